@@ -1,0 +1,67 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+  .swiftLanguageMode(.v6),
+  .enableUpcomingFeature("ExistentialAny"),
+  .enableUpcomingFeature("MemberImportVisibility"),
+  .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+  name: "fairflow",
+  platforms: [.macOS(.v14)],
+  products: [
+    .executable(name: "fairflow", targets: ["fairflow"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+  ],
+  targets: [
+    // Pure logic: pipeline spec, expansion, graph, fingerprints, staleness, scheduler state machine.
+    .target(
+      name: "FairflowCore",
+      dependencies: [
+        .product(name: "Yams", package: "Yams"),
+        .product(name: "Crypto", package: "swift-crypto"),
+      ],
+      swiftSettings: strict),
+    // On-disk state: object store, run cache, stat cache, lock files, workspace lock, hashing.
+    .target(
+      name: "FairflowStore",
+      dependencies: ["FairflowCore", .product(name: "Crypto", package: "swift-crypto")],
+      swiftSettings: strict),
+    // Drives a run: local executor (child processes), scheduler driver, status, dag rendering.
+    .target(
+      name: "FairflowEngine",
+      dependencies: ["FairflowCore", "FairflowStore"],
+      swiftSettings: strict),
+    // Command-line front end: parses, calls the engine, renders, maps exit codes.
+    .target(
+      name: "FairflowCLI",
+      dependencies: [
+        "FairflowCore", "FairflowStore", "FairflowEngine",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: strict),
+    .executableTarget(name: "fairflow", dependencies: ["FairflowCLI"], swiftSettings: strict),
+    // Shared test support: fixtures, fake executor, temp workspaces.
+    .target(
+      name: "FairflowTesting", dependencies: ["FairflowCore", "FairflowStore"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "FairflowCoreTests", dependencies: ["FairflowCore", "FairflowTesting"],
+      resources: [.copy("Fixtures")], swiftSettings: strict),
+    .testTarget(
+      name: "FairflowStoreTests", dependencies: ["FairflowStore", "FairflowTesting"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "FairflowEngineTests",
+      dependencies: ["FairflowEngine", "FairflowTesting"], swiftSettings: strict),
+    .testTarget(
+      name: "FairflowCLITests",
+      dependencies: ["FairflowCLI", "FairflowTesting"], swiftSettings: strict),
+  ]
+)

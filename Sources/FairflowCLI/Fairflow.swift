@@ -1,0 +1,61 @@
+public import ArgumentParser
+internal import FairflowCore
+internal import Foundation
+
+/// The `fairflow` command tree.
+public struct Fairflow: AsyncParsableCommand {
+  public static let version = "0.1.0"
+
+  public static let configuration = CommandConfiguration(
+    commandName: "fairflow",
+    abstract: "Reproducible, FAIR machine-learning pipelines with content-hashed caching.",
+    discussion: """
+      Exit codes: 0 ok, 1 a stage failed or a gate regressed, 2 invalid input or usage, \
+      3 workspace locked, 130 interrupted.
+      """,
+    version: version,
+    subcommands: [Run.self, Status.self, Dag.self, Validate.self, Cache.self, ExecStage.self])
+
+  public init() {}
+
+  /// Parses and runs `arguments`, printing errors; returns the process exit status.
+  public static func runMain(_ arguments: [String]) async -> Int32 {
+    do {
+      var command = try parseAsRoot(arguments)
+      if var asyncCommand = command as? any AsyncParsableCommand {
+        try await asyncCommand.run()
+      } else {
+        try command.run()
+      }
+      return 0
+    } catch let error as any FairflowError {
+      Console.error(error)
+      return error.exitStatus.code
+    } catch let exit as ExitCode {
+      return exit.rawValue
+    } catch {
+      let code = exitCode(for: error)
+      let message = fullMessage(for: error)
+      if code == .success {
+        if !message.isEmpty { print(message) }
+        return 0
+      }
+      Console.standardError(message + "\n")
+      // Usage and validation errors exit 2 (ArgumentParser uses 64 on Linux).
+      return code == .validationFailure ? ExitStatus.invalidInput.code : code.rawValue
+    }
+  }
+
+  public static func exit(_ status: Int32) -> Never {
+    Foundation.exit(status)
+  }
+}
+
+/// Options shared by commands that load a pipeline.
+struct PipelineOptions: ParsableArguments {
+  @Argument(help: "Pipeline file, or NAME for pipelines/NAME.yaml (optional with one pipeline).")
+  var pipeline: String?
+
+  @Option(name: [.short, .customLong("param")], help: ArgumentHelp("Override a parameter.", valueName: "key=value"))
+  var params: [String] = []
+}

@@ -1,0 +1,105 @@
+internal import ArgumentParser
+internal import Foundation
+internal import Dispatch
+internal import FairflowCore
+internal import FairflowStore
+internal import FairflowEngine
+
+/// `fairflow run`: does exactly the work the content of the inputs requires.
+struct Run: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(abstract: "Run the stages that are not up to date.")
+
+  @OptionGroup var pipelineOptions: PipelineOptions
+
+  @Option(name: .customLong("stage"), help: "Run only this stage and what it depends on (repeatable).")
+  var stages: [String] = []
+
+  @Option(name: .short, help: "Number of parallel slots (default: number of cores).")
+  var jobs: Int?
+
+  @Flag(help: "Run the selected stages even if they are up to date.")
+  var force = false
+
+  @Flag(help: "Show what would run without running anything.")
+  var dryRun = false
+
+  @Flag(help: "Keep running independent stages after a failure.")
+  var keepGoing = false
+
+  @Flag(help: "Exit with status 3 instead of waiting when another run holds the workspace.")
+  var noWait = false
+
+  @Flag(name: .shortAndLong, help: "Stream stage output (prefixed with the stage name) and list up-to-date stages.")
+  var verbose = false
+
+  func validate() throws {
+    if let jobs, jobs < 1 { throw ValidationError("-j must be at least 1") }
+  }
+
+  func run() async throws {
+    let context = try CommandContext.load(pipelineOptions)
+    if dryRun { return try dryRunReport(context) }
+    let lock = WorkspaceLock(workspace: context.workspace.root)
+    try lock.acquire(wait: !noWait, startedAt: RunID.timestamp()) { holder in
+      Console.standardError("waiting for the workspace lock held by \(holder.map(String.init(describing:)) ?? "another run")...\n")
+    }
+    defer { lock.release() }
+    if let broken = lock.brokenHolder {
+      Console.standardError("note: took over the workspace lock left by \(broken) (that process is gone)\n")
+    }
+    ObjectStore(workspace: context.workspace.root).cleanTemporaries()
+
+    var options = RunOptions(jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+    options.targets = stages
+    options.force = force
+    options.keepGoing = keepGoing
+    options.overrides = pipelineOptions.params
+    options.selfExecutable = CommandLine.arguments[0].hasPrefix("/") ? CommandLine.arguments[0] : "/proc/self/exe"
+    let reporter = TerminalReporter(verbose: verbose)
+    let forward: @Sendable (String, String) -> Void = { stage, line in reporter.streamed(stage, line) }
+    let stream = verbose ? forward : nil
+    let executor = LocalExecutor(stream: stream)
+    let runner = Runner(loaded: context.loaded, executor: executor, reporter: reporter, options: options, statCache: context.statCache)
+    let signals = SignalHandler { runner.cancel() }
+    let summary = try await runner.run()
+    signals.stop()
+    reporter.finish(summary)
+    if summary.exitStatus != ExitStatus.success { throw ExitCode(summary.exitStatus.code) }
+  }
+
+  func dryRunReport(_ context: CommandContext) throws {
+    let report = try StatusReport.compute(context.loaded, statCache: context.statCache)
+    let targets = stages.isEmpty ? nil : context.loaded.graph.closure(of: try context.loaded.stageIndices(named: stages))
+    var count = 0
+    for (index, row) in zip(context.loaded.graph.order, report.rows) where force || row.isStale {
+      if let targets, !targets.contains(index) { continue }
+      count += 1
+      let what = force ? "would run (forced)" : row.restorable ? "would restore from cache" : "would run"
+      print("\(row.stage): \(what)" + (row.reasons.isEmpty ? "" : " — " + row.reasons.map(\.message).joined(separator: "; ")))
+    }
+    print(count == 0 ? "Nothing to do." : "\(count) stage(s) would be processed (dry run).")
+  }
+}
+
+/// Turns SIGINT/SIGTERM into a call to `onSignal` (once); the run then stops cleanly.
+final class SignalHandler: @unchecked Sendable {
+  private var sources: [any DispatchSourceSignal] = []
+
+  init(onSignal: @escaping @Sendable () -> Void) {
+    for number in [SIGINT, SIGTERM] {
+      signal(number, SIG_IGN)
+      let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+      source.setEventHandler {
+        Console.standardError("\ninterrupted: stopping running stages...\n")
+        onSignal()
+      }
+      source.resume()
+      sources.append(source)
+    }
+  }
+
+  func stop() {
+    for source in sources { source.cancel() }
+    sources.removeAll()
+  }
+}

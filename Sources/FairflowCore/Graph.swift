@@ -1,0 +1,162 @@
+/// The dependency graph of a pipeline: an edge runs from the stage that owns an output to every
+/// stage that depends on that path, on a directory containing it, or on a file inside it.
+///
+/// Validation (named errors, DVC-style): one owner per output path, no output inside another
+/// stage's output, no cycles (the cycle is printed). `order` is a topological order that keeps
+/// declaration order among independent stages, so runs and listings are stable.
+public struct Graph: Sendable {
+  /// Upstream stage indices of each stage (sorted, unique).
+  public let upstream: [[Int]]
+  /// Downstream stage indices of each stage (sorted, unique).
+  public let downstream: [[Int]]
+  /// A stable topological order of all stages.
+  public let order: [Int]
+  /// Output path → owning stage index.
+  public let owners: [String: Int]
+
+  public init(_ pipeline: Pipeline) throws(GraphError) {
+    let stages = pipeline.stages
+    var owners: [String: Int] = [:]
+    owners.reserveCapacity(stages.count * 2)
+    for (index, stage) in stages.enumerated() {
+      for output in stage.outputs {
+        if let other = owners[output.path] {
+          throw GraphError(.duplicateOutput(path: output.path, stages: [stages[other].name, stage.name]), file: pipeline.file)
+        }
+        owners[output.path] = index
+      }
+    }
+    let sortedOutputs = owners.keys.sorted()
+    // Overlap check: after sorting, a path inside another output follows it directly or
+    // after other paths inside it; checking each output's ancestors is exact and O(depth).
+    for path in sortedOutputs {
+      var ancestor = Substring(path)
+      while let slash = ancestor.lastIndex(of: "/") {
+        ancestor = ancestor[..<slash]
+        if let outer = owners[String(ancestor)] {
+          let inner = owners[path]!
+          throw GraphError(
+            .overlappingOutputs(outer: String(ancestor), outerStage: stages[outer].name, inner: path, innerStage: stages[inner].name),
+            file: pipeline.file)
+        }
+      }
+    }
+    var upstream = [[Int]](repeating: [], count: stages.count)
+    for (index, stage) in stages.enumerated() {
+      var producers = Set<Int>()
+      for dep in stage.deps {
+        // The dependency itself, or a directory output containing it.
+        var candidate = Substring(dep)
+        while true {
+          if let owner = owners[String(candidate)] { producers.insert(owner); break }
+          guard let slash = candidate.lastIndex(of: "/") else { break }
+          candidate = candidate[..<slash]
+        }
+        // Outputs inside a dependency directory.
+        let prefix = dep + "/"
+        var position = Graph.lowerBound(of: prefix, in: sortedOutputs)
+        while position < sortedOutputs.count, sortedOutputs[position].hasPrefix(prefix) {
+          producers.insert(owners[sortedOutputs[position]]!)
+          position += 1
+        }
+      }
+      producers.remove(index)
+      upstream[index] = producers.sorted()
+      if stage.deps.contains(where: { dep in stage.outputs.contains { WorkspacePath.isSameOrInside(dep, $0.path) || WorkspacePath.isSameOrInside($0.path, dep) } }) {
+        throw GraphError(.cycle([stage.name, stage.name]), file: pipeline.file)
+      }
+    }
+    var downstream = [[Int]](repeating: [], count: stages.count)
+    for (index, ups) in upstream.enumerated() { for up in ups { downstream[up].append(index) } }
+    self.upstream = upstream
+    self.downstream = downstream
+    self.owners = owners
+    self.order = try Graph.topologicalOrder(upstream: upstream, downstream: downstream, names: stages.map(\.name), file: pipeline.file)
+  }
+
+  static func lowerBound(of key: String, in sorted: [String]) -> Int {
+    var low = 0, high = sorted.count
+    while low < high {
+      let mid = (low + high) / 2
+      if sorted[mid] < key { low = mid + 1 } else { high = mid }
+    }
+    return low
+  }
+
+  /// Kahn's algorithm with a min-heap on declaration index; on a cycle, walks it for the message.
+  static func topologicalOrder(upstream: [[Int]], downstream: [[Int]], names: [String], file: String) throws(GraphError) -> [Int] {
+    var remaining = upstream.map(\.count)
+    var heap = MinHeap()
+    for index in remaining.indices where remaining[index] == 0 { heap.push(index) }
+    var order: [Int] = []
+    order.reserveCapacity(names.count)
+    while let next = heap.pop() {
+      order.append(next)
+      for down in downstream[next] {
+        remaining[down] -= 1
+        if remaining[down] == 0 { heap.push(down) }
+      }
+    }
+    if order.count == names.count { return order }
+    // Every stage left has an unfinished upstream; follow those edges until one repeats.
+    var current = remaining.firstIndex { $0 > 0 }!
+    var seenAt: [Int: Int] = [:]
+    var path: [Int] = []
+    while seenAt[current] == nil {
+      seenAt[current] = path.count
+      path.append(current)
+      current = upstream[current].first { remaining[$0] > 0 }!
+    }
+    let cycle = path[seenAt[current]!...].reversed() + [path[seenAt[current]!...].last!]
+    throw GraphError(.cycle(cycle.map { names[$0] }), file: file)
+  }
+
+  /// The given stages and everything upstream of them.
+  public func closure(of targets: [Int]) -> Set<Int> {
+    var result = Set<Int>()
+    var stack = targets
+    while let next = stack.popLast() {
+      if result.insert(next).inserted { stack.append(contentsOf: upstream[next]) }
+    }
+    return result
+  }
+}
+
+/// A binary min-heap of stage indices (stable ready-queue ordering by declaration index).
+struct MinHeap {
+  private var items: [Int] = []
+  var isEmpty: Bool { items.isEmpty }
+  var count: Int { items.count }
+  var first: Int? { items.first }
+
+  mutating func push(_ value: Int) {
+    items.append(value)
+    var child = items.count - 1
+    while child > 0 {
+      let parent = (child - 1) / 2
+      if items[parent] <= items[child] { break }
+      items.swapAt(parent, child)
+      child = parent
+    }
+  }
+
+  mutating func pop() -> Int? {
+    guard !items.isEmpty else { return nil }
+    let top = items[0]
+    let last = items.removeLast()
+    if !items.isEmpty {
+      items[0] = last
+      var parent = 0
+      while true {
+        let left = 2 * parent + 1, right = left + 1
+        var smallest = parent
+        if left < items.count, items[left] < items[smallest] { smallest = left }
+        if right < items.count, items[right] < items[smallest] { smallest = right }
+        if smallest == parent { break }
+        items.swapAt(parent, smallest)
+        parent = smallest
+      }
+    }
+    return top
+  }
+}

@@ -1,0 +1,215 @@
+/// Turns a `PipelineSpec` into a `Pipeline`: applies `-p key=value` overrides, expands `matrix:`
+/// into concrete stages (`train@seed=3`), interpolates `${...}`, normalises paths and validates
+/// built-in configurations. Pure: no file system access.
+public struct PipelineExpander {
+  public var registry: StageKindRegistry
+
+  public init(registry: StageKindRegistry = StageKindRegistry()) {
+    self.registry = registry
+  }
+
+  public func expand(_ spec: PipelineSpec, overrides: [String] = []) throws(PipelineError) -> Pipeline {
+    let params = try ParamOverrides.apply(overrides, to: spec.params, spec: spec)
+    var pipeline = Pipeline(
+      file: spec.file, name: spec.name, description: spec.description, params: params, stages: [])
+    var seen: [String: SourceLocation] = [:]
+    for stageSpec in spec.stages {
+      for combination in MatrixCombinations(stageSpec.matrix?.value ?? []) {
+        let stage = try concrete(stageSpec, matrix: combination, params: .map(params), spec: spec)
+        if let first = seen[stage.name] {
+          throw spec.error("two stages are named '\(stage.name)' (the other is at line \(first.line))", at: stage.location)
+        }
+        seen[stage.name] = stage.location
+        pipeline.stages.append(stage)
+        if pipeline.stages.count > MatrixLimits.maxStagesPerPipeline {
+          throw spec.error("the pipeline expands to more than \(MatrixLimits.maxStagesPerPipeline) stages",
+            at: stageSpec.name.location, hint: "reduce the matrix sizes")
+        }
+      }
+    }
+    return pipeline
+  }
+
+  private func concrete(
+    _ spec: StageSpec, matrix: [(key: String, value: Value)], params: Value, spec file: PipelineSpec
+  ) throws(PipelineError) -> Stage {
+    var interpolator = Interpolator(params: params, matrix: matrix)
+    let name = matrix.isEmpty
+      ? spec.name.value
+      : spec.name.value + "@" + matrix.map { "\($0.key)=\($0.value.interpolationText)" }.joined(separator: ",")
+
+    func text(_ located: Located<String>) throws(PipelineError) -> String {
+      do { return try interpolator.string(located.value) } catch { throw file.failure(error, at: located.location) }
+    }
+    func path(_ located: Located<String>, role: String) throws(PipelineError) -> String {
+      let raw = try text(located)
+      switch WorkspacePath.normalize(raw) {
+      case .success(let normalized): return normalized
+      case .failure(let problem):
+        throw file.error("invalid \(role) path '\(raw)' in stage '\(name)': \(problem.explanation)", at: located.location)
+      }
+    }
+
+    var deps: [String] = []
+    for dep in spec.deps {
+      let normalized = try path(dep, role: "dependency")
+      if !deps.contains(normalized) { deps.append(normalized) }
+    }
+    var outputs: [Output] = []
+    for (list, isMetric) in [(spec.outs, false), (spec.metrics, true)] {
+      for out in list {
+        let normalized = try path(out.path, role: isMetric ? "metrics" : "output")
+        if outputs.contains(where: { $0.path == normalized }) {
+          throw file.error("stage '\(name)' declares output '\(normalized)' twice", at: out.path.location)
+        }
+        outputs.append(Output(path: normalized, cache: out.cache, persist: out.persist, isMetric: isMetric))
+      }
+    }
+    var env: [String: String] = [:]
+    for pair in file.env + spec.env { env[pair.key.value] = try text(pair.value) }
+    for param in spec.params {
+      let parts = param.value.split(separator: ".", omittingEmptySubsequences: false)
+      guard params.lookup(parts[...]) != nil else {
+        throw file.error("stage '\(name)' lists unknown parameter '\(param.value)'", at: param.location,
+          hint: Suggestion.hint(for: param.value, in: file.params.map(\.key)))
+      }
+      interpolator.usedParams.insert(param.value)
+    }
+
+    let action: StageAction
+    if let cmd = spec.cmd {
+      interpolator.lists = [
+        "deps": deps.map(WorkspacePath.shellQuoted).joined(separator: " "),
+        "outs": outputs.filter { !$0.isMetric }.map { WorkspacePath.shellQuoted($0.path) }.joined(separator: " "),
+        "metrics": outputs.filter(\.isMetric).map { WorkspacePath.shellQuoted($0.path) }.joined(separator: " "),
+      ]
+      action = .command(try text(cmd))
+    } else {
+      action = try builtin(spec, stageName: name, interpolator: &interpolator, file: file)
+    }
+    let used = interpolator.usedParams.sorted().map { key in
+      (name: key, value: params.lookup(key.split(separator: ".", omittingEmptySubsequences: false)[...]) ?? .null)
+    }
+    return Stage(
+      name: name, template: spec.name.value, location: spec.name.location, action: action, deps: deps,
+      outputs: outputs, params: used, env: env.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
+      resources: spec.resources, alwaysRun: spec.alwaysRun, matrix: matrix, description: spec.description)
+  }
+
+  private func builtin(
+    _ spec: StageSpec, stageName: String, interpolator: inout Interpolator, file: PipelineSpec
+  ) throws(PipelineError) -> StageAction {
+    let uses = spec.uses!
+    guard let kind = registry[uses.value] else {
+      let known = registry.names
+      throw file.error("unknown stage kind '\(uses.value)' in stage '\(stageName)'", at: uses.location,
+        hint: Suggestion.hint(for: uses.value, in: known)
+          ?? (known.isEmpty ? "this build of fairflow has no built-in stage kinds; use 'cmd:'"
+            : "known kinds are: \(known.joined(separator: ", "))"))
+    }
+    let location = spec.with?.location ?? uses.location
+    let raw: Value
+    do { raw = try Self.interpolate(spec.with?.value ?? .null, with: &interpolator) } catch {
+      throw file.failure(error, at: location)
+    }
+    let reader = try ConfigReader(stage: stageName, config: raw, location: location) { problem, hint in
+      file.error(problem, at: location, hint: hint)
+    }
+    let config = try kind.validate(reader)
+    return .builtin(kind: kind.name, version: kind.version, config: config)
+  }
+
+  static func interpolate(_ value: Value, with interpolator: inout Interpolator) throws(Interpolator.Failure) -> Value {
+    switch value {
+    case .string(let s): return try interpolator.value(of: s)
+    case .list(let items):
+      var result: [Value] = []
+      for item in items { result.append(try interpolate(item, with: &interpolator)) }
+      return .list(result)
+    case .map(let pairs):
+      var result: [(key: String, value: Value)] = []
+      for pair in pairs { result.append((pair.key, try interpolate(pair.value, with: &interpolator))) }
+      return .map(result)
+    default: return value
+    }
+  }
+}
+
+extension PipelineSpec {
+  func failure(_ failure: Interpolator.Failure, at location: SourceLocation) -> PipelineError {
+    switch failure {
+    case .unknown(let problem, let hint): return error(problem, at: location, hint: hint)
+    }
+  }
+}
+
+/// The cartesian product of matrix axes, in declaration order (first axis varies slowest).
+struct MatrixCombinations: Sequence, IteratorProtocol {
+  let axes: [(key: String, values: [Value])]
+  var counters: [Int]
+  var done: Bool
+
+  init(_ axes: [(key: String, values: [Value])]) {
+    self.axes = axes
+    self.counters = Array(repeating: 0, count: axes.count)
+    self.done = false
+  }
+
+  mutating func next() -> [(key: String, value: Value)]? {
+    if done { return nil }
+    let current = axes.indices.map { (key: axes[$0].key, value: axes[$0].values[counters[$0]]) }
+    var axis = axes.count - 1
+    while axis >= 0 {
+      counters[axis] += 1
+      if counters[axis] < axes[axis].values.count { break }
+      counters[axis] = 0
+      axis -= 1
+    }
+    if axis < 0 { done = true }
+    return current
+  }
+}
+
+/// `-p key=value` overrides: the key must name an existing parameter (dotted for nested maps);
+/// the value is read as YAML would read a plain scalar (int, float, bool, else string).
+public enum ParamOverrides {
+  public static func apply(
+    _ overrides: [String], to params: [(key: String, value: Value)], spec: PipelineSpec
+  ) throws(PipelineError) -> [(key: String, value: Value)] {
+    var root = Value.map(params)
+    for override in overrides {
+      guard let equals = override.firstIndex(of: "="), equals != override.startIndex else {
+        throw PipelineError("invalid parameter override '\(override)'", hint: "write -p NAME=VALUE")
+      }
+      let key = String(override[..<equals])
+      let value = scalar(String(override[override.index(after: equals)...]))
+      let path = key.split(separator: ".", omittingEmptySubsequences: false)
+      guard root.lookup(path[...]) != nil else {
+        throw PipelineError("unknown parameter '\(key)' in -p \(override) (pipeline \(spec.file))",
+          hint: Suggestion.hint(for: key, in: spec.params.map(\.key))
+            ?? "declared parameters: \(spec.params.map(\.key).joined(separator: ", "))")
+      }
+      root = replacing(path[...], in: root, with: value)
+    }
+    guard case .map(let pairs) = root else { return params }
+    return pairs
+  }
+
+  static func scalar(_ text: String) -> Value {
+    if let int = Int(text) { return .int(int) }
+    if text == "true" { return .bool(true) }
+    if text == "false" { return .bool(false) }
+    if let double = Double(text), text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) {
+      return .double(double)
+    }
+    return .string(text)
+  }
+
+  static func replacing(_ path: ArraySlice<Substring>, in value: Value, with replacement: Value) -> Value {
+    guard let first = path.first, case .map(var pairs) = value,
+      let index = pairs.firstIndex(where: { $0.key == first })
+    else { return replacement }
+    pairs[index].value = replacing(path.dropFirst(), in: pairs[index].value, with: replacement)
+    return .map(pairs)
+  }
+}

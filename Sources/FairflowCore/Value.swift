@@ -1,0 +1,98 @@
+/// A typed YAML value as fairflow sees it: params, matrix entries and built-in stage configs.
+///
+/// Maps keep their declaration order (for display) but compare and encode canonically (sorted
+/// keys), so reordering a map in the pipeline file never changes a fingerprint.
+public indirect enum Value: Sendable, Hashable {
+  case null
+  case bool(Bool)
+  case int(Int)
+  case double(Double)
+  case string(String)
+  case list([Value])
+  case map([(key: String, value: Value)])
+
+  public static func == (lhs: Value, rhs: Value) -> Bool {
+    switch (lhs, rhs) {
+    case (.null, .null): return true
+    case (.bool(let a), .bool(let b)): return a == b
+    case (.int(let a), .int(let b)): return a == b
+    case (.double(let a), .double(let b)): return a.bitPattern == b.bitPattern
+    case (.string(let a), .string(let b)): return a == b
+    case (.list(let a), .list(let b)): return a == b
+    case (.map(let a), .map(let b)):
+      return a.sorted { $0.key < $1.key }.elementsEqual(b.sorted { $0.key < $1.key }) {
+        $0.key == $1.key && $0.value == $1.value
+      }
+    default: return false
+    }
+  }
+
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(canonicalText)
+  }
+
+  /// The text substituted into commands: scalars as written, lists space-separated,
+  /// maps as canonical JSON.
+  public var interpolationText: String {
+    switch self {
+    case .null: return ""
+    case .bool(let b): return b ? "true" : "false"
+    case .int(let i): return String(i)
+    case .double(let d): return Value.format(d)
+    case .string(let s): return s
+    case .list(let items): return items.map(\.interpolationText).joined(separator: " ")
+    case .map: return canonicalText
+    }
+  }
+
+  /// Canonical JSON-like text (sorted keys, no spaces): the fingerprint and lock encoding.
+  public var canonicalText: String {
+    switch self {
+    case .null: return "null"
+    case .bool(let b): return b ? "true" : "false"
+    case .int(let i): return String(i)
+    case .double(let d): return Value.format(d)
+    case .string(let s): return Value.quote(s)
+    case .list(let items): return "[" + items.map(\.canonicalText).joined(separator: ",") + "]"
+    case .map(let pairs):
+      let body = pairs.sorted { $0.key < $1.key }
+        .map { Value.quote($0.key) + ":" + $0.value.canonicalText }
+      return "{" + body.joined(separator: ",") + "}"
+    }
+  }
+
+  /// Looks up a dotted path (`model.lr`) inside nested maps.
+  public func lookup(_ path: ArraySlice<Substring>) -> Value? {
+    guard let first = path.first else { return self }
+    guard case .map(let pairs) = self,
+      let next = pairs.first(where: { $0.key == first })?.value
+    else { return nil }
+    return next.lookup(path.dropFirst())
+  }
+
+  /// Shortest round-tripping decimal for a double; integral doubles keep a ".0".
+  static func format(_ d: Double) -> String {
+    if d.isNaN { return "nan" }
+    if d.isInfinite { return d < 0 ? "-inf" : "inf" }
+    return "\(d)"
+  }
+
+  /// JSON string quoting.
+  public static func quote(_ s: String) -> String {
+    var out = "\""
+    for scalar in s.unicodeScalars {
+      switch scalar {
+      case "\"": out += "\\\""
+      case "\\": out += "\\\\"
+      case "\n": out += "\\n"
+      case "\r": out += "\\r"
+      case "\t": out += "\\t"
+      case _ where scalar.value < 0x20:
+        out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
+          + String(scalar.value, radix: 16)
+      default: out.unicodeScalars.append(scalar)
+      }
+    }
+    return out + "\""
+  }
+}

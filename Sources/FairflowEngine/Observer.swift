@@ -1,0 +1,59 @@
+public import FairflowCore
+public import FairflowStore
+
+/// Measures the current content of workspace paths (files and directories) as `PathRecord`s,
+/// re-hashing only files whose metadata changed since the stat cache saw them.
+public struct Observer: Sendable {
+  public let root: String
+  public let statCache: StatCache
+
+  public init(root: String, statCache: StatCache) {
+    self.root = root
+    self.statCache = statCache
+  }
+
+  /// The record of `path`, or nil when it does not exist. Symlinks are followed for deps.
+  public func observe(_ path: String) throws(StoreError) -> PathRecord? {
+    guard var st = try FileIO.stat(root + "/" + path) else { return nil }
+    if st.kind == .symlink {
+      guard let target = FileIO.realPath(root + "/" + path), let resolved = try FileIO.stat(target) else { return nil }
+      st = resolved
+      if st.kind == .file {
+        let (digest, size) = try FileHasher.hash(target)
+        return PathRecord(path: path, digest: digest, size: size)
+      }
+    }
+    switch st.kind {
+    case .file:
+      let digest = try statCache.digestOfFile(path, root: root, stat: st)
+      return PathRecord(path: path, digest: digest, size: st.size)
+    case .directory:
+      var entries: [DirectoryManifest.Entry] = []
+      try collect(path, prefix: path + "/", into: &entries)
+      let manifest = DirectoryManifest(entries: entries)
+      return PathRecord(path: path, digest: manifest.digest, size: manifest.totalSize, kind: .directory, files: entries.count)
+    default:
+      throw StoreError("read", path: path, detail: "not a regular file or directory")
+    }
+  }
+
+  private func collect(_ directory: String, prefix: String, into entries: inout [DirectoryManifest.Entry]) throws(StoreError) {
+    for name in try FileIO.list(root + "/" + directory) {
+      let relative = directory + "/" + name
+      guard let st = try FileIO.stat(root + "/" + relative) else { continue }
+      switch st.kind {
+      case .directory: try collect(relative, prefix: prefix, into: &entries)
+      case .file:
+        let digest = try statCache.digestOfFile(relative, root: root, stat: st)
+        entries.append(.init(path: String(relative.dropFirst(prefix.count)), digest: digest, size: st.size, executable: st.isExecutable))
+      case .symlink:
+        // A symlink inside a directory is recorded by its target's content.
+        if let target = FileIO.realPath(root + "/" + relative), let tst = try FileIO.stat(target), tst.kind == .file {
+          let (digest, size) = try FileHasher.hash(target)
+          entries.append(.init(path: String(relative.dropFirst(prefix.count)), digest: digest, size: size, executable: tst.isExecutable))
+        }
+      case .other: continue
+      }
+    }
+  }
+}

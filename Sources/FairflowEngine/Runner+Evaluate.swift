@@ -1,0 +1,82 @@
+public import FairflowCore
+public import FairflowStore
+
+extension Runner {
+  enum Decision {
+    case done(StageResult)
+    case execute
+    case failed(StageFailure)
+  }
+
+  /// Decides whether stage `index` must run: cheapest first — hash dependencies, compare the
+  /// fingerprint with the lock entry and outputs with their records, then try the run cache.
+  func evaluate(_ index: Int) -> Decision {
+    let stage = loaded.pipeline.stages[index]
+    var deps: [PathRecord] = []
+    do {
+      for dep in stage.deps {
+        guard let record = try observer.observe(dep) else {
+          let producer = loaded.graph.owners[dep].map { " (produced by stage '\(loaded.pipeline.stages[$0].name)', which did not run)" }
+          return .failed(failure(stage, reason: "dependency '\(dep)' does not exist" + (producer ?? "")))
+        }
+        deps.append(record)
+      }
+    } catch {
+      return .failed(failure(stage, reason: "\(error)"))
+    }
+    let digests = Dictionary(deps.map { ($0.path, $0.digest) }, uniquingKeysWith: { a, _ in a })
+    let fingerprint = Fingerprint.of(stage, dependencyDigests: digests)
+    evaluatedDeps[index] = deps
+    fingerprints[index] = fingerprint
+    if options.force || stage.alwaysRun { return .execute }
+
+    do {
+      if let entry = lock.entries[stage.name], entry.fingerprint == fingerprint {
+        var stale: [PathRecord] = []
+        for record in entry.outs {
+          let current = try observer.observe(record.path)
+          if current?.digest != record.digest { stale.append(record) }
+        }
+        if stale.isEmpty, entry.outs.count == stage.outputs.count { return .done(.upToDate) }
+        let cached = Set(stage.outputs.filter(\.cache).map(\.path))
+        if entry.outs.count == stage.outputs.count, stale.allSatisfy({ cached.contains($0.path) && store.canRestore($0) }) {
+          for record in stale { try store.restore(record, statCache: observer.statCache) }
+          return .done(.restored(run: entry.run, fromRunCache: false))
+        }
+        return .execute
+      }
+      if stage.isRestorable, let cachedRun = runCache.entry(for: fingerprint),
+        Set(cachedRun.outs.map(\.path)) == Set(stage.outputs.map(\.path)), cachedRun.outs.allSatisfy(store.canRestore)
+      {
+        for record in cachedRun.outs { try store.restore(record, statCache: observer.statCache) }
+        updateLock(stage, fingerprint: fingerprint, deps: deps, outs: cachedRun.outs, run: cachedRun.run)
+        return .done(.restored(run: cachedRun.run, fromRunCache: true))
+      }
+    } catch {
+      return .failed(failure(stage, reason: "\(error)"))
+    }
+    return .execute
+  }
+
+  func failure(_ stage: Stage, reason: String, log: String? = nil) -> StageFailure {
+    StageFailure(stage: stage.name, command: stage.displayCommand, reason: reason, log: log)
+  }
+
+  /// Records a new lock entry for a stage whose outputs are now `outs`.
+  func updateLock(_ stage: Stage, fingerprint: Digest, deps: [PathRecord], outs: [PathRecord], run: String) {
+    var metrics: [(path: String, value: Value)] = []
+    for output in stage.outputs where output.isMetric {
+      if let text = try? FileIO.readText(loaded.workspace.root + "/" + output.path),
+        let value = try? ValueParser.parse(text, file: output.path)
+      {
+        metrics.append((output.path, value))
+      }
+    }
+    lock.entries[stage.name] = LockEntry(
+      stage: stage.name, fingerprint: fingerprint, command: stage.displayCommand,
+      params: stage.params.map { (name: $0.name, value: SecretNames.isSecret($0.name) ? .string(SecretNames.redacted) : $0.value) },
+      env: stage.env.map { (name: $0.name, value: SecretNames.isSecret($0.name) ? SecretNames.redacted : $0.value) },
+      deps: deps, outs: outs, metrics: metrics, run: run)
+    lockDirty = true
+  }
+}

@@ -1,0 +1,148 @@
+public import FairflowCore
+public import FairflowStore
+internal import Synchronization
+
+/// Drives one `fairflow run`: feeds the `Scheduler` state machine, evaluates stages (up to date?
+/// restorable?), executes the rest through an `Executor`, commits outputs to the `ObjectStore`,
+/// records `RunCache` entries and keeps `pipelines/NAME.lock` current.
+///
+/// Durability order per stage: objects (fsynced) → run-cache entry → lock file. The lock file is
+/// rewritten at most once a second during a run and at the end; a crash in between loses nothing
+/// because the run cache already holds every finished stage, so the next run restores it.
+public final class Runner: @unchecked Sendable {
+  let loaded: LoadedPipeline
+  let executor: any Executor
+  let reporter: any RunReporter
+  let options: RunOptions
+  let store: ObjectStore
+  let runCache: RunCache
+  let observer: Observer
+  let runID: String
+  private let cancelled = Atomic<Bool>(false)
+
+  var lock: LockFile
+  var results: [Int: StageResult] = [:]
+  var failures: [StageFailure] = []
+  /// Dependency records and fingerprints computed during evaluation, used when recording.
+  var evaluatedDeps: [Int: [PathRecord]] = [:]
+  var fingerprints: [Int: Digest] = [:]
+  var lastLockWrite = 0.0
+  var lockDirty = false
+
+  public init(loaded: LoadedPipeline, executor: any Executor, reporter: any RunReporter, options: RunOptions, statCache: StatCache) {
+    self.loaded = loaded
+    self.executor = executor
+    self.reporter = reporter
+    self.options = options
+    let root = loaded.workspace.root
+    self.store = ObjectStore(workspace: root)
+    self.runCache = RunCache(workspace: root)
+    self.observer = Observer(root: root, statCache: statCache)
+    self.runID = RunID.make()
+    self.lock = loaded.lock
+  }
+
+  /// Interrupts the run (SIGINT/SIGTERM): no new stage starts, running ones are terminated.
+  public func cancel() {
+    cancelled.store(true, ordering: .sequentiallyConsistent)
+    Task { await executor.terminateAll() }
+  }
+
+  var isCancelled: Bool { cancelled.load(ordering: .sequentiallyConsistent) }
+
+  enum Event: Sendable {
+    case executed(Int, Execution)
+  }
+
+  public func run() async throws -> RunSummary {
+    let stages = loaded.pipeline.stages
+    let targets = options.targets.isEmpty ? Array(stages.indices) : try loaded.stageIndices(named: options.targets)
+    let selected = loaded.graph.closure(of: targets)
+    var scheduler = Scheduler(
+      graph: loaded.graph, selected: selected, cpus: stages.map(\.resources.cpus), slots: options.jobs,
+      keepGoing: options.keepGoing)
+    try FileIO.makeDirectories(loaded.workspace.logDirectory(run: runID))
+    var done = 0
+    let total = selected.count
+
+    await withTaskGroup(of: Event.self) { group in
+      var pending = scheduler.start()
+      while true {
+        while !pending.isEmpty {
+          let action = pending.removeFirst()
+          if isCancelled { scheduler.cancel() }
+          switch action {
+          case .evaluate(let index):
+            if isCancelled {
+              pending += scheduler.finished(index, succeeded: false)
+              results[index] = .interrupted
+              continue
+            }
+            let decision = evaluate(index)
+            switch decision {
+            case .done(let result):
+              results[index] = result
+              done += 1
+              reporter.stageFinished(stages[index].name, result: result, done: done, total: total)
+              pending += scheduler.evaluated(index, needsExecution: false)
+            case .execute:
+              pending += scheduler.evaluated(index, needsExecution: true)
+            case .failed(let failure):
+              fail(index, failure)
+              done += 1
+              reporter.stageFinished(stages[index].name, result: results[index]!, done: done, total: total)
+              pending += scheduler.finished(index, succeeded: false)
+            }
+          case .execute(let index):
+            let log = loaded.workspace.logDirectory(run: runID) + "/" + stages[index].name + ".log"
+            reporter.stageStarted(stages[index].name, log: loaded.workspace.display(log))
+            group.addTask { .executed(index, await self.execute(index, log: log)) }
+          }
+        }
+        if scheduler.isFinished { break }
+        guard let event = await group.next() else { break }
+        switch event {
+        case .executed(let index, let execution):
+          let succeeded = record(index, execution)
+          done += 1
+          reporter.stageFinished(stages[index].name, result: results[index]!, done: done, total: total)
+          pending += scheduler.finished(index, succeeded: succeeded)
+        }
+        if isCancelled { scheduler.cancel() }
+        flushLockIfDue()
+      }
+    }
+    try writeLock()
+    try observer.statCache.save()
+    for index in selected where results[index] == nil {
+      results[index] = scheduler.states[index] == .skipped ? .skipped : .notStarted
+    }
+    let ordered = loaded.graph.order.filter(selected.contains).map { (stage: stages[$0].name, result: results[$0]!) }
+    return RunSummary(run: runID, results: ordered, failures: failures, interrupted: isCancelled)
+  }
+
+  func fail(_ index: Int, _ failure: StageFailure) {
+    failures.append(failure)
+    results[index] = .failed(failure.reason)
+  }
+
+  // MARK: - Lock file
+
+  func flushLockIfDue() {
+    let now = RunID.monotonic()
+    if lockDirty, now - lastLockWrite >= 1 {
+      try? writeLock()
+      lastLockWrite = now
+    }
+  }
+
+  func writeLock() throws {
+    guard lockDirty else { return }
+    if options.targets.isEmpty {
+      let names = Set(loaded.pipeline.stages.map(\.name))
+      lock.entries = lock.entries.filter { names.contains($0.key) }
+    }
+    try FileIO.writeAtomically(lock.encoded(pipelineFile: loaded.workspace.display(loaded.file)), to: loaded.lockPath)
+    lockDirty = false
+  }
+}

@@ -1,0 +1,110 @@
+public import FairflowCore
+public import FairflowStore
+
+/// A fairflow workspace: the directory holding `pipelines/`, where commands run and `cache/` lives.
+public struct Workspace: Sendable {
+  public let root: String
+
+  public init(root: String) { self.root = root }
+
+  /// The nearest ancestor of `directory` (inclusive) that contains `pipelines/`, else `directory`.
+  public static func discover(from directory: String) -> Workspace {
+    var current = directory
+    while true {
+      if let st = try? FileIO.stat(current + "/pipelines"), st.kind == .directory { return Workspace(root: current) }
+      let parent = FileIO.parent(of: current)
+      if parent == current || current == "/" || current.isEmpty { return Workspace(root: directory) }
+      current = parent
+    }
+  }
+
+  public var cacheDirectory: String { root + "/cache" }
+  public var statCacheFile: String { root + "/cache/state/stat-cache" }
+  public func logDirectory(run: String) -> String { root + "/cache/logs/" + run }
+
+  /// Resolves `PIPELINE`: an existing path, or a name for `pipelines/NAME.yaml` (or `.yml`); with
+  /// nothing given, the only pipeline in `pipelines/`.
+  public func pipelineFile(_ argument: String?) throws(PipelineError) -> String {
+    if let argument {
+      for candidate in [argument, root + "/" + argument] where (try? FileIO.stat(candidate))?.kind == .file {
+        return candidate
+      }
+      for ext in ["yaml", "yml"] {
+        let candidate = "\(root)/pipelines/\(argument).\(ext)"
+        if FileIO.exists(candidate) { return candidate }
+      }
+      let known = availablePipelines()
+      throw PipelineError("no pipeline '\(argument)' (looked for \(argument) and pipelines/\(argument).yaml)",
+        hint: Suggestion.hint(for: argument, in: known) ?? (known.isEmpty ? nil : "available: \(known.joined(separator: ", "))"))
+    }
+    let known = availablePipelines()
+    guard known.count == 1 else {
+      throw PipelineError(
+        known.isEmpty ? "no pipeline files in \(root)/pipelines" : "several pipelines in pipelines/; name one",
+        hint: known.isEmpty ? "create pipelines/NAME.yaml" : "available: \(known.joined(separator: ", "))")
+    }
+    return "\(root)/pipelines/\(known[0]).yaml"
+  }
+
+  public func availablePipelines() -> [String] {
+    ((try? FileIO.list(root + "/pipelines")) ?? []).compactMap { name in
+      name.hasSuffix(".yaml") ? String(name.dropLast(5)) : nil
+    }
+  }
+
+  /// `pipelines/NAME.lock` beside `pipelines/NAME.yaml`.
+  public func lockFile(for pipelineFile: String) -> String {
+    for ext in [".yaml", ".yml"] where pipelineFile.hasSuffix(ext) {
+      return String(pipelineFile.dropLast(ext.count)) + ".lock"
+    }
+    return pipelineFile + ".lock"
+  }
+
+  /// The path shown to users (relative to the workspace when inside it).
+  public func display(_ path: String) -> String {
+    path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
+  }
+}
+
+/// A pipeline loaded, expanded and checked, with its lock file.
+public struct LoadedPipeline: Sendable {
+  public var workspace: Workspace
+  public var file: String
+  public var pipeline: Pipeline
+  public var graph: Graph
+  public var lock: LockFile
+  public var lockPath: String
+
+  /// Loads `file` with `overrides`; errors are `PipelineError`/`GraphError`/`StoreError`.
+  public static func load(
+    _ file: String, in workspace: Workspace, overrides: [String] = [], registry: StageKindRegistry = StageKindRegistry()
+  ) throws -> LoadedPipeline {
+    let display = workspace.display(file)
+    let text = try FileIO.readText(file)
+    guard text.utf8.count <= 16 << 20 else {
+      throw PipelineError("\(display) is larger than 16 MiB", hint: "generate large stage sets with 'matrix:'")
+    }
+    let spec = try PipelineLoader.load(text: text, file: display)
+    let pipeline = try PipelineExpander(registry: registry).expand(spec, overrides: overrides)
+    let graph = try Graph(pipeline)
+    let lockPath = workspace.lockFile(for: file)
+    var lock = LockFile()
+    if FileIO.exists(lockPath) {
+      lock = try LockFile.decode(try FileIO.readText(lockPath), file: workspace.display(lockPath))
+    }
+    return LoadedPipeline(workspace: workspace, file: file, pipeline: pipeline, graph: graph, lock: lock, lockPath: lockPath)
+  }
+
+  /// Indices of the named stages (a template name selects all its matrix cells).
+  public func stageIndices(named names: [String]) throws(GraphError) -> [Int] {
+    var result: [Int] = []
+    for name in names {
+      let matches = pipeline.stages.indices.filter { pipeline.stages[$0].name == name || pipeline.stages[$0].template == name }
+      guard !matches.isEmpty else {
+        throw GraphError(.unknownStage(name, hint: Suggestion.hint(for: name, in: pipeline.stages.map(\.name))), file: workspace.display(file))
+      }
+      result += matches
+    }
+    return result
+  }
+}

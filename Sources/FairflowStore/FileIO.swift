@@ -1,0 +1,173 @@
+internal import Glibc
+public import FairflowCore
+
+/// Metadata of a path from `lstat`, enough to tell whether content may have changed.
+public struct FileStat: Sendable, Hashable {
+  public enum Kind: Sendable { case file, directory, symlink, other }
+  public var kind: Kind
+  public var device: UInt64
+  public var inode: UInt64
+  public var size: Int
+  public var mtimeNanoseconds: Int64
+  public var ctimeNanoseconds: Int64
+  public var mode: UInt32
+  public var isExecutable: Bool { mode & 0o111 != 0 }
+}
+
+/// Thin throwing wrappers over the POSIX calls the store needs. Every state write goes through
+/// `writeAtomically`: temp file in the same directory, fsync, rename, fsync of the directory.
+public enum FileIO {
+  /// Wraps `lstat`; nil when the path does not exist.
+  public static func stat(_ path: String) throws(StoreError) -> FileStat? {
+    var st = Glibc.stat()
+    if lstat(path, &st) != 0 {
+      if errno == ENOENT || errno == ENOTDIR { return nil }
+      throw .system("stat", path: path)
+    }
+    let kind: FileStat.Kind
+    switch st.st_mode & S_IFMT {
+    case S_IFREG: kind = .file
+    case S_IFDIR: kind = .directory
+    case S_IFLNK: kind = .symlink
+    default: kind = .other
+    }
+    return FileStat(
+      kind: kind, device: UInt64(st.st_dev), inode: UInt64(st.st_ino), size: Int(st.st_size),
+      mtimeNanoseconds: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec),
+      ctimeNanoseconds: Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec),
+      mode: UInt32(st.st_mode & 0o7777))
+  }
+
+  public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+  /// Reads a whole file.
+  public static func read(_ path: String) throws(StoreError) -> [UInt8] {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw .system("read", path: path) }
+    defer { close(fd) }
+    var result: [UInt8] = []
+    var st = Glibc.stat()
+    if fstat(fd, &st) == 0, st.st_size > 0 { result.reserveCapacity(Int(st.st_size)) }
+    var buffer = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+      let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw .system("read", path: path)
+      }
+      if n == 0 { break }
+      result.append(contentsOf: buffer[0..<n])
+    }
+    return result
+  }
+
+  public static func readText(_ path: String) throws(StoreError) -> String {
+    String(decoding: try read(path), as: UTF8.self)
+  }
+
+  /// Writes `bytes` to `path` atomically and durably (temp + fsync + rename + directory fsync).
+  public static func writeAtomically(_ bytes: some Collection<UInt8>, to path: String, mode: UInt32 = 0o644) throws(StoreError) {
+    let directory = parent(of: path)
+    try makeDirectories(directory)
+    let temp = "\(path).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+    let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(mode))
+    guard fd >= 0 else { throw .system("create", path: temp) }
+    var ok = false
+    defer {
+      if !ok { unlink(temp) }
+    }
+    let array = Array(bytes)
+    try writeAll(fd, array, path: temp)
+    if fsync(fd) != 0 {
+      close(fd)
+      throw .system("fsync", path: temp)
+    }
+    close(fd)
+    if rename(temp, path) != 0 { throw .system("rename", path: path) }
+    ok = true
+    syncDirectory(directory)
+  }
+
+  public static func writeAtomically(_ text: String, to path: String) throws(StoreError) {
+    try writeAtomically(Array(text.utf8), to: path)
+  }
+
+  static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(StoreError) {
+    var offset = 0
+    while offset < bytes.count {
+      let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw .system("write", path: path)
+      }
+      offset += n
+    }
+  }
+
+  /// fsyncs a directory so a rename or link inside it is durable.
+  public static func syncDirectory(_ path: String) {
+    let fd = open(path.isEmpty ? "." : path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    if fd >= 0 {
+      fsync(fd)
+      close(fd)
+    }
+  }
+
+  /// `mkdir -p`.
+  public static func makeDirectories(_ path: String) throws(StoreError) {
+    if path.isEmpty || path == "/" || path == "." { return }
+    if let st = try stat(path) {
+      if st.kind == .directory { return }
+      if st.kind == .symlink, let target = try? stat(realPath(path) ?? ""), target.kind == .directory { return }
+      throw StoreError("create directory", path: path, detail: "a file is in the way")
+    }
+    try makeDirectories(parent(of: path))
+    if mkdir(path, 0o755) != 0 && errno != EEXIST { throw .system("create directory", path: path) }
+  }
+
+  /// Removes a file, symlink or directory tree; missing paths are fine.
+  public static func remove(_ path: String) throws(StoreError) {
+    guard let st = try stat(path) else { return }
+    if st.kind == .directory {
+      // Read-only directories (restored outputs) must be made writable to empty them.
+      chmod(path, 0o755)
+      for name in try list(path) { try remove(path + "/" + name) }
+      if rmdir(path) != 0 && errno != ENOENT { throw .system("remove", path: path) }
+    } else if unlink(path) != 0 && errno != ENOENT {
+      throw .system("remove", path: path)
+    }
+  }
+
+  /// Directory entries, without `.` and `..`, sorted by byte order.
+  public static func list(_ path: String) throws(StoreError) -> [String] {
+    guard let dir = opendir(path) else { throw .system("list", path: path) }
+    defer { closedir(dir) }
+    var names: [String] = []
+    while let entry = readdir(dir) {
+      let name = withUnsafePointer(to: entry.pointee.d_name) {
+        $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+      }
+      if name != "." && name != ".." { names.append(name) }
+    }
+    return names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+  }
+
+  public static func realPath(_ path: String) -> String? {
+    guard let resolved = realpath(path, nil) else { return nil }
+    defer { free(resolved) }
+    return String(cString: resolved)
+  }
+
+  public static func parent(of path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "." }
+    return slash == path.startIndex ? "/" : String(path[..<slash])
+  }
+
+  public static func hostname() -> String {
+    var buffer = [CChar](repeating: 0, count: 256)
+    gethostname(&buffer, 255)
+    return String(cString: buffer)
+  }
+
+  public static var processID: Int32 { getpid() }
+}
