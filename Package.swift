@@ -53,7 +53,7 @@ let package = Package(
       swiftSettings: strict),
     .testTarget(
       name: "FairflowCoreTests", dependencies: ["FairflowCore", "FairflowTesting"],
-      resources: [.copy("Fixtures")], swiftSettings: strict),
+      swiftSettings: strict),
     .testTarget(
       name: "FairflowStoreTests", dependencies: ["FairflowStore", "FairflowTesting"],
       swiftSettings: strict),
