@@ -38,7 +38,7 @@ extension Runner {
           if current?.digest != record.digest { stale.append(record) }
         }
         if stale.isEmpty, entry.outs.count == stage.outputs.count { return .done(.upToDate) }
-        let cached = Set(stage.outputs.filter(\.cache).map(\.path))
+        let cached = Set(stage.outputs.filter { $0.cache && !$0.persist }.map(\.path))
         if entry.outs.count == stage.outputs.count, stale.allSatisfy({ cached.contains($0.path) && store.canRestore($0) }) {
           for record in stale { try store.restore(record, statCache: observer.statCache) }
           return .done(.restored(run: entry.run, fromRunCache: false))

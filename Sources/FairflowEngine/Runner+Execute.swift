@@ -47,7 +47,7 @@ extension Runner {
           return .failed(reason: "it did not create declared output '\(output.path)'")
         }
         if output.cache {
-          outs.append(try store.ingest(output.path, statCache: observer.statCache))
+          outs.append(try store.ingest(output.path, statCache: observer.statCache, detached: output.persist))
         } else if let record = try observer.observe(output.path) {
           outs.append(record)
         }

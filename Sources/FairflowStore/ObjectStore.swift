@@ -46,7 +46,10 @@ public final class ObjectStore: @unchecked Sendable {
   // MARK: - Ingest
 
   /// Moves a freshly produced output into the store and leaves a read-only link in its place.
-  public func ingest(_ relative: String, statCache: StatCache?) throws(StoreError) -> PathRecord {
+  ///
+  /// `detached` outputs (declared `persist: true`) are modified in place by later runs, so the
+  /// store gets a copy and the workspace file stays an independent, writable inode.
+  public func ingest(_ relative: String, statCache: StatCache?, detached: Bool = false) throws(StoreError) -> PathRecord {
     let absolute = root + "/" + relative
     try ensureInside(relative)
     guard let st = try FileIO.stat(absolute) else {
@@ -54,11 +57,11 @@ public final class ObjectStore: @unchecked Sendable {
     }
     switch st.kind {
     case .file:
-      let (digest, size, _) = try ingestFile(relative, stat: st, statCache: statCache)
+      let (digest, size, _) = try ingestFile(relative, stat: st, statCache: statCache, detached: detached)
       return PathRecord(path: relative, digest: digest, size: size)
     case .directory:
       var entries: [DirectoryManifest.Entry] = []
-      try collect(relative, prefix: relative + "/", into: &entries, statCache: statCache)
+      try collect(relative, prefix: relative + "/", into: &entries, statCache: statCache, detached: detached)
       let manifest = DirectoryManifest(entries: entries)
       let digest = manifest.digest
       if !contains(digest) { try writeObject(Array(manifest.canonicalText.utf8), digest: digest) }
@@ -71,14 +74,16 @@ public final class ObjectStore: @unchecked Sendable {
     }
   }
 
-  private func collect(_ directory: String, prefix: String, into entries: inout [DirectoryManifest.Entry], statCache: StatCache?) throws(StoreError) {
+  private func collect(
+    _ directory: String, prefix: String, into entries: inout [DirectoryManifest.Entry], statCache: StatCache?, detached: Bool
+  ) throws(StoreError) {
     for name in try FileIO.list(root + "/" + directory) {
       let relative = directory + "/" + name
       guard let st = try FileIO.stat(root + "/" + relative) else { continue }
       switch st.kind {
-      case .directory: try collect(relative, prefix: prefix, into: &entries, statCache: statCache)
+      case .directory: try collect(relative, prefix: prefix, into: &entries, statCache: statCache, detached: detached)
       case .file:
-        let (digest, size, executable) = try ingestFile(relative, stat: st, statCache: statCache)
+        let (digest, size, executable) = try ingestFile(relative, stat: st, statCache: statCache, detached: detached)
         entries.append(.init(path: String(relative.dropFirst(prefix.count)), digest: digest, size: size, executable: executable))
       case .symlink:
         throw StoreError("store output", path: relative, detail: "it is a symbolic link inside an output directory",
@@ -89,29 +94,33 @@ public final class ObjectStore: @unchecked Sendable {
     }
   }
 
-  private func ingestFile(_ relative: String, stat st: FileStat, statCache: StatCache?) throws(StoreError) -> (Digest, Int, Bool) {
+  private func ingestFile(
+    _ relative: String, stat st: FileStat, statCache: StatCache?, detached: Bool
+  ) throws(StoreError) -> (Digest, Int, Bool) {
     let absolute = root + "/" + relative
     let executable = st.isExecutable
     let (digest, size) = try FileHasher.hash(absolute)
     let object = path(of: digest)
     if let existing = try FileIO.stat(object) {
-      if existing.inode != st.inode || existing.device != st.device {
+      if !detached, existing.inode != st.inode || existing.device != st.device {
         // Identical content is already stored: replace the new file by a link to it.
         try FileIO.remove(absolute)
         try linker.place(object, at: absolute, executable: existing.isExecutable)
       }
     } else {
-      let mode: mode_t = executable ? 0o555 : 0o444
-      if chmod(absolute, mode) != 0 { throw .system("make read-only", path: relative) }
-      let fd = open(absolute, O_RDONLY | O_CLOEXEC)
-      if fd >= 0 {
-        fsync(fd)
-        close(fd)
+      if !detached {
+        let mode: mode_t = executable ? 0o555 : 0o444
+        if chmod(absolute, mode) != 0 { throw .system("make read-only", path: relative) }
+        let fd = open(absolute, O_RDONLY | O_CLOEXEC)
+        if fd >= 0 {
+          fsync(fd)
+          close(fd)
+        }
       }
       try FileIO.makeDirectories(FileIO.parent(of: object))
       try FileIO.makeDirectories(temp)
       let staging = "\(temp)/\(digest.hex).\(getpid()).\(UInt32.random(in: 0...UInt32.max))"
-      if link(absolute, staging) != 0 {
+      if detached || link(absolute, staging) != 0 {
         // Different file system or no hard links: store a copy.
         try Linker.copy(absolute, staging, executable: executable)
         let copyFD = open(staging, O_RDONLY | O_CLOEXEC)
