@@ -6,25 +6,64 @@ internal import Crypto
 /// run cache name the algorithm once in their header (`hash: sha256`) so a future algorithm
 /// change cannot be confused with a content change.
 public struct Digest: Sendable, Hashable, Comparable, CustomStringConvertible {
-  public let hex: String
+  // 32 bytes inline (big-endian words): no heap allocation per digest, cheap to hash and compare.
+  private let a: UInt64, b: UInt64, c: UInt64, d: UInt64
 
   /// Wraps a hex string; nil unless it is 64 lowercase hex digits.
   public init?(hex: String) {
-    guard hex.utf8.count == 64, hex.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }) else {
-      return nil
+    var words: [UInt64] = []
+    words.reserveCapacity(4)
+    var current: UInt64 = 0, count = 0
+    for char in hex.utf8 {
+      let value: UInt8
+      switch char {
+      case 48...57: value = char - 48
+      case 97...102: value = char - 87
+      default: return nil
+      }
+      current = current << 4 | UInt64(value)
+      count += 1
+      if count % 16 == 0 {
+        words.append(current)
+        current = 0
+      }
     }
-    self.hex = hex
+    guard count == 64 else { return nil }
+    (a, b, c, d) = (words[0], words[1], words[2], words[3])
   }
 
+  /// From 32 raw bytes (more or fewer is a programmer error).
   public init<D: Sequence>(bytes: D) where D.Element == UInt8 {
-    let table: [UInt8] = Array("0123456789abcdef".utf8)
-    var chars = [UInt8]()
-    chars.reserveCapacity(64)
+    var words = [UInt64](repeating: 0, count: 4)
+    var index = 0
     for byte in bytes {
-      chars.append(table[Int(byte >> 4)])
-      chars.append(table[Int(byte & 0x0f)])
+      precondition(index < 32, "a SHA-256 digest has 32 bytes")
+      words[index / 8] = words[index / 8] << 8 | UInt64(byte)
+      index += 1
     }
-    self.hex = String(decoding: chars, as: UTF8.self)
+    precondition(index == 32, "a SHA-256 digest has 32 bytes")
+    (a, b, c, d) = (words[0], words[1], words[2], words[3])
+  }
+
+  /// The 32 raw bytes.
+  public var bytes: [UInt8] {
+    var out: [UInt8] = []
+    out.reserveCapacity(32)
+    for word in [a, b, c, d] { for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) } }
+    return out
+  }
+
+  /// 64 lowercase hex digits.
+  public var hex: String {
+    let raw = bytes
+    return String(unsafeUninitializedCapacity: 64) { buffer in
+      func digit(_ v: UInt8) -> UInt8 { v < 10 ? v + 48 : v + 87 }
+      for (i, byte) in raw.enumerated() {
+        buffer[2 * i] = digit(byte >> 4)
+        buffer[2 * i + 1] = digit(byte & 0x0f)
+      }
+      return 64
+    }
   }
 
   /// SHA-256 of a byte buffer.
@@ -34,11 +73,18 @@ public struct Digest: Sendable, Hashable, Comparable, CustomStringConvertible {
     return Digest(bytes: hasher.finalize())
   }
 
-  public static func of(_ text: String) -> Digest { of(Array(text.utf8)) }
+  public static func of(_ text: String) -> Digest {
+    var copy = text
+    return copy.withUTF8 { buffer in
+      var hasher = SHA256()
+      hasher.update(bufferPointer: UnsafeRawBufferPointer(buffer))
+      return Digest(bytes: hasher.finalize())
+    }
+  }
 
   public var description: String { hex }
   public var short: String { String(hex.prefix(12)) }
-  public static func < (lhs: Digest, rhs: Digest) -> Bool { lhs.hex < rhs.hex }
+  public static func < (lhs: Digest, rhs: Digest) -> Bool { (lhs.a, lhs.b, lhs.c, lhs.d) < (rhs.a, rhs.b, rhs.c, rhs.d) }
 }
 
 /// Incremental SHA-256, for hashing files in chunks without holding them in memory.

@@ -74,6 +74,19 @@ public struct Graph: Sendable {
     self.order = try Graph.topologicalOrder(upstream: upstream, downstream: downstream, names: stages.map(\.name), file: pipeline.file)
   }
 
+  /// Rebuilds a graph from a snapshot (edges already validated when it was first derived).
+  init(pipeline: Pipeline, upstream: [[Int]], order: [Int]) {
+    var downstream = [[Int]](repeating: [], count: upstream.count)
+    for (index, ups) in upstream.enumerated() { for up in ups { downstream[up].append(index) } }
+    var owners: [String: Int] = [:]
+    owners.reserveCapacity(pipeline.stages.count)
+    for (index, stage) in pipeline.stages.enumerated() { for output in stage.outputs { owners[output.path] = index } }
+    self.upstream = upstream
+    self.downstream = downstream
+    self.order = order
+    self.owners = owners
+  }
+
   static func lowerBound(of key: String, in sorted: [String]) -> Int {
     var low = 0, high = sorted.count
     while low < high {

@@ -88,6 +88,19 @@ public struct StageObservation: Sendable {
 /// Explains staleness: compares a stage's definition and workspace observation with its lock
 /// entry, cheapest check first (definition, then dependencies, then outputs).
 public enum Staleness {
+  /// The fast path: same fingerprint, every output as recorded, nothing upstream stale.
+  /// `reasons(for:…)` is empty exactly when this is true; it only avoids building the reasons.
+  public static func isUpToDate(
+    _ stage: Stage, entry: LockEntry?, dependencyDigests: [String: Digest], outputDigests: [String: Digest], upstreamStale: Bool
+  ) -> Bool {
+    guard let entry, !stage.alwaysRun, !upstreamStale, entry.outs.count == stage.outputs.count,
+      entry.command == stage.displayCommand, entry.deps.count == stage.deps.count,
+      entry.deps.allSatisfy({ dependencyDigests[$0.path] == $0.digest }),
+      entry.outs.allSatisfy({ outputDigests[$0.path] == $0.digest })
+    else { return false }
+    return Fingerprint.of(stage, dependencyDigests: dependencyDigests) == entry.fingerprint
+  }
+
   public static func reasons(for stage: Stage, entry: LockEntry?, observed: StageObservation) -> [StaleReason] {
     var reasons: [StaleReason] = []
     if stage.alwaysRun { reasons.append(.alwaysRun) }

@@ -12,6 +12,15 @@ public struct Observer: Sendable {
     self.statCache = statCache
   }
 
+  /// Observes with memoisation, for read-only passes (status) where a path's content cannot
+  /// change between the stage that produces it and the stage that depends on it.
+  public func observe(_ path: String, memo: inout [String: PathRecord?]) throws(StoreError) -> PathRecord? {
+    if let known = memo[path] { return known }
+    let record = try observe(path)
+    memo[path] = record
+    return record
+  }
+
   /// The record of `path`, or nil when it does not exist. Symlinks are followed for deps.
   public func observe(_ path: String) throws(StoreError) -> PathRecord? {
     guard var st = try FileIO.stat(root + "/" + path) else { return nil }

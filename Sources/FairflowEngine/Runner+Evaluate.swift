@@ -15,7 +15,7 @@ extension Runner {
     var deps: [PathRecord] = []
     do {
       for dep in stage.deps {
-        guard let record = try observer.observe(dep) else {
+        guard let record = try observe(dep) else {
           let producer = loaded.graph.owners[dep].map { " (produced by stage '\(loaded.pipeline.stages[$0].name)', which did not run)" }
           return .failed(failure(stage, reason: "dependency '\(dep)' does not exist" + (producer ?? "")))
         }
@@ -34,13 +34,16 @@ extension Runner {
       if let entry = lock.entries[stage.name], entry.fingerprint == fingerprint {
         var stale: [PathRecord] = []
         for record in entry.outs {
-          let current = try observer.observe(record.path)
+          let current = try observe(record.path)
           if current?.digest != record.digest { stale.append(record) }
         }
         if stale.isEmpty, entry.outs.count == stage.outputs.count { return .done(.upToDate) }
         let cached = Set(stage.outputs.filter { $0.cache && !$0.persist }.map(\.path))
         if entry.outs.count == stage.outputs.count, stale.allSatisfy({ cached.contains($0.path) && store.canRestore($0) }) {
-          for record in stale { try store.restore(record, statCache: observer.statCache) }
+          for record in stale {
+            try store.restore(record, statCache: observer.statCache)
+            observed[record.path] = record
+          }
           return .done(.restored(run: entry.run, fromRunCache: false))
         }
         return .execute
@@ -48,7 +51,10 @@ extension Runner {
       if stage.isRestorable, let cachedRun = runCache.entry(for: fingerprint),
         Set(cachedRun.outs.map(\.path)) == Set(stage.outputs.map(\.path)), cachedRun.outs.allSatisfy(store.canRestore)
       {
-        for record in cachedRun.outs { try store.restore(record, statCache: observer.statCache) }
+        for record in cachedRun.outs {
+          try store.restore(record, statCache: observer.statCache)
+          observed[record.path] = record
+        }
         updateLock(stage, fingerprint: fingerprint, deps: deps, outs: cachedRun.outs, run: cachedRun.run)
         return .done(.restored(run: cachedRun.run, fromRunCache: true))
       }
@@ -56,6 +62,15 @@ extension Runner {
       return .failed(failure(stage, reason: "\(error)"))
     }
     return .execute
+  }
+
+  /// Observes a path, memoising paths that a stage owns (only their stage writes them).
+  func observe(_ path: String) throws(StoreError) -> PathRecord? {
+    guard loaded.graph.owners[path] != nil else { return try observer.observe(path) }
+    if let known = observed[path] { return known }
+    let record = try observer.observe(path)
+    observed[path] = record
+    return record
   }
 
   func failure(_ stage: Stage, reason: String, log: String? = nil) -> StageFailure {

@@ -80,6 +80,7 @@ extension Runner {
         }
       }
       updateLock(stage, fingerprint: fingerprint, deps: evaluatedDeps[index] ?? [], outs: outs, run: runID)
+      for record in outs { observed[record.path] = record }
       results[index] = .executed(seconds: seconds)
       return true
     case .failed(let reason):

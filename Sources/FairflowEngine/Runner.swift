@@ -26,6 +26,9 @@ public final class Runner: @unchecked Sendable {
   /// Dependency records and fingerprints computed during evaluation, used when recording.
   var evaluatedDeps: [Int: [PathRecord]] = [:]
   var fingerprints: [Int: Digest] = [:]
+  /// Observations of stage-owned paths during this run, kept current as stages write them,
+  /// so a path is hashed/stat'ed once even when many stages depend on it.
+  var observed: [String: PathRecord?] = [:]
   var lastLockWrite = 0.0
   var lockDirty = false
 
@@ -94,6 +97,7 @@ public final class Runner: @unchecked Sendable {
               pending += scheduler.finished(index, succeeded: false)
             }
           case .execute(let index):
+            for output in stages[index].outputs { observed[output.path] = nil }
             let log = loaded.workspace.logDirectory(run: runID) + "/" + stages[index].name + ".log"
             reporter.stageStarted(stages[index].name, log: loaded.workspace.display(log))
             group.addTask { .executed(index, await self.execute(index, log: log)) }
@@ -142,7 +146,7 @@ public final class Runner: @unchecked Sendable {
       let names = Set(loaded.pipeline.stages.map(\.name))
       lock.entries = lock.entries.filter { names.contains($0.key) }
     }
-    try FileIO.writeAtomically(lock.encoded(pipelineFile: loaded.workspace.display(loaded.file)), to: loaded.lockPath)
+    try loaded.write(lock)
     lockDirty = false
   }
 }

@@ -26,14 +26,20 @@ public struct StatusReport: Sendable {
     var stale = [Bool](repeating: false, count: stages.count)
     var rows: [Row] = []
     rows.reserveCapacity(stages.count)
+    var memo: [String: PathRecord?] = [:]
+    memo.reserveCapacity(stages.count * 2)
     for index in loaded.graph.order {
       let stage = stages[index]
       var deps: [String: Digest] = [:]
-      for dep in stage.deps { if let record = try observer.observe(dep) { deps[dep] = record.digest } }
+      for dep in stage.deps { if let record = try observer.observe(dep, memo: &memo) { deps[dep] = record.digest } }
       var outs: [String: Digest] = [:]
-      for output in stage.outputs { if let record = try observer.observe(output.path) { outs[output.path] = record.digest } }
+      for output in stage.outputs { if let record = try observer.observe(output.path, memo: &memo) { outs[output.path] = record.digest } }
       let upstream = loaded.graph.upstream[index].filter { stale[$0] }.map { stages[$0].name }
       let entry = loaded.lock.entries[stage.name]
+      if Staleness.isUpToDate(stage, entry: entry, dependencyDigests: deps, outputDigests: outs, upstreamStale: !upstream.isEmpty) {
+        rows.append(Row(stage: stage.name, reasons: [], restorable: false))
+        continue
+      }
       let reasons = Staleness.reasons(
         for: stage, entry: entry, observed: StageObservation(dependencyDigests: deps, outputDigests: outs, staleUpstream: upstream))
       stale[index] = !reasons.isEmpty

@@ -60,6 +60,11 @@ public struct Workspace: Sendable {
     return pipelineFile + ".lock"
   }
 
+  /// Derived snapshot of a pipeline (`kind` is "pipeline" or "lock"); see `Snapshot`.
+  public func snapshotFile(for file: String, kind: String) -> String {
+    root + "/cache/state/snapshots/" + display(file).replacingSlashes() + "." + kind
+  }
+
   /// The path shown to users (relative to the workspace when inside it).
   public func display(_ path: String) -> String {
     path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
@@ -80,19 +85,41 @@ public struct LoadedPipeline: Sendable {
     _ file: String, in workspace: Workspace, overrides: [String] = [], registry: StageKindRegistry = StageKindRegistry()
   ) throws -> LoadedPipeline {
     let display = workspace.display(file)
-    let text = try FileIO.readText(file)
-    guard text.utf8.count <= 16 << 20 else {
+    let (fileDigest, size) = try FileHasher.hash(file)
+    guard size <= 16 << 20 else {
       throw PipelineError("\(display) is larger than 16 MiB", hint: "generate large stage sets with 'matrix:'")
     }
-    let spec = try PipelineLoader.load(text: text, file: display)
-    let pipeline = try PipelineExpander(registry: registry).expand(spec, overrides: overrides)
-    let graph = try Graph(pipeline)
-    let lockPath = workspace.lockFile(for: file)
-    var lock = LockFile()
-    if FileIO.exists(lockPath) {
-      lock = try LockFile.decode(try FileIO.readText(lockPath), file: workspace.display(lockPath))
+    let key = Snapshot.pipelineKey(fileDigest: fileDigest, file: display, overrides: overrides, registry: registry)
+    let snapshotPath = workspace.snapshotFile(for: file, kind: "pipeline")
+    let pipeline: Pipeline, graph: Graph
+    if let cached = (try? FileIO.read(snapshotPath)).flatMap({ Snapshot.decodePipeline($0, key: key) }) {
+      (pipeline, graph) = cached
+    } else {
+      let spec = try PipelineLoader.load(text: try FileIO.readText(file), file: display)
+      pipeline = try PipelineExpander(registry: registry).expand(spec, overrides: overrides)
+      graph = try Graph(pipeline)
+      try? FileIO.writeAtomically(Snapshot.encode(pipeline, graph: graph, key: key), to: snapshotPath)
     }
+    let lockPath = workspace.lockFile(for: file)
+    let lock = try loadLock(lockPath, workspace: workspace, snapshot: workspace.snapshotFile(for: file, kind: "lock"))
     return LoadedPipeline(workspace: workspace, file: file, pipeline: pipeline, graph: graph, lock: lock, lockPath: lockPath)
+  }
+
+  static func loadLock(_ path: String, workspace: Workspace, snapshot: String) throws -> LockFile {
+    guard FileIO.exists(path) else { return LockFile() }
+    let key = Snapshot.lockKey(fileDigest: try FileHasher.hash(path).digest)
+    if let cached = (try? FileIO.read(snapshot)).flatMap({ Snapshot.decodeLock($0, key: key) }) { return cached }
+    let lock = try LockFile.decode(try FileIO.readText(path), file: workspace.display(path))
+    try? FileIO.writeAtomically(Snapshot.encode(lock, key: key), to: snapshot)
+    return lock
+  }
+
+  /// Writes the lock file and its snapshot (so the next load skips YAML parsing).
+  public func write(_ lock: LockFile) throws {
+    let text = lock.encoded(pipelineFile: workspace.display(file))
+    try FileIO.writeAtomically(text, to: lockPath)
+    let key = Snapshot.lockKey(fileDigest: Digest.of(text))
+    try? FileIO.writeAtomically(Snapshot.encode(lock, key: key), to: workspace.snapshotFile(for: file, kind: "lock"))
   }
 
   /// Indices of the named stages (a template name selects all its matrix cells).
@@ -107,4 +134,8 @@ public struct LoadedPipeline: Sendable {
     }
     return result
   }
+}
+
+extension String {
+  fileprivate func replacingSlashes() -> String { String(map { $0 == "/" ? "%" : $0 }) }
 }

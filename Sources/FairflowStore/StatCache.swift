@@ -101,7 +101,7 @@ public final class StatCache: @unchecked Sendable {
       put(entry.stat.mtimeNanoseconds)
       put(entry.stat.ctimeNanoseconds)
       put(entry.hashedAt)
-      out.append(contentsOf: hexToBytes(entry.digest.hex))
+      out.append(contentsOf: entry.digest.bytes)
     }
     return out
   }
@@ -135,16 +135,5 @@ public final class StatCache: @unchecked Sendable {
       entries[path] = Entry(stat: stat, hashedAt: hashedAt, digest: digest)
     }
     return entries
-  }
-
-  static func hexToBytes(_ hex: String) -> [UInt8] {
-    var out: [UInt8] = []
-    out.reserveCapacity(32)
-    var high: UInt8?
-    for c in hex.utf8 {
-      let v: UInt8 = c >= 97 ? c - 87 : c - 48
-      if let h = high { out.append(h << 4 | v); high = nil } else { high = v }
-    }
-    return out
   }
 }

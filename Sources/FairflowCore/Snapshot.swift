@@ -1,0 +1,188 @@
+/// Derived caches that make no-op commands on large pipelines fast: the expanded pipeline + graph
+/// keyed by the pipeline file's digest (plus overrides and stage-kind versions), and the decoded
+/// lock file keyed by the lock file's digest. YAML parsing of a 10,000-stage file takes about a
+/// second; decoding the snapshot takes milliseconds.
+///
+/// Layout: `"FFSNAP01"` magic, the 64-hex key, then the `BinaryWriter` payload. A snapshot whose
+/// key differs, or that fails to decode, is ignored and rebuilt: it can never change a result,
+/// only skip re-deriving one (the key covers every input of the derivation).
+public enum Snapshot {
+  static let magic = Array("FFSNAP02".utf8)
+
+  /// The key of a pipeline derivation: file bytes, overrides, registry (kinds + versions).
+  public static func pipelineKey(fileDigest: Digest, file: String, overrides: [String], registry: StageKindRegistry) -> Digest {
+    var writer = BinaryWriter()
+    writer.string("pipeline-snapshot 1")
+    writer.string(fileDigest.hex)
+    writer.string(file)
+    writer.strings(overrides)
+    writer.strings(registry.names.map { "\($0)@\(registry[$0]!.version)" })
+    return Digest.of(writer.bytes)
+  }
+
+  /// `fileDigest` is the SHA-256 of the lock file's bytes.
+  public static func lockKey(fileDigest: Digest) -> Digest {
+    Digest.of("lock-snapshot 1\n" + fileDigest.hex)
+  }
+
+  static func header(_ key: Digest) -> BinaryWriter {
+    var writer = BinaryWriter()
+    writer.bytes = magic + Array(key.hex.utf8)
+    return writer
+  }
+
+  static func reader(_ bytes: [UInt8], key: Digest) -> BinaryReader? {
+    let headerSize = magic.count + 64
+    guard bytes.count >= headerSize, Array(bytes[0..<magic.count]) == magic,
+      Array(bytes[magic.count..<headerSize]) == Array(key.hex.utf8)
+    else { return nil }
+    return BinaryReader(bytes, offset: headerSize)
+  }
+
+  // MARK: Pipeline + graph
+
+  public static func encode(_ pipeline: Pipeline, graph: Graph, key: Digest) -> [UInt8] {
+    var w = header(key)
+    w.string(pipeline.file)
+    w.string(pipeline.name)
+    w.string(pipeline.description ?? "")
+    w.value(.map(pipeline.params))
+    w.int(pipeline.stages.count)
+    for stage in pipeline.stages {
+      w.string(stage.name)
+      w.string(stage.template)
+      w.int(stage.location.line)
+      w.int(stage.location.column)
+      switch stage.action {
+      case .command(let cmd): w.int(0); w.string(cmd)
+      case .builtin(let kind, let version, let config): w.int(1); w.string(kind); w.int(version); w.value(config)
+      }
+      w.strings(stage.deps)
+      w.int(stage.outputs.count)
+      for output in stage.outputs {
+        w.string(output.path)
+        w.int((output.cache ? 1 : 0) | (output.persist ? 2 : 0) | (output.isMetric ? 4 : 0))
+      }
+      w.value(.map(stage.params.map { ($0.name, $0.value) }))
+      w.strings(stage.env.flatMap { [$0.name, $0.value] })
+      w.int(stage.resources.cpus)
+      w.int(stage.resources.memoryBytes ?? -1)
+      w.int(stage.resources.gpus)
+      w.bool(stage.alwaysRun)
+      w.value(.map(stage.matrix.map { ($0.key, $0.value) }))
+      w.string(stage.description ?? "")
+    }
+    for ups in graph.upstream { w.int(ups.count); for up in ups { w.int(up) } }
+    for index in graph.order { w.int(index) }
+    return w.bytes
+  }
+
+  public static func decodePipeline(_ bytes: [UInt8], key: Digest) -> (Pipeline, Graph)? {
+    guard var r = reader(bytes, key: key) else { return nil }
+    let file = r.string(), name = r.string(), description = r.string()
+    guard case .map(let params) = r.value() else { return nil }
+    let count = r.count()
+    var stages: [Stage] = []
+    stages.reserveCapacity(count)
+    for _ in 0..<count where !r.failed {
+      let stageName = r.string(), template = r.string()
+      let location = SourceLocation(file: file, line: r.int(), column: r.int())
+      let action: StageAction
+      if r.int() == 0 { action = .command(r.string()) } else { action = .builtin(kind: r.string(), version: r.int(), config: r.value()) }
+      let deps = r.strings()
+      var outputs: [Output] = []
+      for _ in 0..<r.count() where !r.failed {
+        let path = r.string(), flags = r.int()
+        outputs.append(Output(path: path, cache: flags & 1 != 0, persist: flags & 2 != 0, isMetric: flags & 4 != 0))
+      }
+      guard case .map(let used) = r.value() else { return nil }
+      let envFlat = r.strings()
+      let env = stride(from: 0, to: envFlat.count - 1, by: 2).map { (name: envFlat[$0], value: envFlat[$0 + 1]) }
+      let cpus = r.int(), memory = r.int(), gpus = r.int()
+      let alwaysRun = r.bool()
+      guard case .map(let matrix) = r.value() else { return nil }
+      let stageDescription = r.string()
+      stages.append(Stage(
+        name: stageName, template: template, location: location, action: action, deps: deps, outputs: outputs,
+        params: used.map { (name: $0.key, value: $0.value) }, env: env,
+        resources: Resources(cpus: cpus, memoryBytes: memory < 0 ? nil : memory, gpus: gpus), alwaysRun: alwaysRun,
+        matrix: matrix, description: stageDescription.isEmpty ? nil : stageDescription))
+    }
+    var upstream: [[Int]] = []
+    upstream.reserveCapacity(count)
+    for _ in 0..<count where !r.failed {
+      var ups: [Int] = []
+      for _ in 0..<r.count() where !r.failed { ups.append(r.int()) }
+      upstream.append(ups)
+    }
+    var order: [Int] = []
+    order.reserveCapacity(count)
+    for _ in 0..<count where !r.failed { order.append(r.int()) }
+    guard !r.failed, r.offset == bytes.count, upstream.allSatisfy({ $0.allSatisfy { (0..<count).contains($0) } }),
+      Set(order) == Set(0..<count)
+    else { return nil }
+    let pipeline = Pipeline(file: file, name: name, description: description.isEmpty ? nil : description, params: params, stages: stages)
+    return (pipeline, Graph(pipeline: pipeline, upstream: upstream, order: order))
+  }
+
+  // MARK: Lock file
+
+  public static func encode(_ lock: LockFile, key: Digest) -> [UInt8] {
+    var w = header(key)
+    w.int(lock.entries.count)
+    for name in lock.entries.keys.sorted() {
+      let e = lock.entries[name]!
+      w.string(name)
+      w.digest(e.fingerprint)
+      w.string(e.command)
+      w.value(.map(e.params.map { ($0.name, $0.value) }))
+      w.strings(e.env.flatMap { [$0.name, $0.value] })
+      for records in [e.deps, e.outs] {
+        w.int(records.count)
+        for record in records {
+          w.string(record.path)
+          w.digest(record.digest)
+          w.int(record.size)
+          w.bool(record.kind == .directory)
+          w.int(record.files ?? -1)
+        }
+      }
+      w.value(.map(e.metrics.map { ($0.path, $0.value) }))
+      w.string(e.run)
+    }
+    return w.bytes
+  }
+
+  public static func decodeLock(_ bytes: [UInt8], key: Digest) -> LockFile? {
+    guard var r = reader(bytes, key: key) else { return nil }
+    var lock = LockFile()
+    let count = r.count()
+    lock.entries.reserveCapacity(count)
+    for _ in 0..<count where !r.failed {
+      let name = r.string()
+      guard let fingerprint = r.digest() else { return nil }
+      let command = r.string()
+      guard case .map(let params) = r.value() else { return nil }
+      let envFlat = r.strings()
+      var lists: [[PathRecord]] = []
+      for _ in 0..<2 {
+        var records: [PathRecord] = []
+        for _ in 0..<r.count() where !r.failed {
+          let path = r.string()
+          guard let digest = r.digest() else { return nil }
+          let size = r.int(), isDirectory = r.bool(), files = r.int()
+          records.append(PathRecord(path: path, digest: digest, size: size, kind: isDirectory ? .directory : .file, files: files < 0 ? nil : files))
+        }
+        lists.append(records)
+      }
+      guard case .map(let metrics) = r.value() else { return nil }
+      let run = r.string()
+      lock.entries[name] = LockEntry(
+        stage: name, fingerprint: fingerprint, command: command, params: params.map { (name: $0.key, value: $0.value) },
+        env: stride(from: 0, to: envFlat.count - 1, by: 2).map { (name: envFlat[$0], value: envFlat[$0 + 1]) },
+        deps: lists[0], outs: lists[1], metrics: metrics.map { (path: $0.key, value: $0.value) }, run: run)
+    }
+    guard !r.failed, r.offset == bytes.count else { return nil }
+    return lock
+  }
+}
