@@ -37,9 +37,11 @@ struct Run: AsyncParsableCommand {
   }
 
   func run() async throws {
-    let context = try CommandContext.load(pipelineOptions)
-    if dryRun { return try dryRunReport(context) }
-    let lock = WorkspaceLock(workspace: context.workspace.root)
+    if dryRun { return try dryRunReport(try CommandContext.load(pipelineOptions)) }
+    // Validate before waiting for the lock, then load again under it: the lock file may have
+    // been rewritten by the run we waited for.
+    _ = try CommandContext.load(pipelineOptions)
+    let lock = WorkspaceLock(workspace: CommandContext.workspace().root)
     try lock.acquire(wait: !noWait, startedAt: RunID.timestamp()) { holder in
       Console.standardError("waiting for the workspace lock held by \(holder.map(String.init(describing:)) ?? "another run")...\n")
     }
@@ -47,6 +49,7 @@ struct Run: AsyncParsableCommand {
     if let broken = lock.brokenHolder {
       Console.standardError("note: took over the workspace lock left by \(broken) (that process is gone)\n")
     }
+    let context = try CommandContext.load(pipelineOptions)
     ObjectStore(workspace: context.workspace.root).cleanTemporaries()
 
     var options = RunOptions(jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
