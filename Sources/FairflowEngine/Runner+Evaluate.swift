@@ -38,6 +38,11 @@ extension Runner {
           if current?.digest != record.digest { stale.append(record) }
         }
         if stale.isEmpty, entry.outs.count == stage.outputs.count { return .done(.upToDate) }
+        for record in stale {
+          for digest in store.quarantineModified(record, statCache: observer.statCache) {
+            reporter.note("warning: stored object \(digest.short) of '\(record.path)' was modified in place through a hard link; moved to cache/quarantine/ and the stage will rerun")
+          }
+        }
         let cached = Set(stage.outputs.filter { $0.cache && !$0.persist }.map(\.path))
         if entry.outs.count == stage.outputs.count, stale.allSatisfy({ cached.contains($0.path) && store.canRestore($0) }) {
           for record in stale {

@@ -118,7 +118,8 @@ public final class StatCache: @unchecked Sendable {
       offset += size
       return T(littleEndian: value)
     }
-    guard let count = get(UInt32.self) else { return [:] }
+    // Each entry takes at least 74 bytes: a count beyond that is corruption, not a size to allocate.
+    guard let count = get(UInt32.self), Int(count) <= (bytes.count - offset) / 74 else { return [:] }
     var entries: [String: Entry] = [:]
     entries.reserveCapacity(Int(count))
     for _ in 0..<count {
