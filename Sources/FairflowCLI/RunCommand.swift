@@ -14,7 +14,7 @@ struct Run: AsyncParsableCommand {
   @Option(name: .customLong("stage"), help: "Run only this stage and what it depends on (repeatable).")
   var stages: [String] = []
 
-  @Option(name: .short, help: "Number of parallel slots (default: number of cores).")
+  @Option(name: [.short, .customLong("jobs")], help: ArgumentHelp("Number of parallel slots (default: number of cores).", valueName: "n"))
   var jobs: Int?
 
   @Flag(help: "Run the selected stages even if they are up to date.")
@@ -64,7 +64,15 @@ struct Run: AsyncParsableCommand {
     let executor = LocalExecutor(stream: stream)
     let runner = Runner(loaded: context.loaded, executor: executor, reporter: reporter, options: options, statCache: context.statCache)
     let signals = SignalHandler { runner.cancel() }
+    // On a terminal, keep the elapsed time in the status line moving.
+    let ticker = Task {
+      while Console.stdoutIsTTY, !Task.isCancelled {
+        try await Task.sleep(nanoseconds: 1_000_000_000)
+        reporter.tick()
+      }
+    }
     let summary = try await runner.run()
+    ticker.cancel()
     signals.stop()
     reporter.finish(summary)
     if summary.exitStatus != ExitStatus.success { throw ExitCode(summary.exitStatus.code) }

@@ -43,6 +43,9 @@ final class TerminalReporter: RunReporter, @unchecked Sendable {
     }
   }
 
+  /// Redraws the status line (elapsed time) on a terminal.
+  func tick() { redraw() }
+
   func streamed(_ stage: String, _ line: String) { emit("[\(stage)] \(line)") }
 
   func finish(_ summary: RunSummary) {

@@ -22,6 +22,7 @@ extension Runner {
         }
         try FileIO.makeDirectories(FileIO.parent(of: root + "/" + output.path))
       }
+      try FileIO.makeDirectories(FileIO.parent(of: log))
     } catch {
       return .failed(reason: "cannot prepare outputs: \(error)")
     }

@@ -64,7 +64,6 @@ public final class Runner: @unchecked Sendable {
     var scheduler = Scheduler(
       graph: loaded.graph, selected: selected, cpus: stages.map(\.resources.cpus), slots: options.jobs,
       keepGoing: options.keepGoing)
-    try FileIO.makeDirectories(loaded.workspace.logDirectory(run: runID))
     var done = 0
     let total = selected.count
 
