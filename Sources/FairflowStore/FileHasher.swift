@@ -1,5 +1,6 @@
 internal import Glibc
 internal import Dispatch
+internal import Synchronization
 public import FairflowCore
 
 /// SHA-256 of files, streamed in 4 MiB reads (constant memory), several files in parallel.
@@ -41,24 +42,11 @@ public enum FileHasher {
 }
 
 /// A fixed-size result array written from concurrent workers, each index once.
-final class ResultBox: @unchecked Sendable {
-  private var storage: [Result<(digest: Digest, size: Int), StoreError>?]
-  private let lock = NSLockish()
-  init(count: Int) { storage = Array(repeating: nil, count: count) }
+final class ResultBox: Sendable {
+  private let storage: Mutex<[Result<(digest: Digest, size: Int), StoreError>?]>
+  init(count: Int) { storage = Mutex(Array(repeating: nil, count: count)) }
   func set(_ index: Int, _ value: Result<(digest: Digest, size: Int), StoreError>) {
-    lock.withLock { storage[index] = value }
+    storage.withLock { $0[index] = value }
   }
-  var values: [Result<(digest: Digest, size: Int), StoreError>?] { lock.withLock { storage } }
-}
-
-/// A pthread mutex (Foundation-free).
-final class NSLockish: @unchecked Sendable {
-  private var mutex = pthread_mutex_t()
-  init() { pthread_mutex_init(&mutex, nil) }
-  deinit { pthread_mutex_destroy(&mutex) }
-  func withLock<T>(_ body: () throws -> T) rethrows -> T {
-    pthread_mutex_lock(&mutex)
-    defer { pthread_mutex_unlock(&mutex) }
-    return try body()
-  }
+  var values: [Result<(digest: Digest, size: Int), StoreError>?] { storage.withLock { $0 } }
 }

@@ -1,4 +1,5 @@
 internal import Glibc
+internal import Synchronization
 
 /// How an object is placed at a workspace path: reflink (copy-on-write clone), else hard link,
 /// else a copy. The first strategy that works on this file system is remembered.
@@ -8,19 +9,19 @@ internal import Glibc
 /// that save by replacing the file (most do) leave the store intact, and for ordinary users the
 /// read-only mode refuses in-place writes; a process with CAP_DAC_OVERRIDE (root) can still
 /// write in place, which `cache verify` detects (docs/decisions/002-link-strategy.md).
-public final class Linker: @unchecked Sendable {
+public final class Linker: Sendable {
   public enum Strategy: String, Sendable, CaseIterable { case reflink, hardlink, copy }
 
   private let allowed: [Strategy]
-  private var failed: Set<Strategy> = []
-  private let lock = NSLockish()
+  /// Strategies that failed once on this file system; not tried again.
+  private let failed = Mutex<Set<Strategy>>([])
 
   public init(allowed: [Strategy] = Strategy.allCases) { self.allowed = allowed }
 
   /// Places `source` at `destination` (which must not exist); returns the strategy used.
   @discardableResult
   public func place(_ source: String, at destination: String, executable: Bool) throws(StoreError) -> Strategy {
-    let candidates = lock.withLock { allowed.filter { !failed.contains($0) } }
+    let candidates = failed.withLock { failed in allowed.filter { !failed.contains($0) } }
     for strategy in candidates {
       switch strategy {
       case .reflink:
@@ -32,7 +33,7 @@ public final class Linker: @unchecked Sendable {
         try Linker.copy(source, destination, executable: executable)
         return .copy
       }
-      _ = lock.withLock { failed.insert(strategy) }
+      _ = failed.withLock { $0.insert(strategy) }
     }
     throw StoreError("place", path: destination, detail: "no link strategy worked (\(allowed.map(\.rawValue).joined(separator: ", ")))")
   }

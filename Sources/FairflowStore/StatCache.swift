@@ -1,4 +1,5 @@
 internal import Glibc
+internal import Synchronization
 public import FairflowCore
 
 /// Remembers the digest of files by their metadata, so unchanged files are never re-hashed.
@@ -13,7 +14,7 @@ public import FairflowCore
 /// "FFSTAT01" | u32 count | count × { u16 pathLen, path, u64 dev, u64 ino, i64 size,
 ///                                    i64 mtime_ns, i64 ctime_ns, i64 hashed_at_ns, 32-byte sha256 }
 /// ```
-public final class StatCache: @unchecked Sendable {
+public final class StatCache: Sendable {
   struct Entry {
     var stat: FileStat
     var hashedAt: Int64
@@ -22,20 +23,24 @@ public final class StatCache: @unchecked Sendable {
 
   static let magic = Array("FFSTAT01".utf8)
   static let racyWindow: Int64 = 1_000_000_000
-  private var entries: [String: Entry] = [:]
-  private let lock = NSLockish()
-  private(set) var dirty = false
+  struct State {
+    var entries: [String: Entry] = [:]
+    var dirty = false
+  }
+
+  private let state: Mutex<State>
   public let file: String
 
   public init(file: String) {
     self.file = file
-    if let bytes = try? FileIO.read(file) { entries = StatCache.decode(bytes) }
+    let entries = (try? FileIO.read(file)).map(StatCache.decode) ?? [:]
+    state = Mutex(State(entries: entries))
   }
 
   /// The cached digest if `stat` still matches and the entry is not racy.
   public func digest(for path: String, stat: FileStat) -> Digest? {
-    lock.withLock {
-      guard let entry = entries[path], entry.stat.inode == stat.inode, entry.stat.device == stat.device,
+    state.withLock { state in
+      guard let entry = state.entries[path], entry.stat.inode == stat.inode, entry.stat.device == stat.device,
         entry.stat.size == stat.size, entry.stat.mtimeNanoseconds == stat.mtimeNanoseconds,
         entry.stat.ctimeNanoseconds == stat.ctimeNanoseconds,
         stat.mtimeNanoseconds < entry.hashedAt - StatCache.racyWindow
@@ -45,20 +50,20 @@ public final class StatCache: @unchecked Sendable {
   }
 
   public func record(_ path: String, stat: FileStat, digest: Digest) {
-    lock.withLock {
-      if let old = entries[path], old.stat == stat, old.digest == digest,
+    state.withLock { state in
+      if let old = state.entries[path], old.stat == stat, old.digest == digest,
         stat.mtimeNanoseconds < old.hashedAt - StatCache.racyWindow
       {
         return
       }
-      entries[path] = Entry(stat: stat, hashedAt: StatCache.now(), digest: digest)
-      dirty = true
+      state.entries[path] = Entry(stat: stat, hashedAt: StatCache.now(), digest: digest)
+      state.dirty = true
     }
   }
 
   public func forget(_ path: String) {
-    lock.withLock {
-      if entries.removeValue(forKey: path) != nil { dirty = true }
+    state.withLock { state in
+      if state.entries.removeValue(forKey: path) != nil { state.dirty = true }
     }
   }
 
@@ -72,10 +77,10 @@ public final class StatCache: @unchecked Sendable {
 
   /// Writes the cache if anything changed.
   public func save() throws(StoreError) {
-    let bytes: [UInt8]? = lock.withLock {
-      guard dirty else { return nil }
-      dirty = false
-      return StatCache.encode(entries)
+    let bytes: [UInt8]? = state.withLock { state in
+      guard state.dirty else { return nil }
+      state.dirty = false
+      return StatCache.encode(state.entries)
     }
     if let bytes { try FileIO.writeAtomically(bytes, to: file) }
   }
