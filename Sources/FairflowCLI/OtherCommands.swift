@@ -99,12 +99,6 @@ struct ExecStage: AsyncParsableCommand {
     options.pipeline = pipeline
     options.params = params
     let context = try CommandContext.load(options)
-    guard let index = context.loaded.pipeline.index(of: stage) else {
-      throw CommandError("no stage named '\(stage)'")
-    }
-    guard case .builtin(let kind, _, _) = context.loaded.pipeline.stages[index].action else {
-      throw CommandError("stage '\(stage)' is a command stage, not a built-in")
-    }
-    throw CommandError("built-in stage kind '\(kind)' has no implementation in this build", exitStatus: .failure)
+    try await context.loaded.executeBuiltin(stage, registry: CommandContext.registry)
   }
 }
