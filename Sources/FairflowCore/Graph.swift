@@ -62,8 +62,10 @@ public struct Graph: Sendable {
       }
       producers.remove(index)
       upstream[index] = producers.sorted()
-      if stage.deps.contains(where: { dep in stage.outputs.contains { WorkspacePath.isSameOrInside(dep, $0.path) || WorkspacePath.isSameOrInside($0.path, dep) } }) {
-        throw GraphError(.cycle([stage.name, stage.name]), file: pipeline.file)
+      for dep in stage.deps {
+        if let output = stage.outputs.first(where: { WorkspacePath.isSameOrInside(dep, $0.path) || WorkspacePath.isSameOrInside($0.path, dep) }) {
+          throw GraphError(.dependsOnOwnOutput(stage: stage.name, path: output.path), file: pipeline.file)
+        }
       }
     }
     var downstream = [[Int]](repeating: [], count: stages.count)

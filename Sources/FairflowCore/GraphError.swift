@@ -5,6 +5,7 @@ public struct GraphError: FairflowError, Equatable {
     case duplicateOutput(path: String, stages: [String])
     case overlappingOutputs(outer: String, outerStage: String, inner: String, innerStage: String)
     case unknownStage(String, hint: String?)
+    case dependsOnOwnOutput(stage: String, path: String)
   }
 
   public var kind: Kind
@@ -27,6 +28,8 @@ public struct GraphError: FairflowError, Equatable {
       return "\(file): error: output '\(inner)' of stage '\(innerStage)' lies inside output '\(outer)' of stage '\(outerStage)'"
     case .unknownStage(let name, _):
       return "\(file): error: no stage named '\(name)'"
+    case .dependsOnOwnOutput(let stage, let path):
+      return "\(file): error: stage '\(stage)' depends on its own output '\(path)'"
     }
   }
 
@@ -36,6 +39,8 @@ public struct GraphError: FairflowError, Equatable {
     case .duplicateOutput: return "each path is produced by exactly one stage"
     case .overlappingOutputs: return "declare the directory or the files inside it, not both"
     case .unknownStage(_, let hint): return hint
+    case .dependsOnOwnOutput:
+      return "a stage that updates a file in place declares it once, under 'outs' with 'persist: true'"
     }
   }
 }

@@ -12,6 +12,9 @@ struct Interpolator {
   var lists: [String: String] = [:]
   /// Parameter names (dotted) referenced so far.
   var usedParams: Set<String> = []
+  /// The expression being resolved, so an error can point at it in the source line.
+  var currentExpression = ""
+
 
   enum Failure: Error {
     case unknown(String, hint: String?)
@@ -51,6 +54,7 @@ struct Interpolator {
 
   /// The value of an expression, nil when it is not fairflow's (left for the shell).
   private mutating func resolve(_ expression: String) throws(Failure) -> Value? {
+    currentExpression = expression
     let parts = expression.split(separator: ".", omittingEmptySubsequences: false)
     let head = String(parts[0])
     guard Interpolator.namespaces.contains(head) else {

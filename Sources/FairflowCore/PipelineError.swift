@@ -29,9 +29,17 @@ public struct PipelineError: FairflowError, Equatable {
   public var message: String {
     var text = location.map { "\($0): error: \(problem)" } ?? "error: \(problem)"
     if let location, let sourceLine {
-      let expanded = sourceLine.replacingTabs()
-      let caretColumn = max(0, min(location.column - 1, expanded.count))
-      text += "\n    \(expanded)\n    " + String(repeating: " ", count: caretColumn) + "^"
+      var shown = Array(sourceLine.replacingTabs())
+      var caretColumn = max(0, min(location.column - 1, shown.count))
+      // Long lines are cut to a window around the caret.
+      let width = 100
+      if shown.count > width {
+        let start = max(0, min(caretColumn - 20, shown.count - width))
+        let end = min(shown.count, start + width)
+        shown = (start > 0 ? Array("…") : []) + Array(shown[start..<end]) + (end < shown.count ? Array("…") : [])
+        caretColumn = caretColumn - start + (start > 0 ? 1 : 0)
+      }
+      text += "\n    \(String(shown))\n    " + String(repeating: " ", count: caretColumn) + "^"
     }
     return text
   }

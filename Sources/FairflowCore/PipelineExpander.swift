@@ -17,6 +17,10 @@ public struct PipelineExpander {
       for combination in MatrixCombinations(stageSpec.matrix?.value ?? []) {
         let stage = try concrete(stageSpec, matrix: combination, params: .map(params), spec: spec)
         if let first = seen[stage.name] {
+          if first == stage.location {
+            throw spec.error("the matrix of stage '\(stageSpec.name.value)' produces '\(stage.name)' twice",
+              at: stageSpec.matrix?.location ?? stage.location, hint: "the values of each matrix key must be distinct")
+          }
           throw spec.error("two stages are named '\(stage.name)' (the other is at line \(first.line))", at: stage.location)
         }
         seen[stage.name] = stage.location
@@ -39,7 +43,9 @@ public struct PipelineExpander {
       : spec.name.value + "@" + matrix.map { "\($0.key)=\($0.value.interpolationText)" }.joined(separator: ",")
 
     func text(_ located: Located<String>) throws(PipelineError) -> String {
-      do { return try interpolator.string(located.value) } catch { throw file.failure(error, at: located.location) }
+      do { return try interpolator.string(located.value) } catch {
+        throw file.failure(error, at: located.location, expression: interpolator.currentExpression)
+      }
     }
     func path(_ located: Located<String>, role: String) throws(PipelineError) -> String {
       let raw = try text(located)
@@ -110,7 +116,7 @@ public struct PipelineExpander {
     let location = spec.with?.location ?? uses.location
     let raw: Value
     do { raw = try Self.interpolate(spec.with?.value ?? .null, with: &interpolator) } catch {
-      throw file.failure(error, at: location)
+      throw file.failure(error, at: location, expression: interpolator.currentExpression)
     }
     let reader = try ConfigReader(stage: stageName, config: raw, location: location) { problem, hint in
       file.error(problem, at: location, hint: hint)
@@ -136,10 +142,25 @@ public struct PipelineExpander {
 }
 
 extension PipelineSpec {
-  func failure(_ failure: Interpolator.Failure, at location: SourceLocation) -> PipelineError {
-    switch failure {
-    case .unknown(let problem, let hint): return error(problem, at: location, hint: hint)
+  /// An interpolation error, pointing at the `${expression}` itself when it is on the line.
+  func failure(_ failure: Interpolator.Failure, at location: SourceLocation, expression: String) -> PipelineError {
+    var place = location
+    if let line = line(at: location), let column = Self.column(of: "${" + expression, in: line, from: location.column - 1) {
+      place.column = column
     }
+    switch failure {
+    case .unknown(let problem, let hint): return error(problem, at: place, hint: hint)
+    }
+  }
+
+  /// 1-based column (in Unicode scalars, as YAML marks count) of `needle` at or after `start`.
+  static func column(of needle: String, in line: String, from start: Int) -> Int? {
+    let scalars = Array(line.unicodeScalars), target = Array(needle.unicodeScalars)
+    guard start >= 0, !target.isEmpty, start <= scalars.count - target.count else { return nil }
+    for offset in start...(scalars.count - target.count) where Array(scalars[offset..<offset + target.count]) == target {
+      return offset + 1
+    }
+    return nil
   }
 }
 

@@ -70,19 +70,48 @@ struct NodeReader {
     switch yaml {
     case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
       .composer(let context, let problem, let mark, _):
-      let where_ = SourceLocation(file: file, line: mark.line, column: mark.column)
-      let extra = context.map { " (\($0.text) at line \($0.mark.line), column \($0.mark.column))" } ?? ""
-      let line = lines.indices.contains(mark.line - 1) ? lines[mark.line - 1] : ""
-      let hint = line.contains("${") && (line.contains("[") || line.contains("{"))
-        ? "inside [ ] or { }, quote values that contain '${...}' (\"data/${matrix.seed}.csv\") or use a block list"
-        : nil
+      var where_ = SourceLocation(file: file, line: mark.line, column: mark.column)
+      var extra = context.map { " (\($0.text) at line \($0.mark.line), column \($0.mark.column))" } ?? ""
+      var hint: String?
+      if problem.contains("end of stream"), let context {
+        // Pointing at the end of the file helps nobody: point where the unfinished thing began.
+        where_ = SourceLocation(file: file, line: context.mark.line, column: context.mark.column)
+        extra = " (\(context.text))"
+        hint = "a quote or bracket opened here is never closed"
+      }
+      let line = lines.indices.contains(where_.line - 1) ? lines[where_.line - 1] : ""
+      if line.hasPrefix("\t") || line.drop(while: { $0 == " " }).hasPrefix("\t") {
+        hint = "YAML does not allow tabs for indentation; use spaces"
+      } else if hint == nil, line.contains("${"), line.contains("[") || line.contains("{") {
+        hint = "inside [ ] or { }, quote values that contain '${...}' (\"data/${matrix.seed}.csv\") or use a block list"
+      }
       return self.error("invalid YAML: \(problem)\(extra)", at: where_, hint: hint)
+    case .duplicatedKeysInMapping(let duplicates, let context):
+      return duplicateKeyError(duplicates.sorted().first ?? "?", mappingLine: context.mark.line)
     case .reader(let problem, _, _, _):
       return PipelineError("invalid YAML input: \(problem)", at: SourceLocation(file: file, line: 1, column: 1),
         hint: "pipeline files must be UTF-8 text")
     default:
       return PipelineError("cannot parse YAML: \(yaml)", at: SourceLocation(file: file, line: 1, column: 1))
     }
+  }
+
+  /// Yams rejects duplicate keys itself, naming only the mapping: find the second occurrence.
+  func duplicateKeyError(_ key: String, mappingLine: Int) -> PipelineError {
+    var seen: [Int: Int] = [:]  // indentation → first line
+    for index in max(0, mappingLine - 1)..<lines.count {
+      let line = lines[index]
+      let indent = line.prefix { $0 == " " }.count
+      let rest = line.dropFirst(indent)
+      guard rest.hasPrefix(key + ":") || rest.hasPrefix("\"\(key)\":") || rest.hasPrefix("'\(key)':") else { continue }
+      if let first = seen[indent] {
+        return error("duplicate key '\(key)' (first defined on line \(first + 1))",
+          at: SourceLocation(file: file, line: index + 1, column: indent + 1), hint: "each key may appear once in a mapping")
+      }
+      seen[indent] = index
+    }
+    return error("duplicate key '\(key)'", at: SourceLocation(file: file, line: mappingLine, column: 1),
+      hint: "each key may appear once in a mapping")
   }
 
   // MARK: - Typed accessors
