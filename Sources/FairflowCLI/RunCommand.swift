@@ -38,18 +38,20 @@ struct Run: AsyncParsableCommand {
 
   func run() async throws {
     if dryRun { return try dryRunReport(try CommandContext.load(pipelineOptions)) }
-    // Validate before waiting for the lock, then load again under it: the lock file may have
-    // been rewritten by the run we waited for.
-    _ = try CommandContext.load(pipelineOptions)
-    let lock = WorkspaceLock(workspace: CommandContext.workspace().root)
+    // Validate before waiting for the lock; load again only if we waited, since the run we
+    // waited for may have rewritten the lock file.
+    var context = try CommandContext.load(pipelineOptions)
+    let lock = WorkspaceLock(workspace: context.workspace.root)
+    var waited = false
     try lock.acquire(wait: !noWait, startedAt: RunID.timestamp()) { holder in
+      waited = true
       Console.standardError("waiting for the workspace lock held by \(holder.map(String.init(describing:)) ?? "another run")...\n")
     }
     defer { lock.release() }
     if let broken = lock.brokenHolder {
       Console.standardError("note: took over the workspace lock left by \(broken) (that process is gone)\n")
     }
-    let context = try CommandContext.load(pipelineOptions)
+    if waited { context = try CommandContext.load(pipelineOptions) }
     ObjectStore(workspace: context.workspace.root).cleanTemporaries()
 
     var options = RunOptions(jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)

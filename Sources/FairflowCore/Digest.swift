@@ -34,15 +34,20 @@ public struct Digest: Sendable, Hashable, Comparable, CustomStringConvertible {
 
   /// From 32 raw bytes (more or fewer is a programmer error).
   public init<D: Sequence>(bytes: D) where D.Element == UInt8 {
-    var words = [UInt64](repeating: 0, count: 4)
+    var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
     var index = 0
     for byte in bytes {
       precondition(index < 32, "a SHA-256 digest has 32 bytes")
-      words[index / 8] = words[index / 8] << 8 | UInt64(byte)
+      switch index >> 3 {
+      case 0: words.0 = words.0 << 8 | UInt64(byte)
+      case 1: words.1 = words.1 << 8 | UInt64(byte)
+      case 2: words.2 = words.2 << 8 | UInt64(byte)
+      default: words.3 = words.3 << 8 | UInt64(byte)
+      }
       index += 1
     }
     precondition(index == 32, "a SHA-256 digest has 32 bytes")
-    (a, b, c, d) = (words[0], words[1], words[2], words[3])
+    (a, b, c, d) = words
   }
 
   /// The 32 raw bytes.
@@ -69,7 +74,8 @@ public struct Digest: Sendable, Hashable, Comparable, CustomStringConvertible {
   /// SHA-256 of a byte buffer.
   public static func of(_ bytes: some Sequence<UInt8>) -> Digest {
     var hasher = SHA256()
-    hasher.update(data: Array(bytes))
+    let array = Array(bytes)
+    array.withUnsafeBytes { hasher.update(bufferPointer: $0) }
     return Digest(bytes: hasher.finalize())
   }
 

@@ -16,27 +16,67 @@
 public enum Fingerprint {
   public static let schemaVersion = 1
 
-  /// The canonical bytes (exposed for tests and `status --explain`).
+  /// The canonical encoding as text (for tests and explanations).
   public static func encoding(of stage: Stage, dependencyDigests: [String: Digest]) -> String {
-    var text = "fairflow-fingerprint \(schemaVersion) sha256\n"
-    func field(_ s: String) -> String { "\(s.utf8.count):\(s)" }
-    switch stage.action {
-    case .command(let cmd): text += "command \(field(cmd))\n"
-    case .builtin(let kind, let version, let config):
-      text += "builtin \(field(kind)) \(version) \(field(config.canonicalText))\n"
-    }
-    for param in stage.params { text += "param \(field(param.name)) \(field(param.value.canonicalText))\n" }
-    for variable in stage.env { text += "env \(field(variable.name)) \(field(variable.value))\n" }
-    for dep in stage.deps.sorted() {
-      text += "dep \(field(dep)) \(dependencyDigests[dep]?.hex ?? "missing")\n"
-    }
-    for out in stage.outputs.sorted(by: { $0.path < $1.path }) {
-      text += "out \(field(out.path)) cache=\(out.cache ? 1 : 0) persist=\(out.persist ? 1 : 0) metric=\(out.isMetric ? 1 : 0)\n"
-    }
-    return text
+    String(decoding: bytes(of: stage, dependencyDigests: dependencyDigests), as: UTF8.self)
   }
 
   public static func of(_ stage: Stage, dependencyDigests: [String: Digest]) -> Digest {
-    Digest.of(encoding(of: stage, dependencyDigests: dependencyDigests))
+    Digest.of(bytes(of: stage, dependencyDigests: dependencyDigests))
+  }
+
+  /// Builds the encoding straight into bytes: this runs once per stage on every no-op.
+  static func bytes(of stage: Stage, dependencyDigests: [String: Digest]) -> [UInt8] {
+    var out: [UInt8] = []
+    out.reserveCapacity(256)
+    func text(_ s: String) { out.append(contentsOf: s.utf8) }
+    func field(_ s: String) {
+      text(String(s.utf8.count))
+      out.append(UInt8(ascii: ":"))
+      text(s)
+    }
+    text("fairflow-fingerprint \(schemaVersion) sha256\n")
+    switch stage.action {
+    case .command(let cmd):
+      text("command ")
+      field(cmd)
+    case .builtin(let kind, let version, let config):
+      text("builtin ")
+      field(kind)
+      text(" \(version) ")
+      field(config.canonicalText)
+    }
+    out.append(10)
+    for param in stage.params {
+      text("param ")
+      field(param.name)
+      text(" ")
+      field(param.value.canonicalText)
+      out.append(10)
+    }
+    for variable in stage.env {
+      text("env ")
+      field(variable.name)
+      text(" ")
+      field(variable.value)
+      out.append(10)
+    }
+    let deps = stage.deps.count > 1 ? stage.deps.sorted() : stage.deps
+    for dep in deps {
+      text("dep ")
+      field(dep)
+      text(" ")
+      text(dependencyDigests[dep]?.hex ?? "missing")
+      out.append(10)
+    }
+    let outputs = stage.outputs.count > 1 ? stage.outputs.sorted { $0.path < $1.path } : stage.outputs
+    for output in outputs {
+      text("out ")
+      field(output.path)
+      text(output.cache ? " cache=1" : " cache=0")
+      text(output.persist ? " persist=1" : " persist=0")
+      text(output.isMetric ? " metric=1\n" : " metric=0\n")
+    }
+    return out
   }
 }

@@ -18,7 +18,6 @@ extension Runner {
         try store.ensureInside(output.path)
         if !output.persist {
           try FileIO.remove(root + "/" + output.path)
-          observer.statCache.forget(output.path)
         }
         try FileIO.makeDirectories(FileIO.parent(of: root + "/" + output.path))
       }

@@ -135,7 +135,7 @@ public final class ObjectStore: @unchecked Sendable {
       }
       FileIO.syncDirectory(FileIO.parent(of: object))
     }
-    if let statCache, let final = try FileIO.stat(absolute) { statCache.record(relative, stat: final, digest: digest) }
+    if let statCache, let final = try FileIO.stat(absolute) { statCache.record(final, digest: digest) }
     return (digest, size, executable)
   }
 
@@ -157,7 +157,7 @@ public final class ObjectStore: @unchecked Sendable {
       let object = path(of: record.digest)
       let executable = (try FileIO.stat(object))?.isExecutable ?? false
       try linker.place(object, at: absolute, executable: executable)
-      if let statCache, let st = try FileIO.stat(absolute) { statCache.record(record.path, stat: st, digest: record.digest) }
+      if let statCache, let st = try FileIO.stat(absolute) { statCache.record(st, digest: record.digest) }
     case .directory:
       let manifest = try manifest(record.digest)
       try FileIO.makeDirectories(absolute)
@@ -166,7 +166,7 @@ public final class ObjectStore: @unchecked Sendable {
         try FileIO.makeDirectories(FileIO.parent(of: target))
         try linker.place(path(of: entry.digest), at: target, executable: entry.executable)
         if let statCache, let st = try FileIO.stat(target) {
-          statCache.record(record.path + "/" + entry.path, stat: st, digest: entry.digest)
+          statCache.record(st, digest: entry.digest)
         }
       }
     }

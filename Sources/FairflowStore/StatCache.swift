@@ -2,76 +2,83 @@ internal import Glibc
 internal import Synchronization
 public import FairflowCore
 
-/// Remembers the digest of files by their metadata, so unchanged files are never re-hashed.
+/// Remembers the digest of files by their identity and metadata, so unchanged files are never
+/// re-hashed.
 ///
-/// Key: workspace-relative path. Valid while (device, inode, size, mtime ns, ctime ns) are
-/// unchanged **and** the entry is not "racy": a file whose mtime is within one second of the
-/// moment it was hashed may have been written again in the same timestamp tick, so such entries
-/// are re-hashed next time (git's racy-clean rule).
+/// Key: the file's identity (device, inode) — not its path, so every hard link of a stored
+/// object shares one entry and no path strings are allocated on the no-op path. An entry is valid
+/// while size, mtime ns and ctime ns are unchanged **and** it is not "racy": a file whose mtime is
+/// within one second of the moment it was hashed may have been written again in the same
+/// timestamp tick, so such entries are re-hashed next time (git's racy-clean rule). A recycled
+/// inode cannot match: creating a file sets a new ctime.
 ///
 /// On disk `cache/state/stat-cache` (binary, little-endian, rewritten atomically when changed):
 /// ```
-/// "FFSTAT01" | u32 count | count × { u16 pathLen, path, u64 dev, u64 ino, i64 size,
-///                                    i64 mtime_ns, i64 ctime_ns, i64 hashed_at_ns, 32-byte sha256 }
+/// "FFSTAT02" | u32 count | count × { u64 dev, u64 ino, i64 size, i64 mtime_ns, i64 ctime_ns,
+///                                    i64 hashed_at_ns, 32-byte sha256 }   (80 bytes each)
 /// ```
 public final class StatCache: Sendable {
-  struct Entry {
-    var stat: FileStat
-    var hashedAt: Int64
-    var digest: Digest
+  struct Identity: Hashable {
+    var device: UInt64
+    var inode: UInt64
   }
 
-  static let magic = Array("FFSTAT01".utf8)
-  static let racyWindow: Int64 = 1_000_000_000
+  struct Entry {
+    var size: Int
+    var mtime: Int64
+    var ctime: Int64
+    var hashedAt: Int64
+    var digest: Digest
+
+    func matches(_ stat: FileStat) -> Bool {
+      size == stat.size && mtime == stat.mtimeNanoseconds && ctime == stat.ctimeNanoseconds
+        && stat.mtimeNanoseconds < hashedAt - StatCache.racyWindow
+    }
+  }
+
   struct State {
-    var entries: [String: Entry] = [:]
+    var entries: [Identity: Entry] = [:]
     var dirty = false
   }
 
+  static let magic = Array("FFSTAT02".utf8)
+  static let entrySize = 80
+  static let racyWindow: Int64 = 1_000_000_000
   private let state: Mutex<State>
   public let file: String
 
   public init(file: String) {
     self.file = file
-    let entries = (try? FileIO.read(file)).map(StatCache.decode) ?? [:]
-    state = Mutex(State(entries: entries))
+    state = Mutex(State(entries: (try? FileIO.read(file)).map(StatCache.decode) ?? [:]))
   }
 
-  /// The cached digest if `stat` still matches and the entry is not racy.
-  public func digest(for path: String, stat: FileStat) -> Digest? {
+  /// The cached digest if the file's metadata still matches and the entry is not racy.
+  public func digest(for stat: FileStat) -> Digest? {
     state.withLock { state in
-      guard let entry = state.entries[path], entry.stat.inode == stat.inode, entry.stat.device == stat.device,
-        entry.stat.size == stat.size, entry.stat.mtimeNanoseconds == stat.mtimeNanoseconds,
-        entry.stat.ctimeNanoseconds == stat.ctimeNanoseconds,
-        stat.mtimeNanoseconds < entry.hashedAt - StatCache.racyWindow
-      else { return nil }
+      guard let entry = state.entries[Identity(device: stat.device, inode: stat.inode)], entry.matches(stat) else {
+        return nil
+      }
       return entry.digest
     }
   }
 
-  public func record(_ path: String, stat: FileStat, digest: Digest) {
+  /// Records that the file with this metadata has `digest`.
+  public func record(_ stat: FileStat, digest: Digest) {
     state.withLock { state in
-      if let old = state.entries[path], old.stat == stat, old.digest == digest,
-        stat.mtimeNanoseconds < old.hashedAt - StatCache.racyWindow
-      {
-        return
-      }
-      state.entries[path] = Entry(stat: stat, hashedAt: StatCache.now(), digest: digest)
+      let identity = Identity(device: stat.device, inode: stat.inode)
+      if let old = state.entries[identity], old.digest == digest, old.matches(stat) { return }
+      state.entries[identity] = Entry(
+        size: stat.size, mtime: stat.mtimeNanoseconds, ctime: stat.ctimeNanoseconds, hashedAt: StatCache.now(),
+        digest: digest)
       state.dirty = true
-    }
-  }
-
-  public func forget(_ path: String) {
-    state.withLock { state in
-      if state.entries.removeValue(forKey: path) != nil { state.dirty = true }
     }
   }
 
   /// Hashes `path` (relative to `root`) unless its cached digest is still valid.
   public func digestOfFile(_ path: String, root: String, stat: FileStat) throws(StoreError) -> Digest {
-    if let cached = digest(for: path, stat: stat) { return cached }
+    if let cached = digest(for: stat) { return cached }
     let (digest, _) = try FileHasher.hash(root + "/" + path)
-    record(path, stat: stat, digest: digest)
+    record(stat, digest: digest)
     return digest
   }
 
@@ -91,20 +98,17 @@ public final class StatCache: Sendable {
     return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
   }
 
-  static func encode(_ entries: [String: Entry]) -> [UInt8] {
+  static func encode(_ entries: [Identity: Entry]) -> [UInt8] {
     var out = magic
-    out.reserveCapacity(12 + entries.count * 120)
+    out.reserveCapacity(12 + entries.count * entrySize)
     func put<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) } }
     put(UInt32(entries.count))
-    for (path, entry) in entries {
-      let utf8 = Array(path.utf8)
-      put(UInt16(utf8.count))
-      out.append(contentsOf: utf8)
-      put(entry.stat.device)
-      put(entry.stat.inode)
-      put(Int64(entry.stat.size))
-      put(entry.stat.mtimeNanoseconds)
-      put(entry.stat.ctimeNanoseconds)
+    for (identity, entry) in entries {
+      put(identity.device)
+      put(identity.inode)
+      put(Int64(entry.size))
+      put(entry.mtime)
+      put(entry.ctime)
       put(entry.hashedAt)
       out.append(contentsOf: entry.digest.bytes)
     }
@@ -112,34 +116,22 @@ public final class StatCache: Sendable {
   }
 
   /// Decodes; anything malformed yields an empty cache (it is only an optimisation).
-  static func decode(_ bytes: [UInt8]) -> [String: Entry] {
+  static func decode(_ bytes: [UInt8]) -> [Identity: Entry] {
     guard bytes.count >= 12, Array(bytes[0..<8]) == magic else { return [:] }
-    var offset = 8
-    func get<T: FixedWidthInteger>(_: T.Type) -> T? {
-      let size = MemoryLayout<T>.size
-      guard offset + size <= bytes.count else { return nil }
-      var value: T = 0
-      withUnsafeMutableBytes(of: &value) { $0.copyBytes(from: bytes[offset..<offset + size]) }
-      offset += size
-      return T(littleEndian: value)
+    return bytes.withUnsafeBytes { raw -> [Identity: Entry] in
+      func word(_ offset: Int) -> UInt64 { UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) }
+      let count = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt32.self)))
+      guard bytes.count == 12 + count * entrySize else { return [:] }
+      var entries: [Identity: Entry] = [:]
+      entries.reserveCapacity(count)
+      for index in 0..<count {
+        let base = 12 + index * entrySize
+        let digest = Digest(bytes: UnsafeRawBufferPointer(rebasing: raw[(base + 48)..<(base + 80)]))
+        entries[Identity(device: word(base), inode: word(base + 8))] = Entry(
+          size: Int(Int64(bitPattern: word(base + 16))), mtime: Int64(bitPattern: word(base + 24)),
+          ctime: Int64(bitPattern: word(base + 32)), hashedAt: Int64(bitPattern: word(base + 40)), digest: digest)
+      }
+      return entries
     }
-    // Each entry takes at least 74 bytes: a count beyond that is corruption, not a size to allocate.
-    guard let count = get(UInt32.self), Int(count) <= (bytes.count - offset) / 74 else { return [:] }
-    var entries: [String: Entry] = [:]
-    entries.reserveCapacity(Int(count))
-    for _ in 0..<count {
-      guard let length = get(UInt16.self), offset + Int(length) <= bytes.count else { return [:] }
-      let path = String(decoding: bytes[offset..<offset + Int(length)], as: UTF8.self)
-      offset += Int(length)
-      guard let dev = get(UInt64.self), let ino = get(UInt64.self), let size = get(Int64.self),
-        let mtime = get(Int64.self), let ctime = get(Int64.self), let hashedAt = get(Int64.self),
-        offset + 32 <= bytes.count
-      else { return [:] }
-      let digest = Digest(bytes: bytes[offset..<offset + 32])
-      offset += 32
-      let stat = FileStat(kind: .file, device: dev, inode: ino, size: Int(size), mtimeNanoseconds: mtime, ctimeNanoseconds: ctime, mode: 0)
-      entries[path] = Entry(stat: stat, hashedAt: hashedAt, digest: digest)
-    }
-    return entries
   }
 }
