@@ -7,6 +7,12 @@ internal import FairflowEngine
 struct CommandContext {
   let workspace: Workspace
   let loaded: LoadedPipeline
+  /// One stat cache per command, shared by loading, status and the run.
+  let statCache: StatCache
+
+  /// Loaded pipelines are kept until the process exits: tearing down 10,000 stages only to exit
+  /// costs several milliseconds of every no-op command.
+  nonisolated(unsafe) static var retained: [LoadedPipeline] = []
 
   /// The built-in stage kinds of this build (registered here as later issues add them).
   static let registry = StageKindRegistry()
@@ -18,9 +24,9 @@ struct CommandContext {
   static func load(_ options: PipelineOptions) throws -> CommandContext {
     let workspace = workspace()
     let file = try workspace.pipelineFile(options.pipeline)
-    let loaded = try LoadedPipeline.load(file, in: workspace, overrides: options.params, registry: registry)
-    return CommandContext(workspace: workspace, loaded: loaded)
+    let statCache = StatCache(file: workspace.statCacheFile)
+    let loaded = try LoadedPipeline.load(file, in: workspace, overrides: options.params, registry: registry, statCache: statCache)
+    retained.append(loaded)
+    return CommandContext(workspace: workspace, loaded: loaded, statCache: statCache)
   }
-
-  var statCache: StatCache { StatCache(file: workspace.statCacheFile) }
 }

@@ -3,13 +3,22 @@ public import FairflowStore
 
 /// Measures the current content of workspace paths (files and directories) as `PathRecord`s,
 /// re-hashing only files whose metadata changed since the stat cache saw them.
-public struct Observer: Sendable {
+public final class Observer: Sendable {
   public let root: String
   public let statCache: StatCache
+  /// The workspace directory, held open so paths are looked up relative to it.
+  private let rootFD: Int32
 
   public init(root: String, statCache: StatCache) {
     self.root = root
     self.statCache = statCache
+    self.rootFD = FileIO.openDirectory(root)
+  }
+
+  deinit { FileIO.closeDirectory(rootFD) }
+
+  private func stat(_ relative: String) throws(StoreError) -> FileStat? {
+    rootFD >= 0 ? try FileIO.stat(relative, relativeTo: rootFD) : try FileIO.stat(root + "/" + relative)
   }
 
   /// Observes with memoisation, for read-only passes (status) where a path's content cannot
@@ -23,7 +32,7 @@ public struct Observer: Sendable {
 
   /// The record of `path`, or nil when it does not exist. Symlinks are followed for deps.
   public func observe(_ path: String) throws(StoreError) -> PathRecord? {
-    guard var st = try FileIO.stat(root + "/" + path) else { return nil }
+    guard var st = try stat(path) else { return nil }
     if st.kind == .symlink {
       guard let target = FileIO.realPath(root + "/" + path), let resolved = try FileIO.stat(target) else { return nil }
       st = resolved
@@ -49,7 +58,7 @@ public struct Observer: Sendable {
   private func collect(_ directory: String, prefix: String, into entries: inout [DirectoryManifest.Entry]) throws(StoreError) {
     for name in try FileIO.list(root + "/" + directory) {
       let relative = directory + "/" + name
-      guard let st = try FileIO.stat(root + "/" + relative) else { continue }
+      guard let st = try stat(relative) else { continue }
       switch st.kind {
       case .directory: try collect(relative, prefix: prefix, into: &entries)
       case .file:

@@ -68,10 +68,17 @@ public final class Runner: @unchecked Sendable {
     let total = selected.count
 
     await withTaskGroup(of: Event.self) { group in
+      // A FIFO of actions: appended at the end, consumed from `next` (no O(n) removeFirst).
       var pending = scheduler.start()
+      var next = 0
       while true {
-        while !pending.isEmpty {
-          let action = pending.removeFirst()
+        while next < pending.count {
+          let action = pending[next]
+          next += 1
+          if next == pending.count {
+            pending.removeAll(keepingCapacity: true)
+            next = 0
+          }
           if isCancelled { scheduler.cancel() }
           switch action {
           case .evaluate(let index):

@@ -81,11 +81,13 @@ public struct LoadedPipeline: Sendable {
   public var lockPath: String
 
   /// Loads `file` with `overrides`; errors are `PipelineError`/`GraphError`/`StoreError`.
+  /// With a `statCache`, the pipeline and lock files are not re-hashed when unchanged.
   public static func load(
-    _ file: String, in workspace: Workspace, overrides: [String] = [], registry: StageKindRegistry = StageKindRegistry()
+    _ file: String, in workspace: Workspace, overrides: [String] = [], registry: StageKindRegistry = StageKindRegistry(),
+    statCache: StatCache? = nil
   ) throws -> LoadedPipeline {
     let display = workspace.display(file)
-    let (fileDigest, size) = try FileHasher.hash(file)
+    let (fileDigest, size) = try digest(of: file, statCache: statCache)
     guard size <= 16 << 20 else {
       throw PipelineError("\(display) is larger than 16 MiB", hint: "generate large stage sets with 'matrix:'")
     }
@@ -101,13 +103,22 @@ public struct LoadedPipeline: Sendable {
       try? FileIO.writeAtomically(Snapshot.encode(pipeline, graph: graph, key: key), to: snapshotPath)
     }
     let lockPath = workspace.lockFile(for: file)
-    let lock = try loadLock(lockPath, workspace: workspace, snapshot: workspace.snapshotFile(for: file, kind: "lock"))
+    let lock = try loadLock(lockPath, workspace: workspace, snapshot: workspace.snapshotFile(for: file, kind: "lock"), statCache: statCache)
     return LoadedPipeline(workspace: workspace, file: file, pipeline: pipeline, graph: graph, lock: lock, lockPath: lockPath)
   }
 
-  static func loadLock(_ path: String, workspace: Workspace, snapshot: String) throws -> LockFile {
+  /// The SHA-256 and size of a file, through the stat cache when one is given.
+  static func digest(of path: String, statCache: StatCache?) throws -> (Digest, Int) {
+    guard let statCache, let stat = try FileIO.stat(path), stat.kind == .file else { return try FileHasher.hash(path) }
+    if let cached = statCache.digest(for: stat) { return (cached, stat.size) }
+    let (digest, size) = try FileHasher.hash(path)
+    statCache.record(stat, digest: digest)
+    return (digest, size)
+  }
+
+  static func loadLock(_ path: String, workspace: Workspace, snapshot: String, statCache: StatCache?) throws -> LockFile {
     guard FileIO.exists(path) else { return LockFile() }
-    let key = Snapshot.lockKey(fileDigest: try FileHasher.hash(path).digest)
+    let key = Snapshot.lockKey(fileDigest: try digest(of: path, statCache: statCache).0)
     if let cached = (try? FileIO.read(snapshot)).flatMap({ Snapshot.decodeLock($0, key: key) }) { return cached }
     let lock = try LockFile.decode(try FileIO.readText(path), file: workspace.display(path))
     try? FileIO.writeAtomically(Snapshot.encode(lock, key: key), to: snapshot)

@@ -19,8 +19,14 @@ public struct FileStat: Sendable, Hashable {
 public enum FileIO {
   /// Wraps `lstat`; nil when the path does not exist.
   public static func stat(_ path: String) throws(StoreError) -> FileStat? {
+    try stat(path, relativeTo: AT_FDCWD)
+  }
+
+  /// Wraps `fstatat(directory, path, AT_SYMLINK_NOFOLLOW)`: relative to an open directory the
+  /// kernel does not walk the workspace's absolute prefix again for every file.
+  public static func stat(_ path: String, relativeTo directory: Int32) throws(StoreError) -> FileStat? {
     var st = Glibc.stat()
-    if lstat(path, &st) != 0 {
+    if fstatat(directory, path, &st, AT_SYMLINK_NOFOLLOW) != 0 {
       if errno == ENOENT || errno == ENOTDIR { return nil }
       throw .system("stat", path: path)
     }
@@ -39,6 +45,11 @@ public enum FileIO {
   }
 
   public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+  /// Opens a directory for `stat(_:relativeTo:)`; -1 on failure (callers fall back to paths).
+  public static func openDirectory(_ path: String) -> Int32 { open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+
+  public static func closeDirectory(_ fd: Int32) { if fd >= 0 { close(fd) } }
 
   /// Reads a whole file.
   public static func read(_ path: String) throws(StoreError) -> [UInt8] {
