@@ -25,7 +25,8 @@ struct CommandContext {
     let workspace = workspace()
     let file = try workspace.pipelineFile(options.pipeline)
     let statCache = StatCache(file: workspace.statCacheFile)
-    let loaded = try LoadedPipeline.load(file, in: workspace, overrides: options.params, registry: registry, statCache: statCache)
+    let loaded = try LoadedPipeline.load(
+      file, in: workspace, overrides: options.params, registry: registry, statCache: statCache)
     retained.append(loaded)
     return CommandContext(workspace: workspace, loaded: loaded, statCache: statCache)
   }

@@ -56,6 +56,8 @@ struct PipelineOptions: ParsableArguments {
   @Argument(help: "Pipeline file, or NAME for pipelines/NAME.yaml (optional with one pipeline).")
   var pipeline: String?
 
-  @Option(name: [.short, .customLong("param")], help: ArgumentHelp("Override a parameter.", valueName: "key=value"))
+  @Option(
+    name: [.short, .customLong("param")],
+    help: ArgumentHelp("Override a parameter.", valueName: "key=value"))
   var params: [String] = []
 }

@@ -6,7 +6,8 @@ internal import FairflowEngine
 
 /// `fairflow status`: stale stages and why.
 struct Status: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(abstract: "Show stale stages and the reason for each.")
+  static let configuration = CommandConfiguration(
+    abstract: "Show stale stages and the reason for each.")
   @OptionGroup var pipelineOptions: PipelineOptions
   @Flag(help: "Print JSON (schema in docs/cli-json.md).") var json = false
 
@@ -33,13 +34,16 @@ struct Dag: AsyncParsableCommand {
   func run() async throws {
     let context = try CommandContext.load(pipelineOptions)
     let chosen = json ? .json : DagRenderer.Format(rawValue: format)!
-    print(DagRenderer.render(context.loaded.pipeline, graph: context.loaded.graph, format: chosen), terminator: "")
+    print(
+      DagRenderer.render(context.loaded.pipeline, graph: context.loaded.graph, format: chosen),
+      terminator: "")
   }
 }
 
 /// `fairflow validate`: parse, expand and check the graph without running anything.
 struct Validate: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(abstract: "Check a pipeline file without running it.")
+  static let configuration = CommandConfiguration(
+    abstract: "Check a pipeline file without running it.")
   @OptionGroup var pipelineOptions: PipelineOptions
 
   func run() async throws {
@@ -52,10 +56,12 @@ struct Validate: AsyncParsableCommand {
 /// `fairflow cache verify|gc|hash`.
 struct Cache: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Inspect and maintain the content-addressed cache.", subcommands: [Verify.self, GC.self, Hash.self])
+    abstract: "Inspect and maintain the content-addressed cache.",
+    subcommands: [Verify.self, GC.self, Hash.self])
 
   struct Verify: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Re-hash every stored object; exit 1 on any problem.")
+    static let configuration = CommandConfiguration(
+      abstract: "Re-hash every stored object; exit 1 on any problem.")
     func run() async throws {
       let report = try CacheMaintenance.verify(CommandContext.workspace())
       print(report.text(), terminator: "")
@@ -73,15 +79,20 @@ struct Cache: AsyncParsableCommand {
       try lock.acquire(wait: false, startedAt: RunID.timestamp()) { _ in }
       defer { lock.release() }
       let result = try CacheMaintenance.collectGarbage(workspace, dryRun: dryRun)
-      print("\(dryRun ? "would remove" : "removed") \(result.objects) objects (\(result.bytes) bytes) and \(result.runEntries) run-cache entries")
+      print(
+        "\(dryRun ? "would remove" : "removed") \(result.objects) objects (\(result.bytes) bytes) and \(result.runEntries) run-cache entries"
+      )
     }
   }
 
   struct Hash: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print the SHA-256 of files (hashed in parallel).")
+    static let configuration = CommandConfiguration(
+      abstract: "Print the SHA-256 of files (hashed in parallel).")
     @Argument(help: "Files to hash.") var files: [String]
     func run() async throws {
-      for (file, result) in zip(files, try FileHasher.hash(files)) { print("\(result.digest.hex)  \(file)") }
+      for (file, result) in zip(files, try FileHasher.hash(files)) {
+        print("\(result.digest.hex)  \(file)")
+      }
     }
   }
 }

@@ -7,14 +7,18 @@ internal import FairflowEngine
 
 /// `fairflow run`: does exactly the work the content of the inputs requires.
 struct Run: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(abstract: "Run the stages that are not up to date.")
+  static let configuration = CommandConfiguration(
+    abstract: "Run the stages that are not up to date.")
 
   @OptionGroup var pipelineOptions: PipelineOptions
 
-  @Option(name: .customLong("stage"), help: "Run only this stage and what it depends on (repeatable).")
+  @Option(
+    name: .customLong("stage"), help: "Run only this stage and what it depends on (repeatable).")
   var stages: [String] = []
 
-  @Option(name: [.short, .customLong("jobs")], help: ArgumentHelp("Number of parallel slots (default: number of cores).", valueName: "n"))
+  @Option(
+    name: [.short, .customLong("jobs")],
+    help: ArgumentHelp("Number of parallel slots (default: number of cores).", valueName: "n"))
   var jobs: Int?
 
   @Flag(help: "Run the selected stages even if they are up to date.")
@@ -29,7 +33,9 @@ struct Run: AsyncParsableCommand {
   @Flag(help: "Exit with status 3 instead of waiting when another run holds the workspace.")
   var noWait = false
 
-  @Flag(name: .shortAndLong, help: "Stream stage output (prefixed with the stage name) and list up-to-date stages.")
+  @Flag(
+    name: .shortAndLong,
+    help: "Stream stage output (prefixed with the stage name) and list up-to-date stages.")
   var verbose = false
 
   func validate() throws {
@@ -45,11 +51,14 @@ struct Run: AsyncParsableCommand {
     var waited = false
     try lock.acquire(wait: !noWait, startedAt: RunID.timestamp()) { holder in
       waited = true
-      Console.standardError("waiting for the workspace lock held by \(holder.map(String.init(describing:)) ?? "another run")...\n")
+      Console.standardError(
+        "waiting for the workspace lock held by \(holder.map(String.init(describing:)) ?? "another run")...\n"
+      )
     }
     defer { lock.release() }
     if let broken = lock.brokenHolder {
-      Console.standardError("note: took over the workspace lock left by \(broken) (that process is gone)\n")
+      Console.standardError(
+        "note: took over the workspace lock left by \(broken) (that process is gone)\n")
     }
     if waited { context = try CommandContext.load(pipelineOptions) }
     ObjectStore(workspace: context.workspace.root).cleanTemporaries()
@@ -59,12 +68,17 @@ struct Run: AsyncParsableCommand {
     options.force = force
     options.keepGoing = keepGoing
     options.overrides = pipelineOptions.params
-    options.selfExecutable = CommandLine.arguments[0].hasPrefix("/") ? CommandLine.arguments[0] : "/proc/self/exe"
+    options.selfExecutable =
+      CommandLine.arguments[0].hasPrefix("/") ? CommandLine.arguments[0] : "/proc/self/exe"
     let reporter = TerminalReporter(verbose: verbose)
-    let forward: @Sendable (String, String) -> Void = { stage, line in reporter.streamed(stage, line) }
+    let forward: @Sendable (String, String) -> Void = { stage, line in
+      reporter.streamed(stage, line)
+    }
     let stream = verbose ? forward : nil
     let executor = LocalExecutor(stream: stream)
-    let runner = Runner(loaded: context.loaded, executor: executor, reporter: reporter, options: options, statCache: context.statCache)
+    let runner = Runner(
+      loaded: context.loaded, executor: executor, reporter: reporter, options: options,
+      statCache: context.statCache)
     let signals = SignalHandler { runner.cancel() }
     // On a terminal, keep the elapsed time in the status line moving.
     let ticker = Task {
@@ -82,13 +96,18 @@ struct Run: AsyncParsableCommand {
 
   func dryRunReport(_ context: CommandContext) throws {
     let report = try StatusReport.compute(context.loaded, statCache: context.statCache)
-    let targets = stages.isEmpty ? nil : context.loaded.graph.closure(of: try context.loaded.stageIndices(named: stages))
+    let targets =
+      stages.isEmpty
+      ? nil : context.loaded.graph.closure(of: try context.loaded.stageIndices(named: stages))
     var count = 0
     for (index, row) in zip(context.loaded.graph.order, report.rows) where force || row.isStale {
       if let targets, !targets.contains(index) { continue }
       count += 1
-      let what = force ? "would run (forced)" : row.restorable ? "would restore from cache" : "would run"
-      print("\(row.stage): \(what)" + (row.reasons.isEmpty ? "" : " — " + row.reasons.map(\.message).joined(separator: "; ")))
+      let what =
+        force ? "would run (forced)" : row.restorable ? "would restore from cache" : "would run"
+      print(
+        "\(row.stage): \(what)"
+          + (row.reasons.isEmpty ? "" : " — " + row.reasons.map(\.message).joined(separator: "; ")))
     }
     print(count == 0 ? "Nothing to do." : "\(count) stage(s) would be processed (dry run).")
   }

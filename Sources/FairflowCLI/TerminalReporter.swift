@@ -23,7 +23,11 @@ final class TerminalReporter: RunReporter, @unchecked Sendable {
 
   func stageStarted(_ stage: String, log: String) {
     state.withLock { $0.running.append(stage) }
-    if verbose { emit(Console.paint("▶", "34") + " \(stage): running (log \(log))") } else { redraw() }
+    if verbose {
+      emit(Console.paint("▶", "34") + " \(stage): running (log \(log))")
+    } else {
+      redraw()
+    }
   }
 
   func stageFinished(_ stage: String, result: StageResult, done: Int, total: Int) {
@@ -35,8 +39,11 @@ final class TerminalReporter: RunReporter, @unchecked Sendable {
     switch result {
     case .upToDate: if verbose { emit("= \(stage): up to date") } else { redraw() }
     case .restored(let run, let fromRunCache):
-      emit(Console.paint("↺", "36") + " \(stage): restored from cache" + (fromRunCache ? " (run \(run))" : " (outputs relinked)"))
-    case .executed(let seconds): emit(Console.paint("✔", "32") + " \(stage): executed in \(String(format: "%.2f", seconds))s")
+      emit(
+        Console.paint("↺", "36") + " \(stage): restored from cache"
+          + (fromRunCache ? " (run \(run))" : " (outputs relinked)"))
+    case .executed(let seconds):
+      emit(Console.paint("✔", "32") + " \(stage): executed in \(String(format: "%.2f", seconds))s")
     case .failed(let reason): emit(Console.paint("✘", "31") + " \(stage): failed (\(reason))")
     case .interrupted: emit(Console.paint("✘", "31") + " \(stage): interrupted")
     case .skipped, .notStarted: break
@@ -54,13 +61,17 @@ final class TerminalReporter: RunReporter, @unchecked Sendable {
     let restored = summary.count { if case .restored = $0 { return true } else { return false } }
     let upToDate = summary.count { $0 == .upToDate }
     let skipped = summary.count { $0 == .skipped || $0 == .notStarted }
-    var line = "\(summary.results.count) stages: \(executed) executed, \(restored) restored, \(upToDate) up to date"
+    var line =
+      "\(summary.results.count) stages: \(executed) executed, \(restored) restored, \(upToDate) up to date"
     if !summary.failures.isEmpty { line += ", \(summary.failures.count) failed" }
     if skipped > 0 { line += ", \(skipped) not run" }
     line += String(format: " (%.2fs)", RunID.monotonic() - start)
     Console.out(line + "\n")
     for failure in summary.failures { Console.standardError("error: " + failure.message + "\n") }
-    if summary.interrupted { Console.standardError("interrupted: the cache and lock file are consistent; run again to continue\n") }
+    if summary.interrupted {
+      Console.standardError(
+        "interrupted: the cache and lock file are consistent; run again to continue\n")
+    }
   }
 
   private func emit(_ line: String) {
@@ -84,7 +95,8 @@ final class TerminalReporter: RunReporter, @unchecked Sendable {
     let text: String = state.withLock {
       $0.statusShown = true
       let names = $0.running.prefix(3).joined(separator: ", ") + ($0.running.count > 3 ? ", …" : "")
-      return "[\($0.done)/\($0.total)] running: \(names.isEmpty ? "-" : names) · " + String(format: "%.1fs", RunID.monotonic() - start)
+      return "[\($0.done)/\($0.total)] running: \(names.isEmpty ? "-" : names) · "
+        + String(format: "%.1fs", RunID.monotonic() - start)
     }
     FileHandle.standardOutput.write(Data(("\r\u{1B}[K" + text).utf8))
   }

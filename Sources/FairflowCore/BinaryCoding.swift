@@ -36,10 +36,14 @@ struct BinaryWriter {
     case .null: bytes.append(0)
     case .bool(let b): bytes.append(b ? 2 : 1)
     case .int(let i): bytes.append(3); int(i)
-    case .double(let d): bytes.append(4); withUnsafeBytes(of: d.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
+    case .double(let d):
+      bytes.append(4);
+      withUnsafeBytes(of: d.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
     case .string(let s): bytes.append(5); string(s)
     case .list(let items): bytes.append(6); int(items.count); for item in items { self.value(item) }
-    case .map(let pairs): bytes.append(7); int(pairs.count); for pair in pairs { string(pair.key); self.value(pair.value) }
+    case .map(let pairs):
+      bytes.append(7); int(pairs.count);
+      for pair in pairs { string(pair.key); self.value(pair.value) }
     }
   }
 }
@@ -83,7 +87,9 @@ struct BinaryReader {
     let n = count()
     guard !failed, offset + n <= bytes.count else { failed = true; return "" }
     defer { offset += n }
-    return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[offset..<offset + n]), as: UTF8.self) }
+    return bytes.withUnsafeBufferPointer {
+      String(decoding: UnsafeBufferPointer(rebasing: $0[offset..<offset + n]), as: UTF8.self)
+    }
   }
 
   mutating func digest() -> Digest? {

@@ -54,7 +54,11 @@ public struct Digest: Sendable, Hashable, Comparable, CustomStringConvertible {
   public var bytes: [UInt8] {
     var out: [UInt8] = []
     out.reserveCapacity(32)
-    for word in [a, b, c, d] { for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) } }
+    for word in [a, b, c, d] {
+      for shift in stride(from: 56, through: 0, by: -8) {
+        out.append(UInt8(truncatingIfNeeded: word >> UInt64(shift)))
+      }
+    }
     return out
   }
 
@@ -90,13 +94,17 @@ public struct Digest: Sendable, Hashable, Comparable, CustomStringConvertible {
 
   public var description: String { hex }
   public var short: String { String(hex.prefix(12)) }
-  public static func < (lhs: Digest, rhs: Digest) -> Bool { (lhs.a, lhs.b, lhs.c, lhs.d) < (rhs.a, rhs.b, rhs.c, rhs.d) }
+  public static func < (lhs: Digest, rhs: Digest) -> Bool {
+    (lhs.a, lhs.b, lhs.c, lhs.d) < (rhs.a, rhs.b, rhs.c, rhs.d)
+  }
 }
 
 /// Incremental SHA-256, for hashing files in chunks without holding them in memory.
 public struct ContentHasher {
   private var hasher = SHA256()
   public init() {}
-  public mutating func update(_ buffer: UnsafeRawBufferPointer) { hasher.update(bufferPointer: buffer) }
+  public mutating func update(_ buffer: UnsafeRawBufferPointer) {
+    hasher.update(bufferPointer: buffer)
+  }
   public mutating func finalize() -> Digest { Digest(bytes: hasher.finalize()) }
 }

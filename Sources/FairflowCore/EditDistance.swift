@@ -1,7 +1,9 @@
 /// "Did you mean" suggestions by Levenshtein distance, as ninja does (distance ≤ 3).
 public enum Suggestion {
   /// The closest candidate to `word` within `maxDistance` edits, or nil.
-  public static func nearest(to word: String, in candidates: some Sequence<String>, maxDistance: Int = 3)
+  public static func nearest(
+    to word: String, in candidates: some Sequence<String>, maxDistance: Int = 3
+  )
     -> String?
   {
     var best: (String, Int)?

@@ -9,7 +9,10 @@ public struct Job: Sendable {
   /// Where stdout and stderr go (appended).
   public var logPath: String
 
-  public init(stage: String, arguments: [String], environment: [(name: String, value: String)], workingDirectory: String, logPath: String) {
+  public init(
+    stage: String, arguments: [String], environment: [(name: String, value: String)],
+    workingDirectory: String, logPath: String
+  ) {
     self.stage = stage
     self.arguments = arguments
     self.environment = environment

@@ -69,7 +69,8 @@ public enum Fingerprint {
       text(dependencyDigests[dep]?.hex ?? "missing")
       out.append(10)
     }
-    let outputs = stage.outputs.count > 1 ? stage.outputs.sorted { $0.path < $1.path } : stage.outputs
+    let outputs =
+      stage.outputs.count > 1 ? stage.outputs.sorted { $0.path < $1.path } : stage.outputs
     for output in outputs {
       text("out ")
       field(output.path)

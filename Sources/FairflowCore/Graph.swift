@@ -21,7 +21,9 @@ public struct Graph: Sendable {
     for (index, stage) in stages.enumerated() {
       for output in stage.outputs {
         if let other = owners[output.path] {
-          throw GraphError(.duplicateOutput(path: output.path, stages: [stages[other].name, stage.name]), file: pipeline.file)
+          throw GraphError(
+            .duplicateOutput(path: output.path, stages: [stages[other].name, stage.name]),
+            file: pipeline.file)
         }
         owners[output.path] = index
       }
@@ -36,7 +38,9 @@ public struct Graph: Sendable {
         if let outer = owners[String(ancestor)] {
           let inner = owners[path]!
           throw GraphError(
-            .overlappingOutputs(outer: String(ancestor), outerStage: stages[outer].name, inner: path, innerStage: stages[inner].name),
+            .overlappingOutputs(
+              outer: String(ancestor), outerStage: stages[outer].name, inner: path,
+              innerStage: stages[inner].name),
             file: pipeline.file)
         }
       }
@@ -63,8 +67,11 @@ public struct Graph: Sendable {
       producers.remove(index)
       upstream[index] = producers.sorted()
       for dep in stage.deps {
-        if let output = stage.outputs.first(where: { WorkspacePath.isSameOrInside(dep, $0.path) || WorkspacePath.isSameOrInside($0.path, dep) }) {
-          throw GraphError(.dependsOnOwnOutput(stage: stage.name, path: output.path), file: pipeline.file)
+        if let output = stage.outputs.first(where: {
+          WorkspacePath.isSameOrInside(dep, $0.path) || WorkspacePath.isSameOrInside($0.path, dep)
+        }) {
+          throw GraphError(
+            .dependsOnOwnOutput(stage: stage.name, path: output.path), file: pipeline.file)
         }
       }
     }
@@ -73,7 +80,8 @@ public struct Graph: Sendable {
     self.upstream = upstream
     self.downstream = downstream
     self.owners = owners
-    self.order = try Graph.topologicalOrder(upstream: upstream, downstream: downstream, names: stages.map(\.name), file: pipeline.file)
+    self.order = try Graph.topologicalOrder(
+      upstream: upstream, downstream: downstream, names: stages.map(\.name), file: pipeline.file)
   }
 
   /// Rebuilds a graph from a snapshot (edges already validated when it was first derived).
@@ -82,7 +90,9 @@ public struct Graph: Sendable {
     for (index, ups) in upstream.enumerated() { for up in ups { downstream[up].append(index) } }
     var owners: [String: Int] = [:]
     owners.reserveCapacity(pipeline.stages.count)
-    for (index, stage) in pipeline.stages.enumerated() { for output in stage.outputs { owners[output.path] = index } }
+    for (index, stage) in pipeline.stages.enumerated() {
+      for output in stage.outputs { owners[output.path] = index }
+    }
     self.upstream = upstream
     self.downstream = downstream
     self.order = order
@@ -99,7 +109,9 @@ public struct Graph: Sendable {
   }
 
   /// Kahn's algorithm with a min-heap on declaration index; on a cycle, walks it for the message.
-  static func topologicalOrder(upstream: [[Int]], downstream: [[Int]], names: [String], file: String) throws(GraphError) -> [Int] {
+  static func topologicalOrder(
+    upstream: [[Int]], downstream: [[Int]], names: [String], file: String
+  ) throws(GraphError) -> [Int] {
     var remaining = upstream.map(\.count)
     var heap = MinHeap()
     for index in remaining.indices where remaining[index] == 0 { heap.push(index) }

@@ -23,9 +23,11 @@ public struct GraphError: FairflowError, Equatable {
     case .cycle(let path):
       return "\(file): error: the stages form a cycle: \(path.joined(separator: " -> "))"
     case .duplicateOutput(let path, let stages):
-      return "\(file): error: output '\(path)' is declared by more than one stage: \(stages.map { "'\($0)'" }.joined(separator: ", "))"
+      return
+        "\(file): error: output '\(path)' is declared by more than one stage: \(stages.map { "'\($0)'" }.joined(separator: ", "))"
     case .overlappingOutputs(let outer, let outerStage, let inner, let innerStage):
-      return "\(file): error: output '\(inner)' of stage '\(innerStage)' lies inside output '\(outer)' of stage '\(outerStage)'"
+      return
+        "\(file): error: output '\(inner)' of stage '\(innerStage)' lies inside output '\(outer)' of stage '\(outerStage)'"
     case .unknownStage(let name, _):
       return "\(file): error: no stage named '\(name)'"
     case .dependsOnOwnOutput(let stage, let path):
@@ -40,7 +42,8 @@ public struct GraphError: FairflowError, Equatable {
     case .overlappingOutputs: return "declare the directory or the files inside it, not both"
     case .unknownStage(_, let hint): return hint
     case .dependsOnOwnOutput:
-      return "a stage that updates a file in place declares it once, under 'outs' with 'persist: true'"
+      return
+        "a stage that updates a file in place declares it once, under 'outs' with 'persist: true'"
     }
   }
 }

@@ -15,14 +15,15 @@ struct Interpolator {
   /// The expression being resolved, so an error can point at it in the source line.
   var currentExpression = ""
 
-
   enum Failure: Error {
     case unknown(String, hint: String?)
   }
 
   /// A string whose whole content is one `${params.x}` / `${matrix.x}` keeps the value's type.
   mutating func value(of text: String) throws(Failure) -> Value {
-    if text.hasPrefix("${"), text.hasSuffix("}"), text.dropFirst(2).firstIndex(of: "}") == text.index(before: text.endIndex) {
+    if text.hasPrefix("${"), text.hasSuffix("}"),
+      text.dropFirst(2).firstIndex(of: "}") == text.index(before: text.endIndex)
+    {
       let expression = String(text.dropFirst(2).dropLast())
       if let resolved = try resolve(expression) { return resolved }
     }
@@ -58,14 +59,20 @@ struct Interpolator {
     let parts = expression.split(separator: ".", omittingEmptySubsequences: false)
     let head = String(parts[0])
     guard Interpolator.namespaces.contains(head) else {
-      if let near = Suggestion.nearest(to: head, in: Interpolator.namespaces, maxDistance: 2), head.count > 2 {
-        throw .unknown("unknown variable '${\(expression)}'", hint: "did you mean '${\(near)\(expression.dropFirst(head.count))}'?")
+      if let near = Suggestion.nearest(to: head, in: Interpolator.namespaces, maxDistance: 2),
+        head.count > 2
+      {
+        throw .unknown(
+          "unknown variable '${\(expression)}'",
+          hint: "did you mean '${\(near)\(expression.dropFirst(head.count))}'?")
       }
       return nil
     }
     switch head {
     case "params":
-      guard parts.count > 1 else { throw .unknown("'${params}' needs a parameter name", hint: "write '${params.NAME}'") }
+      guard parts.count > 1 else {
+        throw .unknown("'${params}' needs a parameter name", hint: "write '${params.NAME}'")
+      }
       let name = parts.dropFirst().joined(separator: ".")
       guard let value = params.lookup(parts.dropFirst()) else {
         throw .unknown("unknown parameter '\(name)' in '${\(expression)}'", hint: hint(for: name))
@@ -75,14 +82,20 @@ struct Interpolator {
     case "matrix":
       guard parts.count == 2, let value = matrix.first(where: { $0.key == parts[1] })?.value else {
         let keys = matrix.map(\.key)
-        if keys.isEmpty { throw .unknown("'${\(expression)}' is used in a stage without 'matrix'", hint: nil) }
+        if keys.isEmpty {
+          throw .unknown("'${\(expression)}' is used in a stage without 'matrix'", hint: nil)
+        }
         let name = parts.dropFirst().joined(separator: ".")
-        throw .unknown("unknown matrix key '\(name)' in '${\(expression)}'",
-          hint: Suggestion.hint(for: name, in: keys) ?? "matrix keys are: \(keys.joined(separator: ", "))")
+        throw .unknown(
+          "unknown matrix key '\(name)' in '${\(expression)}'",
+          hint: Suggestion.hint(for: name, in: keys)
+            ?? "matrix keys are: \(keys.joined(separator: ", "))")
       }
       return value
     default:
-      guard parts.count == 1 else { throw .unknown("'${\(head)}' takes no field", hint: "write '${\(head)}'") }
+      guard parts.count == 1 else {
+        throw .unknown("'${\(head)}' takes no field", hint: "write '${\(head)}'")
+      }
       guard let list = lists[head] else {
         throw .unknown("'${\(head)}' can only be used in 'cmd'", hint: nil)
       }

@@ -54,7 +54,9 @@ public struct LockEntry: Sendable {
 public enum SecretNames {
   public static func isSecret(_ name: String) -> Bool {
     let lower = name.lowercased()
-    return ["token", "secret", "password", "passwd", "key", "credential"].contains { lower.contains($0) }
+    return ["token", "secret", "password", "passwd", "key", "credential"].contains {
+      lower.contains($0)
+    }
   }
 
   public static let redacted = "<redacted>"

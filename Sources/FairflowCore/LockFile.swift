@@ -43,7 +43,8 @@ public struct LockFile: Sendable {
       out += LockFile.records("deps", entry.deps)
       out += LockFile.records("outs", entry.outs)
       if !entry.metrics.isEmpty {
-        out += "    metrics: \(Value.map(entry.metrics.map { ($0.path, $0.value) }).canonicalText)\n"
+        out +=
+          "    metrics: \(Value.map(entry.metrics.map { ($0.path, $0.value) }).canonicalText)\n"
       }
       out += "    run: \(Value.quote(entry.run))\n"
     }
@@ -55,7 +56,8 @@ public struct LockFile: Sendable {
     var out = "    \(key):\n"
     for record in records.sorted(by: { $0.path < $1.path }) {
       var fields: [(key: String, value: Value)] = [
-        ("path", .string(record.path)), ("digest", .string(record.digest.hex)), ("size", .int(record.size)),
+        ("path", .string(record.path)), ("digest", .string(record.digest.hex)),
+        ("size", .int(record.size)),
         ("type", .string(record.kind.rawValue)),
       ]
       if let files = record.files { fields.append(("files", .int(files))) }
@@ -66,7 +68,8 @@ public struct LockFile: Sendable {
 
   /// Parses a lock file; `file` names it in errors.
   public static func decode(_ text: String, file: String) throws(PipelineError) -> LockFile {
-    var reader = NodeReader(file: file, lines: text.split(separator: "\n", omittingEmptySubsequences: false))
+    var reader = NodeReader(
+      file: file, lines: text.split(separator: "\n", omittingEmptySubsequences: false))
     let root: Node
     do {
       guard let node = try Yams.compose(yaml: text) else { return LockFile() }
@@ -75,26 +78,36 @@ public struct LockFile: Sendable {
       throw reader.yamlError(error)
     }
     guard case .map(let top) = try reader.value(root) else {
-      throw PipelineError("\(file) is not a fairflow lock file", hint: "delete it to start from scratch")
+      throw PipelineError(
+        "\(file) is not a fairflow lock file", hint: "delete it to start from scratch")
     }
-    func field(_ pairs: [(key: String, value: Value)], _ key: String) -> Value? { pairs.first { $0.key == key }?.value }
+    func field(_ pairs: [(key: String, value: Value)], _ key: String) -> Value? {
+      pairs.first { $0.key == key }?.value
+    }
     guard field(top, "schema") == .int(schema), field(top, "hash") == .string("sha256") else {
-      throw PipelineError("\(file) has an unsupported schema or hash algorithm (expected schema \(schema), sha256)",
+      throw PipelineError(
+        "\(file) has an unsupported schema or hash algorithm (expected schema \(schema), sha256)",
         hint: "it was written by a different fairflow version; delete it to re-record state")
     }
     var lock = LockFile()
     guard case .map(let stages)? = field(top, "stages") else { return lock }
     for (name, value) in stages {
-      guard case .map(let e) = value, case .string(let fp)? = field(e, "fingerprint"), let fingerprint = Digest(hex: fp),
+      guard case .map(let e) = value, case .string(let fp)? = field(e, "fingerprint"),
+        let fingerprint = Digest(hex: fp),
         case .string(let cmd)? = field(e, "cmd"), case .string(let run)? = field(e, "run")
-      else { throw PipelineError("\(file): malformed entry for stage '\(name)'", hint: "delete the lock file to re-record state") }
+      else {
+        throw PipelineError(
+          "\(file): malformed entry for stage '\(name)'",
+          hint: "delete the lock file to re-record state")
+      }
       let params = pairs(field(e, "params")).map { (name: $0.key, value: $0.value) }
       let env = pairs(field(e, "env")).map { (name: $0.key, value: $0.value.interpolationText) }
       let metrics = pairs(field(e, "metrics")).map { (path: $0.key, value: $0.value) }
       lock.entries[name] = LockEntry(
         stage: name, fingerprint: fingerprint, command: cmd, params: params, env: env,
         deps: try pathRecords(field(e, "deps"), stage: name, file: file),
-        outs: try pathRecords(field(e, "outs"), stage: name, file: file), metrics: metrics, run: run)
+        outs: try pathRecords(field(e, "outs"), stage: name, file: file), metrics: metrics, run: run
+      )
     }
     return lock
   }
@@ -104,15 +117,23 @@ public struct LockFile: Sendable {
     return []
   }
 
-  static func pathRecords(_ value: Value?, stage: String, file: String) throws(PipelineError) -> [PathRecord] {
+  static func pathRecords(_ value: Value?, stage: String, file: String) throws(PipelineError)
+    -> [PathRecord]
+  {
     guard case .list(let items)? = value else { return [] }
     var records: [PathRecord] = []
     for item in items {
       let fields = pairs(item)
       func get(_ key: String) -> Value? { fields.first { $0.key == key }?.value }
-      guard case .string(let path)? = get("path"), case .string(let hex)? = get("digest"), let digest = Digest(hex: hex),
-        case .int(let size)? = get("size"), case .string(let type)? = get("type"), let kind = PathRecord.Kind(rawValue: type)
-      else { throw PipelineError("\(file): malformed path record in stage '\(stage)'", hint: "delete the lock file to re-record state") }
+      guard case .string(let path)? = get("path"), case .string(let hex)? = get("digest"),
+        let digest = Digest(hex: hex),
+        case .int(let size)? = get("size"), case .string(let type)? = get("type"),
+        let kind = PathRecord.Kind(rawValue: type)
+      else {
+        throw PipelineError(
+          "\(file): malformed path record in stage '\(stage)'",
+          hint: "delete the lock file to re-record state")
+      }
       var files: Int?
       if case .int(let n)? = get("files") { files = n }
       records.append(PathRecord(path: path, digest: digest, size: size, kind: kind, files: files))

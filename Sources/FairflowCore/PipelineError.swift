@@ -36,7 +36,9 @@ public struct PipelineError: FairflowError, Equatable {
       if shown.count > width {
         let start = max(0, min(caretColumn - 20, shown.count - width))
         let end = min(shown.count, start + width)
-        shown = (start > 0 ? Array("…") : []) + Array(shown[start..<end]) + (end < shown.count ? Array("…") : [])
+        shown =
+          (start > 0 ? Array("…") : []) + Array(shown[start..<end])
+          + (end < shown.count ? Array("…") : [])
         caretColumn = caretColumn - start + (start > 0 ? 1 : 0)
       }
       text += "\n    \(String(shown))\n    " + String(repeating: " ", count: caretColumn) + "^"

@@ -8,7 +8,9 @@ public struct PipelineExpander {
     self.registry = registry
   }
 
-  public func expand(_ spec: PipelineSpec, overrides: [String] = []) throws(PipelineError) -> Pipeline {
+  public func expand(_ spec: PipelineSpec, overrides: [String] = []) throws(PipelineError)
+    -> Pipeline
+  {
     let params = try ParamOverrides.apply(overrides, to: spec.params, spec: spec)
     var pipeline = Pipeline(
       file: spec.file, name: spec.name, description: spec.description, params: params, stages: [])
@@ -18,15 +20,20 @@ public struct PipelineExpander {
         let stage = try concrete(stageSpec, matrix: combination, params: .map(params), spec: spec)
         if let first = seen[stage.name] {
           if first == stage.location {
-            throw spec.error("the matrix of stage '\(stageSpec.name.value)' produces '\(stage.name)' twice",
-              at: stageSpec.matrix?.location ?? stage.location, hint: "the values of each matrix key must be distinct")
+            throw spec.error(
+              "the matrix of stage '\(stageSpec.name.value)' produces '\(stage.name)' twice",
+              at: stageSpec.matrix?.location ?? stage.location,
+              hint: "the values of each matrix key must be distinct")
           }
-          throw spec.error("two stages are named '\(stage.name)' (the other is at line \(first.line))", at: stage.location)
+          throw spec.error(
+            "two stages are named '\(stage.name)' (the other is at line \(first.line))",
+            at: stage.location)
         }
         seen[stage.name] = stage.location
         pipeline.stages.append(stage)
         if pipeline.stages.count > MatrixLimits.maxStagesPerPipeline {
-          throw spec.error("the pipeline expands to more than \(MatrixLimits.maxStagesPerPipeline) stages",
+          throw spec.error(
+            "the pipeline expands to more than \(MatrixLimits.maxStagesPerPipeline) stages",
             at: stageSpec.name.location, hint: "reduce the matrix sizes")
         }
       }
@@ -38,9 +45,11 @@ public struct PipelineExpander {
     _ spec: StageSpec, matrix: [(key: String, value: Value)], params: Value, spec file: PipelineSpec
   ) throws(PipelineError) -> Stage {
     var interpolator = Interpolator(params: params, matrix: matrix)
-    let name = matrix.isEmpty
+    let name =
+      matrix.isEmpty
       ? spec.name.value
-      : spec.name.value + "@" + matrix.map { "\($0.key)=\($0.value.interpolationText)" }.joined(separator: ",")
+      : spec.name.value + "@"
+        + matrix.map { "\($0.key)=\($0.value.interpolationText)" }.joined(separator: ",")
 
     func text(_ located: Located<String>) throws(PipelineError) -> String {
       do { return try interpolator.string(located.value) } catch {
@@ -52,7 +61,9 @@ public struct PipelineExpander {
       switch WorkspacePath.normalize(raw) {
       case .success(let normalized): return normalized
       case .failure(let problem):
-        throw file.error("invalid \(role) path '\(raw)' in stage '\(name)': \(problem.explanation)", at: located.location)
+        throw file.error(
+          "invalid \(role) path '\(raw)' in stage '\(name)': \(problem.explanation)",
+          at: located.location)
       }
     }
 
@@ -66,9 +77,11 @@ public struct PipelineExpander {
       for out in list {
         let normalized = try path(out.path, role: isMetric ? "metrics" : "output")
         if outputs.contains(where: { $0.path == normalized }) {
-          throw file.error("stage '\(name)' declares output '\(normalized)' twice", at: out.path.location)
+          throw file.error(
+            "stage '\(name)' declares output '\(normalized)' twice", at: out.path.location)
         }
-        outputs.append(Output(path: normalized, cache: out.cache, persist: out.persist, isMetric: isMetric))
+        outputs.append(
+          Output(path: normalized, cache: out.cache, persist: out.persist, isMetric: isMetric))
       }
     }
     var env: [String: String] = [:]
@@ -76,7 +89,8 @@ public struct PipelineExpander {
     for param in spec.params {
       let parts = param.value.split(separator: ".", omittingEmptySubsequences: false)
       guard params.lookup(parts[...]) != nil else {
-        throw file.error("stage '\(name)' lists unknown parameter '\(param.value)'", at: param.location,
+        throw file.error(
+          "stage '\(name)' lists unknown parameter '\(param.value)'", at: param.location,
           hint: Suggestion.hint(for: param.value, in: file.params.map(\.key)))
       }
       interpolator.usedParams.insert(param.value)
@@ -86,20 +100,29 @@ public struct PipelineExpander {
     if let cmd = spec.cmd {
       interpolator.lists = [
         "deps": deps.map(WorkspacePath.shellQuoted).joined(separator: " "),
-        "outs": outputs.filter { !$0.isMetric }.map { WorkspacePath.shellQuoted($0.path) }.joined(separator: " "),
-        "metrics": outputs.filter(\.isMetric).map { WorkspacePath.shellQuoted($0.path) }.joined(separator: " "),
+        "outs": outputs.filter { !$0.isMetric }.map { WorkspacePath.shellQuoted($0.path) }.joined(
+          separator: " "),
+        "metrics": outputs.filter(\.isMetric).map { WorkspacePath.shellQuoted($0.path) }.joined(
+          separator: " "),
       ]
       action = .command(try text(cmd))
     } else {
       action = try builtin(spec, stageName: name, interpolator: &interpolator, file: file)
     }
     let used = interpolator.usedParams.sorted().map { key in
-      (name: key, value: params.lookup(key.split(separator: ".", omittingEmptySubsequences: false)[...]) ?? .null)
+      (
+        name: key,
+        value: params.lookup(key.split(separator: ".", omittingEmptySubsequences: false)[...])
+          ?? .null
+      )
     }
     return Stage(
-      name: name, template: spec.name.value, location: spec.name.location, action: action, deps: deps,
-      outputs: outputs, params: used, env: env.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
-      resources: spec.resources, alwaysRun: spec.alwaysRun, matrix: matrix, description: spec.description)
+      name: name, template: spec.name.value, location: spec.name.location, action: action,
+      deps: deps,
+      outputs: outputs, params: used,
+      env: env.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
+      resources: spec.resources, alwaysRun: spec.alwaysRun, matrix: matrix,
+      description: spec.description)
   }
 
   private func builtin(
@@ -108,9 +131,11 @@ public struct PipelineExpander {
     let uses = spec.uses!
     guard let kind = registry[uses.value] else {
       let known = registry.names
-      throw file.error("unknown stage kind '\(uses.value)' in stage '\(stageName)'", at: uses.location,
+      throw file.error(
+        "unknown stage kind '\(uses.value)' in stage '\(stageName)'", at: uses.location,
         hint: Suggestion.hint(for: uses.value, in: known)
-          ?? (known.isEmpty ? "this build of fairflow has no built-in stage kinds; use 'cmd:'"
+          ?? (known.isEmpty
+            ? "this build of fairflow has no built-in stage kinds; use 'cmd:'"
             : "known kinds are: \(known.joined(separator: ", "))"))
     }
     let location = spec.with?.location ?? uses.location
@@ -118,14 +143,17 @@ public struct PipelineExpander {
     do { raw = try Self.interpolate(spec.with?.value ?? .null, with: &interpolator) } catch {
       throw file.failure(error, at: location, expression: interpolator.currentExpression)
     }
-    let reader = try ConfigReader(stage: stageName, config: raw, location: location) { problem, hint in
+    let reader = try ConfigReader(stage: stageName, config: raw, location: location) {
+      problem, hint in
       file.error(problem, at: location, hint: hint)
     }
     let config = try kind.validate(reader)
     return .builtin(kind: kind.name, version: kind.version, config: config)
   }
 
-  static func interpolate(_ value: Value, with interpolator: inout Interpolator) throws(Interpolator.Failure) -> Value {
+  static func interpolate(_ value: Value, with interpolator: inout Interpolator) throws(Interpolator
+    .Failure) -> Value
+  {
     switch value {
     case .string(let s): return try interpolator.value(of: s)
     case .list(let items):
@@ -134,7 +162,9 @@ public struct PipelineExpander {
       return .list(result)
     case .map(let pairs):
       var result: [(key: String, value: Value)] = []
-      for pair in pairs { result.append((pair.key, try interpolate(pair.value, with: &interpolator))) }
+      for pair in pairs {
+        result.append((pair.key, try interpolate(pair.value, with: &interpolator)))
+      }
       return .map(result)
     default: return value
     }
@@ -143,9 +173,13 @@ public struct PipelineExpander {
 
 extension PipelineSpec {
   /// An interpolation error, pointing at the `${expression}` itself when it is on the line.
-  func failure(_ failure: Interpolator.Failure, at location: SourceLocation, expression: String) -> PipelineError {
+  func failure(_ failure: Interpolator.Failure, at location: SourceLocation, expression: String)
+    -> PipelineError
+  {
     var place = location
-    if let line = line(at: location), let column = Self.column(of: "${" + expression, in: line, from: location.column - 1) {
+    if let line = line(at: location),
+      let column = Self.column(of: "${" + expression, in: line, from: location.column - 1)
+    {
       place.column = column
     }
     switch failure {
@@ -157,7 +191,8 @@ extension PipelineSpec {
   static func column(of needle: String, in line: String, from start: Int) -> Int? {
     let scalars = Array(line.unicodeScalars), target = Array(needle.unicodeScalars)
     guard start >= 0, !target.isEmpty, start <= scalars.count - target.count else { return nil }
-    for offset in start...(scalars.count - target.count) where Array(scalars[offset..<offset + target.count]) == target {
+    for offset in start...(scalars.count - target.count)
+    where Array(scalars[offset..<offset + target.count]) == target {
       return offset + 1
     }
     return nil
@@ -206,7 +241,8 @@ public enum ParamOverrides {
       let value = scalar(String(override[override.index(after: equals)...]))
       let path = key.split(separator: ".", omittingEmptySubsequences: false)
       guard root.lookup(path[...]) != nil else {
-        throw PipelineError("unknown parameter '\(key)' in -p \(override) (pipeline \(spec.file))",
+        throw PipelineError(
+          "unknown parameter '\(key)' in -p \(override) (pipeline \(spec.file))",
           hint: Suggestion.hint(for: key, in: spec.params.map(\.key))
             ?? "declared parameters: \(spec.params.map(\.key).joined(separator: ", "))")
       }
@@ -226,7 +262,9 @@ public enum ParamOverrides {
     return .string(text)
   }
 
-  static func replacing(_ path: ArraySlice<Substring>, in value: Value, with replacement: Value) -> Value {
+  static func replacing(_ path: ArraySlice<Substring>, in value: Value, with replacement: Value)
+    -> Value
+  {
     guard let first = path.first, case .map(var pairs) = value,
       let index = pairs.firstIndex(where: { $0.key == first })
     else { return replacement }

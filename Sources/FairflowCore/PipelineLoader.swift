@@ -23,7 +23,8 @@ public enum PipelineLoader {
     let root: Node
     do {
       guard let composed = try Yams.compose(yaml: text) else {
-        throw reader.error("the pipeline file is empty", at: nil,
+        throw reader.error(
+          "the pipeline file is empty", at: nil,
           hint: "a pipeline needs a 'stages:' mapping")
       }
       root = composed
@@ -53,7 +54,9 @@ struct NodeReader {
   }
 
   func error(_ problem: String, at node: Node?, hint: String? = nil) -> PipelineError {
-    guard let node else { return PipelineError(problem, at: SourceLocation(file: file, line: 1, column: 1), hint: hint) }
+    guard let node else {
+      return PipelineError(problem, at: SourceLocation(file: file, line: 1, column: 1), hint: hint)
+    }
     return error(problem, at: location(node), hint: hint)
   }
 
@@ -65,13 +68,16 @@ struct NodeReader {
 
   func yamlError(_ error: any Error) -> PipelineError {
     guard let yaml = error as? YamlError else {
-      return PipelineError("cannot parse YAML: \(error)", at: SourceLocation(file: file, line: 1, column: 1))
+      return PipelineError(
+        "cannot parse YAML: \(error)", at: SourceLocation(file: file, line: 1, column: 1))
     }
     switch yaml {
-    case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+    case .scanner(let context, let problem, let mark, _),
+      .parser(let context, let problem, let mark, _),
       .composer(let context, let problem, let mark, _):
       var where_ = SourceLocation(file: file, line: mark.line, column: mark.column)
-      var extra = context.map { " (\($0.text) at line \($0.mark.line), column \($0.mark.column))" } ?? ""
+      var extra =
+        context.map { " (\($0.text) at line \($0.mark.line), column \($0.mark.column))" } ?? ""
       var hint: String?
       if problem.contains("end of stream"), let context {
         // Pointing at the end of the file helps nobody: point where the unfinished thing began.
@@ -83,16 +89,19 @@ struct NodeReader {
       if line.hasPrefix("\t") || line.drop(while: { $0 == " " }).hasPrefix("\t") {
         hint = "YAML does not allow tabs for indentation; use spaces"
       } else if hint == nil, line.contains("${"), line.contains("[") || line.contains("{") {
-        hint = "inside [ ] or { }, quote values that contain '${...}' (\"data/${matrix.seed}.csv\") or use a block list"
+        hint =
+          "inside [ ] or { }, quote values that contain '${...}' (\"data/${matrix.seed}.csv\") or use a block list"
       }
       return self.error("invalid YAML: \(problem)\(extra)", at: where_, hint: hint)
     case .duplicatedKeysInMapping(let duplicates, let context):
       return duplicateKeyError(duplicates.sorted().first ?? "?", mappingLine: context.mark.line)
     case .reader(let problem, _, _, _):
-      return PipelineError("invalid YAML input: \(problem)", at: SourceLocation(file: file, line: 1, column: 1),
+      return PipelineError(
+        "invalid YAML input: \(problem)", at: SourceLocation(file: file, line: 1, column: 1),
         hint: "pipeline files must be UTF-8 text")
     default:
-      return PipelineError("cannot parse YAML: \(yaml)", at: SourceLocation(file: file, line: 1, column: 1))
+      return PipelineError(
+        "cannot parse YAML: \(yaml)", at: SourceLocation(file: file, line: 1, column: 1))
     }
   }
 
@@ -103,21 +112,28 @@ struct NodeReader {
       let line = lines[index]
       let indent = line.prefix { $0 == " " }.count
       let rest = line.dropFirst(indent)
-      guard rest.hasPrefix(key + ":") || rest.hasPrefix("\"\(key)\":") || rest.hasPrefix("'\(key)':") else { continue }
+      guard
+        rest.hasPrefix(key + ":") || rest.hasPrefix("\"\(key)\":") || rest.hasPrefix("'\(key)':")
+      else { continue }
       if let first = seen[indent] {
-        return error("duplicate key '\(key)' (first defined on line \(first + 1))",
-          at: SourceLocation(file: file, line: index + 1, column: indent + 1), hint: "each key may appear once in a mapping")
+        return error(
+          "duplicate key '\(key)' (first defined on line \(first + 1))",
+          at: SourceLocation(file: file, line: index + 1, column: indent + 1),
+          hint: "each key may appear once in a mapping")
       }
       seen[indent] = index
     }
-    return error("duplicate key '\(key)'", at: SourceLocation(file: file, line: mappingLine, column: 1),
+    return error(
+      "duplicate key '\(key)'", at: SourceLocation(file: file, line: mappingLine, column: 1),
       hint: "each key may appear once in a mapping")
   }
 
   // MARK: - Typed accessors
 
   /// The pairs of a mapping node, rejecting duplicate and non-string keys.
-  func pairs(_ node: Node, what: String) throws(PipelineError) -> [(key: String, keyNode: Node, value: Node)] {
+  func pairs(_ node: Node, what: String) throws(PipelineError) -> [(
+    key: String, keyNode: Node, value: Node
+  )] {
     guard case .mapping(let mapping) = node else {
       throw error("expected a mapping for \(what), found \(describe(node))", at: node)
     }
@@ -130,7 +146,8 @@ struct NodeReader {
       let key = scalar.string
       if let first = seen[key] {
         let firstLine = location(first).line
-        throw error("duplicate key '\(key)' in \(what) (first defined on line \(firstLine))", at: keyNode)
+        throw error(
+          "duplicate key '\(key)' in \(what) (first defined on line \(firstLine))", at: keyNode)
       }
       seen[key] = keyNode
       result.append((key, keyNode, value))
@@ -139,11 +156,14 @@ struct NodeReader {
   }
 
   /// Rejects keys outside `allowed`, suggesting the nearest one.
-  func checkKeys(_ pairs: [(key: String, keyNode: Node, value: Node)], allowed: [String], in what: String)
+  func checkKeys(
+    _ pairs: [(key: String, keyNode: Node, value: Node)], allowed: [String], in what: String
+  )
     throws(PipelineError)
   {
     for pair in pairs where !allowed.contains(pair.key) {
-      let hint = Suggestion.hint(for: pair.key, in: allowed)
+      let hint =
+        Suggestion.hint(for: pair.key, in: allowed)
         ?? "valid keys are: \(allowed.joined(separator: ", "))"
       throw error("unknown key '\(pair.key)' in \(what)", at: pair.keyNode, hint: hint)
     }
@@ -168,7 +188,9 @@ struct NodeReader {
       throw error("expected an integer for \(what), found \(describe(node))", at: node)
     }
     guard range.contains(value) else {
-      throw error("\(what) must be between \(range.lowerBound) and \(range.upperBound), found \(value)", at: node)
+      throw error(
+        "\(what) must be between \(range.lowerBound) and \(range.upperBound), found \(value)",
+        at: node)
     }
     return value
   }
@@ -188,18 +210,23 @@ struct NodeReader {
   mutating func value(_ node: Node) throws(PipelineError) -> Value {
     visited += 1
     if visited > PipelineLoader.maxNodes {
-      throw error("the YAML document is too large after expanding aliases (more than \(PipelineLoader.maxNodes) nodes)",
+      throw error(
+        "the YAML document is too large after expanding aliases (more than \(PipelineLoader.maxNodes) nodes)",
         at: node, hint: "remove recursive or repeated anchors (&name / *name)")
     }
     switch node {
     case .scalar(let scalar):
-      if scalar.style == .singleQuoted || scalar.style == .doubleQuoted { return .string(scalar.string) }
+      if scalar.style == .singleQuoted || scalar.style == .doubleQuoted {
+        return .string(scalar.string)
+      }
       switch node.tagName {
       case .null: return .null
       case .bool: return node.bool.map(Value.bool) ?? .string(scalar.string)
       case .int:
         guard let int = node.int else {
-          throw error("integer '\(scalar.string)' does not fit in 64 bits", at: node, hint: "quote it to use it as a string")
+          throw error(
+            "integer '\(scalar.string)' does not fit in 64 bits", at: node,
+            hint: "quote it to use it as a string")
         }
         return .int(int)
       case .float: return node.float.map(Value.double) ?? .string(scalar.string)
@@ -211,7 +238,9 @@ struct NodeReader {
       return .list(items)
     case .mapping:
       var result: [(key: String, value: Value)] = []
-      for pair in try pairs(node, what: "a mapping") { result.append((pair.key, try value(pair.value))) }
+      for pair in try pairs(node, what: "a mapping") {
+        result.append((pair.key, try value(pair.value)))
+      }
       return .map(result)
     case .alias:
       throw error("unresolved YAML alias", at: node)

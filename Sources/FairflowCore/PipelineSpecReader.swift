@@ -23,17 +23,22 @@ extension NodeReader {
       }
     }
     guard let stagesNode else {
-      throw error("missing 'stages:' mapping", at: root, hint: "add 'stages:' with at least one stage")
+      throw error(
+        "missing 'stages:' mapping", at: root, hint: "add 'stages:' with at least one stage")
     }
     let stagePairs = try pairs(stagesNode, what: "'stages'")
     if stagePairs.isEmpty {
       throw error("'stages' is empty", at: stagesNode, hint: "declare at least one stage")
     }
-    for pair in stagePairs { spec.stages.append(try stage(named: pair.key, keyNode: pair.keyNode, pair.value)) }
+    for pair in stagePairs {
+      spec.stages.append(try stage(named: pair.key, keyNode: pair.keyNode, pair.value))
+    }
     return spec
   }
 
-  mutating func stage(named name: String, keyNode: Node, _ node: Node) throws(PipelineError) -> StageSpec {
+  mutating func stage(named name: String, keyNode: Node, _ node: Node) throws(PipelineError)
+    -> StageSpec
+  {
     guard StageName.isValid(name) else {
       throw error("invalid stage name '\(name)'", at: keyNode, hint: StageName.rule)
     }
@@ -41,7 +46,8 @@ extension NodeReader {
     let fields = try pairs(node, what: what)
     try checkKeys(fields, allowed: PipelineLoader.stageKeys, in: what)
     var stage = StageSpec(
-      name: Located(name, at: location(keyNode)), cmd: nil, uses: nil, with: nil, deps: [], outs: [],
+      name: Located(name, at: location(keyNode)), cmd: nil, uses: nil, with: nil, deps: [],
+      outs: [],
       metrics: [], params: [], env: [], resources: Resources(), alwaysRun: false, matrix: nil,
       description: nil)
     for (key, _, value) in fields {
@@ -62,18 +68,23 @@ extension NodeReader {
     }
     switch (stage.cmd, stage.uses) {
     case (nil, nil):
-      throw error("\(what) has neither 'cmd' nor 'uses'", at: keyNode,
+      throw error(
+        "\(what) has neither 'cmd' nor 'uses'", at: keyNode,
         hint: "give a shell command with 'cmd:' or a built-in stage kind with 'uses:'")
     case (.some, .some(let uses)):
-      throw error("\(what) has both 'cmd' and 'uses'", at: uses.location, hint: "a stage is either a command or a built-in")
+      throw error(
+        "\(what) has both 'cmd' and 'uses'", at: uses.location,
+        hint: "a stage is either a command or a built-in")
     default: break
     }
     if stage.with != nil, stage.uses == nil {
-      throw error("'with' of \(what) needs 'uses'", at: fields.first { $0.key == "with" }!.keyNode,
+      throw error(
+        "'with' of \(what) needs 'uses'", at: fields.first { $0.key == "with" }!.keyNode,
         hint: "'with:' configures a built-in stage kind; commands take their arguments in 'cmd:'")
     }
     if stage.outs.isEmpty, stage.metrics.isEmpty, !stage.alwaysRun {
-      throw error("\(what) declares no outputs", at: keyNode,
+      throw error(
+        "\(what) declares no outputs", at: keyNode,
         hint: "list what it writes under 'outs:' or 'metrics:' (or set 'always_run: true')")
     }
     return stage
@@ -104,26 +115,34 @@ extension NodeReader {
         let fields = try pairs(item, what: "an entry of \(what)")
         try checkKeys(fields, allowed: PipelineLoader.outputKeys, in: "an entry of \(what)")
         guard let path = fields.first(where: { $0.key == "path" }) else {
-          throw error("an entry of \(what) has no 'path'", at: item, hint: "write '- path: FILE' (with optional cache/persist)")
+          throw error(
+            "an entry of \(what) has no 'path'", at: item,
+            hint: "write '- path: FILE' (with optional cache/persist)")
         }
-        var out = OutputSpec(path: try string(path.value, what: "'path'"), cache: true, persist: false)
+        var out = OutputSpec(
+          path: try string(path.value, what: "'path'"), cache: true, persist: false)
         for field in fields where field.key != "path" {
           let flag = try bool(field.value, what: "'\(field.key)'")
           if field.key == "cache" { out.cache = flag } else { out.persist = flag }
         }
         result.append(out)
       } else {
-        result.append(OutputSpec(path: try string(item, what: "an entry of \(what)"), cache: true, persist: false))
+        result.append(
+          OutputSpec(
+            path: try string(item, what: "an entry of \(what)"), cache: true, persist: false))
       }
     }
     return result
   }
 
-  mutating func env(_ node: Node, what: String) throws(PipelineError) -> [(key: Located<String>, value: Located<String>)] {
+  mutating func env(_ node: Node, what: String) throws(PipelineError) -> [(
+    key: Located<String>, value: Located<String>
+  )] {
     var result: [(key: Located<String>, value: Located<String>)] = []
     for pair in try pairs(node, what: what) {
       guard EnvironmentName.isValid(pair.key) else {
-        throw error("invalid environment variable name '\(pair.key)' in \(what)", at: pair.keyNode,
+        throw error(
+          "invalid environment variable name '\(pair.key)' in \(what)", at: pair.keyNode,
           hint: "names are letters, digits and '_', not starting with a digit")
       }
       let value: Located<String>
@@ -132,7 +151,8 @@ extension NodeReader {
       case .int, .double, .bool:
         value = Located((try self.value(pair.value)).interpolationText, at: location(pair.value))
       default:
-        throw error("expected a scalar value for environment variable '\(pair.key)'", at: pair.value)
+        throw error(
+          "expected a scalar value for environment variable '\(pair.key)'", at: pair.value)
       }
       result.append((Located(pair.key, at: location(pair.keyNode)), value))
     }
@@ -150,7 +170,9 @@ extension NodeReader {
       default:
         let text = try string(value, what: "'memory'")
         guard let bytes = ByteSize.parse(text.value) else {
-          throw error("invalid memory size '\(text.value)'", at: value, hint: "use a number with a unit, e.g. 512M, 4G")
+          throw error(
+            "invalid memory size '\(text.value)'", at: value,
+            hint: "use a number with a unit, e.g. 512M, 4G")
         }
         resources.memoryBytes = bytes
       }
@@ -158,28 +180,36 @@ extension NodeReader {
     return resources
   }
 
-  mutating func matrix(_ node: Node, what: String) throws(PipelineError) -> Located<[(key: String, values: [Value])]> {
+  mutating func matrix(_ node: Node, what: String) throws(PipelineError) -> Located<
+    [(key: String, values: [Value])]
+  > {
     var axes: [(key: String, values: [Value])] = []
     var combinations = 1
     let fields = try pairs(node, what: what)
     if fields.isEmpty { throw error("\(what) is empty", at: node) }
     for pair in fields {
       guard StageName.isValidMatrixKey(pair.key) else {
-        throw error("invalid matrix key '\(pair.key)'", at: pair.keyNode, hint: "use letters, digits and '_'")
+        throw error(
+          "invalid matrix key '\(pair.key)'", at: pair.keyNode, hint: "use letters, digits and '_'")
       }
-      guard case .sequence = pair.value, case .list(let values) = try value(pair.value), !values.isEmpty else {
-        throw error("expected a non-empty list of values for matrix key '\(pair.key)'", at: pair.value)
+      guard case .sequence = pair.value, case .list(let values) = try value(pair.value),
+        !values.isEmpty
+      else {
+        throw error(
+          "expected a non-empty list of values for matrix key '\(pair.key)'", at: pair.value)
       }
       for (index, item) in values.enumerated() {
         switch item {
         case .list, .map, .null:
-          throw error("matrix values must be scalars (entry \(index + 1) of '\(pair.key)')", at: pair.value)
+          throw error(
+            "matrix values must be scalars (entry \(index + 1) of '\(pair.key)')", at: pair.value)
         default: break
         }
       }
       combinations = combinations.multipliedReportingOverflow(by: values.count).partialValue
       if combinations > MatrixLimits.maxStagesPerMatrix || combinations < 0 {
-        throw error("\(what) expands to more than \(MatrixLimits.maxStagesPerMatrix) stages", at: node,
+        throw error(
+          "\(what) expands to more than \(MatrixLimits.maxStagesPerMatrix) stages", at: node,
           hint: "split the matrix or generate the work inside one stage")
       }
       axes.append((pair.key, values))
@@ -196,10 +226,13 @@ public enum MatrixLimits {
 
 /// Rules for stage and matrix names.
 public enum StageName {
-  public static let rule = "stage names use letters, digits, '_', '-' and '.', and start with a letter, digit or '_'"
+  public static let rule =
+    "stage names use letters, digits, '_', '-' and '.', and start with a letter, digit or '_'"
 
   public static func isValid(_ name: String) -> Bool {
-    guard let first = name.unicodeScalars.first, name.unicodeScalars.count <= 200 else { return false }
+    guard let first = name.unicodeScalars.first, name.unicodeScalars.count <= 200 else {
+      return false
+    }
     return (isWord(first) && first != "-" && first != ".")
       && name.unicodeScalars.allSatisfy { isWord($0) || $0 == "-" || $0 == "." }
   }
@@ -216,7 +249,9 @@ public enum StageName {
 /// Rules for environment variable names.
 public enum EnvironmentName {
   public static func isValid(_ name: String) -> Bool {
-    guard let first = name.unicodeScalars.first, !(first >= "0" && first <= "9") else { return false }
+    guard let first = name.unicodeScalars.first, !(first >= "0" && first <= "9") else {
+      return false
+    }
     return name.unicodeScalars.allSatisfy(StageName.isWord)
   }
 }
@@ -232,7 +267,8 @@ public enum ByteSize {
       ("M", m), ("K", k), ("B", 1),
     ]
     for (suffix, factor) in units where trimmed.hasSuffix(suffix) {
-      guard let number = Double(trimmed.dropLast(suffix.count)), number >= 0, number * factor < 1e18 else {
+      guard let number = Double(trimmed.dropLast(suffix.count)), number >= 0, number * factor < 1e18
+      else {
         return nil
       }
       return Int(number * factor)

@@ -10,7 +10,9 @@ public enum Snapshot {
   static let magic = Array("FFSNAP02".utf8)
 
   /// The key of a pipeline derivation: file bytes, overrides, registry (kinds + versions).
-  public static func pipelineKey(fileDigest: Digest, file: String, overrides: [String], registry: StageKindRegistry) -> Digest {
+  public static func pipelineKey(
+    fileDigest: Digest, file: String, overrides: [String], registry: StageKindRegistry
+  ) -> Digest {
     var writer = BinaryWriter()
     writer.string("pipeline-snapshot 1")
     writer.string(fileDigest.hex)
@@ -55,7 +57,8 @@ public enum Snapshot {
       w.int(stage.location.column)
       switch stage.action {
       case .command(let cmd): w.int(0); w.string(cmd)
-      case .builtin(let kind, let version, let config): w.int(1); w.string(kind); w.int(version); w.value(config)
+      case .builtin(let kind, let version, let config):
+        w.int(1); w.string(kind); w.int(version); w.value(config)
       }
       w.strings(stage.deps)
       w.int(stage.outputs.count)
@@ -88,25 +91,36 @@ public enum Snapshot {
       let stageName = r.string(), template = r.string()
       let location = SourceLocation(file: file, line: r.int(), column: r.int())
       let action: StageAction
-      if r.int() == 0 { action = .command(r.string()) } else { action = .builtin(kind: r.string(), version: r.int(), config: r.value()) }
+      if r.int() == 0 {
+        action = .command(r.string())
+      } else {
+        action = .builtin(kind: r.string(), version: r.int(), config: r.value())
+      }
       let deps = r.strings()
       var outputs: [Output] = []
       for _ in 0..<r.count() where !r.failed {
         let path = r.string(), flags = r.int()
-        outputs.append(Output(path: path, cache: flags & 1 != 0, persist: flags & 2 != 0, isMetric: flags & 4 != 0))
+        outputs.append(
+          Output(
+            path: path, cache: flags & 1 != 0, persist: flags & 2 != 0, isMetric: flags & 4 != 0))
       }
       guard case .map(let used) = r.value() else { return nil }
       let envFlat = r.strings()
-      let env = stride(from: 0, to: envFlat.count - 1, by: 2).map { (name: envFlat[$0], value: envFlat[$0 + 1]) }
+      let env = stride(from: 0, to: envFlat.count - 1, by: 2).map {
+        (name: envFlat[$0], value: envFlat[$0 + 1])
+      }
       let cpus = r.int(), memory = r.int(), gpus = r.int()
       let alwaysRun = r.bool()
       guard case .map(let matrix) = r.value() else { return nil }
       let stageDescription = r.string()
-      stages.append(Stage(
-        name: stageName, template: template, location: location, action: action, deps: deps, outputs: outputs,
-        params: used.map { (name: $0.key, value: $0.value) }, env: env,
-        resources: Resources(cpus: cpus, memoryBytes: memory < 0 ? nil : memory, gpus: gpus), alwaysRun: alwaysRun,
-        matrix: matrix, description: stageDescription.isEmpty ? nil : stageDescription))
+      stages.append(
+        Stage(
+          name: stageName, template: template, location: location, action: action, deps: deps,
+          outputs: outputs,
+          params: used.map { (name: $0.key, value: $0.value) }, env: env,
+          resources: Resources(cpus: cpus, memoryBytes: memory < 0 ? nil : memory, gpus: gpus),
+          alwaysRun: alwaysRun,
+          matrix: matrix, description: stageDescription.isEmpty ? nil : stageDescription))
     }
     var upstream: [[Int]] = []
     upstream.reserveCapacity(count)
@@ -118,10 +132,13 @@ public enum Snapshot {
     var order: [Int] = []
     order.reserveCapacity(count)
     for _ in 0..<count where !r.failed { order.append(r.int()) }
-    guard !r.failed, r.offset == bytes.count, upstream.allSatisfy({ $0.allSatisfy { (0..<count).contains($0) } }),
+    guard !r.failed, r.offset == bytes.count,
+      upstream.allSatisfy({ $0.allSatisfy { (0..<count).contains($0) } }),
       Set(order) == Set(0..<count)
     else { return nil }
-    let pipeline = Pipeline(file: file, name: name, description: description.isEmpty ? nil : description, params: params, stages: stages)
+    let pipeline = Pipeline(
+      file: file, name: name, description: description.isEmpty ? nil : description, params: params,
+      stages: stages)
     return (pipeline, Graph(pipeline: pipeline, upstream: upstream, order: order))
   }
 
@@ -171,16 +188,23 @@ public enum Snapshot {
           let path = r.string()
           guard let digest = r.digest() else { return nil }
           let size = r.int(), isDirectory = r.bool(), files = r.int()
-          records.append(PathRecord(path: path, digest: digest, size: size, kind: isDirectory ? .directory : .file, files: files < 0 ? nil : files))
+          records.append(
+            PathRecord(
+              path: path, digest: digest, size: size, kind: isDirectory ? .directory : .file,
+              files: files < 0 ? nil : files))
         }
         lists.append(records)
       }
       guard case .map(let metrics) = r.value() else { return nil }
       let run = r.string()
       lock.entries[name] = LockEntry(
-        stage: name, fingerprint: fingerprint, command: command, params: params.map { (name: $0.key, value: $0.value) },
-        env: stride(from: 0, to: envFlat.count - 1, by: 2).map { (name: envFlat[$0], value: envFlat[$0 + 1]) },
-        deps: lists[0], outs: lists[1], metrics: metrics.map { (path: $0.key, value: $0.value) }, run: run)
+        stage: name, fingerprint: fingerprint, command: command,
+        params: params.map { (name: $0.key, value: $0.value) },
+        env: stride(from: 0, to: envFlat.count - 1, by: 2).map {
+          (name: envFlat[$0], value: envFlat[$0 + 1])
+        },
+        deps: lists[0], outs: lists[1], metrics: metrics.map { (path: $0.key, value: $0.value) },
+        run: run)
     }
     guard !r.failed, r.offset == bytes.count else { return nil }
     return lock

@@ -51,7 +51,9 @@ public struct ConfigReader {
     }
   }
 
-  public func error(_ problem: String, hint: String? = nil) -> PipelineError { makeError(problem, hint) }
+  public func error(_ problem: String, hint: String? = nil) -> PipelineError {
+    makeError(problem, hint)
+  }
 
   /// The raw value of `key`, or nil when absent.
   public mutating func value(_ key: String) -> Value? {
@@ -59,29 +61,38 @@ public struct ConfigReader {
     return pairs.first { $0.key == key }?.value
   }
 
-  public mutating func string(_ key: String, default fallback: String? = nil) throws(PipelineError) -> String {
+  public mutating func string(_ key: String, default fallback: String? = nil) throws(PipelineError)
+    -> String
+  {
     switch value(key) {
     case .string(let s): return s
     case nil where fallback != nil: return fallback!
     case nil: throw error("'with' of stage '\(stage)' needs '\(key)'")
-    case let other?: throw error("expected a string for '\(key)' of stage '\(stage)', found \(other.canonicalText)")
+    case let other?:
+      throw error(
+        "expected a string for '\(key)' of stage '\(stage)', found \(other.canonicalText)")
     }
   }
 
-  public mutating func int(_ key: String, default fallback: Int? = nil) throws(PipelineError) -> Int {
+  public mutating func int(_ key: String, default fallback: Int? = nil) throws(PipelineError) -> Int
+  {
     switch value(key) {
     case .int(let i): return i
     case nil where fallback != nil: return fallback!
     case nil: throw error("'with' of stage '\(stage)' needs '\(key)'")
-    case let other?: throw error("expected an integer for '\(key)' of stage '\(stage)', found \(other.canonicalText)")
+    case let other?:
+      throw error(
+        "expected an integer for '\(key)' of stage '\(stage)', found \(other.canonicalText)")
     }
   }
 
   /// Rejects keys the kind did not read.
   public func finish() throws(PipelineError) {
     for pair in pairs where !read.contains(pair.key) {
-      throw error("unknown key '\(pair.key)' in 'with' of stage '\(stage)'",
-        hint: Suggestion.hint(for: pair.key, in: read) ?? "valid keys are: \(read.sorted().joined(separator: ", "))")
+      throw error(
+        "unknown key '\(pair.key)' in 'with' of stage '\(stage)'",
+        hint: Suggestion.hint(for: pair.key, in: read)
+          ?? "valid keys are: \(read.sorted().joined(separator: ", "))")
     }
   }
 }

@@ -61,7 +61,8 @@ public enum StaleReason: Sendable, Equatable {
   public var subject: String? {
     switch self {
     case .paramChanged(let name, _, _), .environmentChanged(let name): return name
-    case .dependencyChanged(let p), .dependencyAdded(let p), .dependencyRemoved(let p), .dependencyMissing(let p),
+    case .dependencyChanged(let p), .dependencyAdded(let p), .dependencyRemoved(let p),
+      .dependencyMissing(let p),
       .outputMissing(let p), .outputModified(let p):
       return p
     default: return nil
@@ -78,7 +79,10 @@ public struct StageObservation: Sendable {
   /// Upstream stages that are stale themselves.
   public var staleUpstream: [String]
 
-  public init(dependencyDigests: [String: Digest], outputDigests: [String: Digest], staleUpstream: [String] = []) {
+  public init(
+    dependencyDigests: [String: Digest], outputDigests: [String: Digest],
+    staleUpstream: [String] = []
+  ) {
     self.dependencyDigests = dependencyDigests
     self.outputDigests = outputDigests
     self.staleUpstream = staleUpstream
@@ -91,7 +95,8 @@ public enum Staleness {
   /// The fast path: same fingerprint, every output as recorded, nothing upstream stale.
   /// `reasons(for:…)` is empty exactly when this is true; it only avoids building the reasons.
   public static func isUpToDate(
-    _ stage: Stage, entry: LockEntry?, dependencyDigests: [String: Digest], outputDigests: [String: Digest], upstreamStale: Bool
+    _ stage: Stage, entry: LockEntry?, dependencyDigests: [String: Digest],
+    outputDigests: [String: Digest], upstreamStale: Bool
   ) -> Bool {
     guard let entry, !stage.alwaysRun, !upstreamStale, entry.outs.count == stage.outputs.count,
       entry.command == stage.displayCommand, entry.deps.count == stage.deps.count,
@@ -101,24 +106,31 @@ public enum Staleness {
     return Fingerprint.of(stage, dependencyDigests: dependencyDigests) == entry.fingerprint
   }
 
-  public static func reasons(for stage: Stage, entry: LockEntry?, observed: StageObservation) -> [StaleReason] {
+  public static func reasons(for stage: Stage, entry: LockEntry?, observed: StageObservation)
+    -> [StaleReason]
+  {
     var reasons: [StaleReason] = []
     if stage.alwaysRun { reasons.append(.alwaysRun) }
     guard let entry else { return reasons + [.neverRun] }
     if entry.command != stage.displayCommand { reasons.append(.commandChanged) }
-    let oldParams = Dictionary(entry.params.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
-    let newParams = Dictionary(stage.params.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
-    for name in Set(oldParams.keys).union(newParams.keys).sorted() where oldParams[name] != newParams[name] {
+    let oldParams = Dictionary(
+      entry.params.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+    let newParams = Dictionary(
+      stage.params.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+    for name in Set(oldParams.keys).union(newParams.keys).sorted()
+    where oldParams[name] != newParams[name] {
       reasons.append(.paramChanged(name: name, old: oldParams[name], new: newParams[name]))
     }
     let oldEnv = Dictionary(entry.env.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
-    for variable in stage.env where oldEnv[variable.name] != SecretNames.redacted && oldEnv[variable.name] != variable.value {
+    for variable in stage.env
+    where oldEnv[variable.name] != SecretNames.redacted && oldEnv[variable.name] != variable.value {
       reasons.append(.environmentChanged(name: variable.name))
     }
     for name in oldEnv.keys.sorted() where !stage.env.contains(where: { $0.name == name }) {
       reasons.append(.environmentChanged(name: name))
     }
-    let recordedDeps = Dictionary(entry.deps.map { ($0.path, $0.digest) }, uniquingKeysWith: { a, _ in a })
+    let recordedDeps = Dictionary(
+      entry.deps.map { ($0.path, $0.digest) }, uniquingKeysWith: { a, _ in a })
     for dep in stage.deps {
       switch (recordedDeps[dep], observed.dependencyDigests[dep]) {
       case (_, nil): reasons.append(.dependencyMissing(path: dep))
@@ -127,9 +139,12 @@ public enum Staleness {
       default: break
       }
     }
-    for dep in entry.deps where !stage.deps.contains(dep.path) { reasons.append(.dependencyRemoved(path: dep.path)) }
+    for dep in entry.deps where !stage.deps.contains(dep.path) {
+      reasons.append(.dependencyRemoved(path: dep.path))
+    }
     if !observed.staleUpstream.isEmpty { reasons.append(.upstreamStale(observed.staleUpstream)) }
-    let recordedOuts = Dictionary(entry.outs.map { ($0.path, $0.digest) }, uniquingKeysWith: { a, _ in a })
+    let recordedOuts = Dictionary(
+      entry.outs.map { ($0.path, $0.digest) }, uniquingKeysWith: { a, _ in a })
     for output in stage.outputs {
       switch (recordedOuts[output.path], observed.outputDigests[output.path]) {
       case (_, nil): reasons.append(.outputMissing(path: output.path))

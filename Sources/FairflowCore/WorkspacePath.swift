@@ -13,7 +13,8 @@ public enum WorkspacePath {
     public var explanation: String {
       switch self {
       case .empty: return "the path is empty"
-      case .absolute: return "absolute paths are not allowed; paths are relative to the workspace root"
+      case .absolute:
+        return "absolute paths are not allowed; paths are relative to the workspace root"
       case .escapes: return "the path leaves the workspace through '..'"
       case .controlCharacter: return "the path contains a control character"
       case .driveLetter: return "drive letters are not allowed"
@@ -29,7 +30,9 @@ public enum WorkspacePath {
     }
     if raw.hasPrefix("/") || raw.hasPrefix("~") { return .failure(.absolute) }
     let scalars = Array(raw.unicodeScalars)
-    if scalars.count >= 2, scalars[1] == ":", StageName.isWord(scalars[0]) { return .failure(.driveLetter) }
+    if scalars.count >= 2, scalars[1] == ":", StageName.isWord(scalars[0]) {
+      return .failure(.driveLetter)
+    }
     var parts: [Substring] = []
     for component in raw.split(separator: "/", omittingEmptySubsequences: true) {
       switch component {
@@ -41,13 +44,17 @@ public enum WorkspacePath {
       }
     }
     if parts.isEmpty { return .failure(.empty) }
-    if let top = parts.first, reserved.contains(String(top)) { return .failure(.reserved(String(top))) }
+    if let top = parts.first, reserved.contains(String(top)) {
+      return .failure(.reserved(String(top)))
+    }
     return .success(parts.joined(separator: "/"))
   }
 
   /// True when `path` is `ancestor` or lies inside it.
   public static func isSameOrInside(_ path: String, _ ancestor: String) -> Bool {
-    path == ancestor || (path.hasPrefix(ancestor) && path.utf8.dropFirst(ancestor.utf8.count).first == UInt8(ascii: "/"))
+    path == ancestor
+      || (path.hasPrefix(ancestor)
+        && path.utf8.dropFirst(ancestor.utf8.count).first == UInt8(ascii: "/"))
   }
 
   /// Quotes a path for `/bin/sh` when it contains anything beyond safe characters.

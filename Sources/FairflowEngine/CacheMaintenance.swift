@@ -14,7 +14,9 @@ public enum CacheMaintenance {
       var out = "checked \(objects) objects and \(runEntries) run-cache entries\n"
       for item in corrupt { out += "corrupt: \(item)\n" }
       for item in missing { out += "missing: \(item)\n" }
-      out += isClean ? "cache is consistent\n" : "cache has \(corrupt.count + missing.count) problem(s)\n"
+      out +=
+        isClean
+        ? "cache is consistent\n" : "cache has \(corrupt.count + missing.count) problem(s)\n"
       return out
     }
   }
@@ -28,7 +30,11 @@ public enum CacheMaintenance {
     let hashes = try FileHasher.hash(digests.map(store.path(of:)))
     var present = Set<Digest>()
     for (digest, result) in zip(digests, hashes) {
-      if result.digest == digest { present.insert(digest) } else { report.corrupt.append("object \(digest.hex) has content \(result.digest.hex)") }
+      if result.digest == digest {
+        present.insert(digest)
+      } else {
+        report.corrupt.append("object \(digest.hex) has content \(result.digest.hex)")
+      }
     }
     func check(_ record: PathRecord, owner: String) {
       guard present.contains(record.digest) else {
@@ -37,17 +43,21 @@ public enum CacheMaintenance {
       }
       if record.kind == .directory {
         guard let manifest = try? store.manifest(record.digest) else {
-          report.corrupt.append("\(owner): manifest \(record.digest.hex) of '\(record.path)' is unreadable")
+          report.corrupt.append(
+            "\(owner): manifest \(record.digest.hex) of '\(record.path)' is unreadable")
           return
         }
         for entry in manifest.entries where !present.contains(entry.digest) {
-          report.missing.append("\(owner): object \(entry.digest.hex) of '\(record.path)/\(entry.path)'")
+          report.missing.append(
+            "\(owner): object \(entry.digest.hex) of '\(record.path)/\(entry.path)'")
         }
       }
     }
     let entries = try RunCache(workspace: workspace.root).allEntries()
     report.runEntries = entries.count
-    for entry in entries { for record in entry.outs { check(record, owner: "run cache \(entry.fingerprint.short)") } }
+    for entry in entries {
+      for record in entry.outs { check(record, owner: "run cache \(entry.fingerprint.short)") }
+    }
     return report
   }
 
@@ -72,7 +82,9 @@ public enum CacheMaintenance {
   }
 
   /// Removes objects no lock file references and run-cache entries that point at them.
-  public static func collectGarbage(_ workspace: Workspace, dryRun: Bool) throws -> (objects: Int, bytes: Int, runEntries: Int) {
+  public static func collectGarbage(_ workspace: Workspace, dryRun: Bool) throws -> (
+    objects: Int, bytes: Int, runEntries: Int
+  ) {
     let store = ObjectStore(workspace: workspace.root)
     let keep = try referenced(workspace)
     var removed = 0, bytes = 0, entries = 0
@@ -82,7 +94,8 @@ public enum CacheMaintenance {
       if !dryRun { try FileIO.remove(store.path(of: digest)) }
     }
     let runCache = RunCache(workspace: workspace.root)
-    for entry in try runCache.allEntries() where !entry.outs.allSatisfy({ keep.contains($0.digest) }) {
+    for entry in try runCache.allEntries()
+    where !entry.outs.allSatisfy({ keep.contains($0.digest) }) {
       entries += 1
       if !dryRun { try FileIO.remove(runCache.path(of: entry.fingerprint)) }
     }

@@ -11,20 +11,29 @@ public enum DagRenderer {
       var out = ""
       for index in graph.order {
         let ups = graph.upstream[index].map { stages[$0].name }
-        out += ups.isEmpty ? "\(stages[index].name)\n" : "\(stages[index].name) <- \(ups.joined(separator: ", "))\n"
+        out +=
+          ups.isEmpty
+          ? "\(stages[index].name)\n" : "\(stages[index].name) <- \(ups.joined(separator: ", "))\n"
       }
       return out
     case .dot:
-      var out = "digraph \(Value.quote(pipeline.name.isEmpty ? "pipeline" : pipeline.name)) {\n  rankdir=LR;\n"
+      var out =
+        "digraph \(Value.quote(pipeline.name.isEmpty ? "pipeline" : pipeline.name)) {\n  rankdir=LR;\n"
       for index in graph.order { out += "  \(Value.quote(stages[index].name));\n" }
       for index in graph.order {
-        for up in graph.upstream[index] { out += "  \(Value.quote(stages[up].name)) -> \(Value.quote(stages[index].name));\n" }
+        for up in graph.upstream[index] {
+          out += "  \(Value.quote(stages[up].name)) -> \(Value.quote(stages[index].name));\n"
+        }
       }
       return out + "}\n"
     case .mermaid:
       var out = "graph LR\n"
-      for index in graph.order { out += "  s\(index)[\"\(stages[index].name.replacingQuotes())\"]\n" }
-      for index in graph.order { for up in graph.upstream[index] { out += "  s\(up) --> s\(index)\n" } }
+      for index in graph.order {
+        out += "  s\(index)[\"\(stages[index].name.replacingQuotes())\"]\n"
+      }
+      for index in graph.order {
+        for up in graph.upstream[index] { out += "  s\(up) --> s\(index)\n" }
+      }
       return out
     case .json:
       let nodes = graph.order.map { index -> Value in
@@ -35,7 +44,9 @@ public enum DagRenderer {
           ("upstream", .list(graph.upstream[index].map { .string(stages[$0].name) })),
         ])
       }
-      return Value.map([("schema", .int(1)), ("pipeline", .string(pipeline.name)), ("stages", .list(nodes))]).canonicalText + "\n"
+      return Value.map([
+        ("schema", .int(1)), ("pipeline", .string(pipeline.name)), ("stages", .list(nodes)),
+      ]).canonicalText + "\n"
     }
   }
 }

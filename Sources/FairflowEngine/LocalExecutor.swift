@@ -24,11 +24,15 @@ public final class LocalExecutor: Executor, @unchecked Sendable {
 
   public func run(_ job: Job) async -> StageOutcome {
     let logFD = open(job.logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-    guard logFD >= 0 else { return .couldNotStart("cannot open log \(job.logPath): \(String(cString: strerror(errno)))") }
+    guard logFD >= 0 else {
+      return .couldNotStart("cannot open log \(job.logPath): \(String(cString: strerror(errno)))")
+    }
     var pipeFDs: [Int32] = [-1, -1]
     let spawned: Result<Int32, Spawn.Failure> = LocalExecutor.spawnLock.withLock { _ in
       if stream != nil {
-        guard pipe(&pipeFDs) == 0 else { return .failure(Spawn.Failure(text: "cannot create pipe")) }
+        guard pipe(&pipeFDs) == 0 else {
+          return .failure(Spawn.Failure(text: "cannot create pipe"))
+        }
         for fd in pipeFDs { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
       }
       let result = Spawn.start(job, stdoutFD: stream != nil ? pipeFDs[1] : logFD)
@@ -51,7 +55,8 @@ public final class LocalExecutor: Executor, @unchecked Sendable {
       DispatchQueue.global().async(execute: item)
       return item
     }
-    let status = await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
+    let status = await withCheckedContinuation {
+      (continuation: CheckedContinuation<Int32, Never>) in
       DispatchQueue.global().async {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
@@ -83,10 +88,14 @@ public final class LocalExecutor: Executor, @unchecked Sendable {
 enum Spawn {
   struct Failure: Error { var text: String }
 
-  typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
+  typealias AddChdir =
+    @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
   /// glibc ≥ 2.29 has it, but the Swift module map does not export it.
   nonisolated(unsafe) static let addChdir: AddChdir? = {
-    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addchdir_np") else { return nil }
+    guard
+      let symbol = dlsym(
+        UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addchdir_np")
+    else { return nil }
     return unsafeBitCast(symbol, to: AddChdir.self)
   }()
 
@@ -97,7 +106,9 @@ enum Spawn {
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
     posix_spawn_file_actions_adddup2(&actions, stdoutFD, 1)
     posix_spawn_file_actions_adddup2(&actions, stdoutFD, 2)
-    guard let addChdir else { return .failure(Failure(text: "posix_spawn_file_actions_addchdir_np is unavailable")) }
+    guard let addChdir else {
+      return .failure(Failure(text: "posix_spawn_file_actions_addchdir_np is unavailable"))
+    }
     let chdirResult = job.workingDirectory.withCString { addChdir(&actions, $0) }
     guard chdirResult == 0 else { return .failure(Failure(text: "cannot change directory")) }
 
@@ -112,13 +123,16 @@ enum Spawn {
     posix_spawnattr_setsigdefault(&attributes, &defaultSignals)
     posix_spawnattr_setsigmask(&attributes, &emptyMask)
     posix_spawnattr_setpgroup(&attributes, 0)
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+    posix_spawnattr_setflags(
+      &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
 
     var environment: [String: String] = [:]
     var index = 0
     while let entry = environ[index] {
       let text = String(cString: entry)
-      if let equals = text.firstIndex(of: "=") { environment[String(text[..<equals])] = String(text[text.index(after: equals)...]) }
+      if let equals = text.firstIndex(of: "=") {
+        environment[String(text[..<equals])] = String(text[text.index(after: equals)...])
+      }
       index += 1
     }
     for variable in job.environment { environment[variable.name] = variable.value }
@@ -130,11 +144,15 @@ enum Spawn {
         posix_spawn(&pid, job.arguments[0], &actions, &attributes, argv, envp)
       }
     }
-    guard result == 0 else { return .failure(Failure(text: "\(job.arguments[0]): \(String(cString: strerror(result)))")) }
+    guard result == 0 else {
+      return .failure(Failure(text: "\(job.arguments[0]): \(String(cString: strerror(result)))"))
+    }
     return .success(pid)
   }
 
-  static func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
+  static func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R)
+    -> R
+  {
     var pointers = strings.map { strdup($0) }
     pointers.append(nil)
     defer { for pointer in pointers { free(pointer) } }
@@ -144,7 +162,9 @@ enum Spawn {
 
 /// Copies a pipe to the log file and hands complete lines to a callback.
 enum LineForwarder {
-  static func forward(from readFD: Int32, to logFD: Int32, stage: String, stream: (String, String) -> Void) {
+  static func forward(
+    from readFD: Int32, to logFD: Int32, stage: String, stream: (String, String) -> Void
+  ) {
     var buffer = [UInt8](repeating: 0, count: 65536)
     var pending: [UInt8] = []
     while true {
@@ -161,4 +181,3 @@ enum LineForwarder {
     if !pending.isEmpty { stream(stage, String(decoding: pending, as: UTF8.self)) }
   }
 }
-

@@ -18,12 +18,15 @@ public final class Observer: Sendable {
   deinit { FileIO.closeDirectory(rootFD) }
 
   private func stat(_ relative: String) throws(StoreError) -> FileStat? {
-    rootFD >= 0 ? try FileIO.stat(relative, relativeTo: rootFD) : try FileIO.stat(root + "/" + relative)
+    rootFD >= 0
+      ? try FileIO.stat(relative, relativeTo: rootFD) : try FileIO.stat(root + "/" + relative)
   }
 
   /// Observes with memoisation, for read-only passes (status) where a path's content cannot
   /// change between the stage that produces it and the stage that depends on it.
-  public func observe(_ path: String, memo: inout [String: PathRecord?]) throws(StoreError) -> PathRecord? {
+  public func observe(_ path: String, memo: inout [String: PathRecord?]) throws(StoreError)
+    -> PathRecord?
+  {
     if let known = memo[path] { return known }
     let record = try observe(path)
     memo[path] = record
@@ -34,7 +37,8 @@ public final class Observer: Sendable {
   public func observe(_ path: String) throws(StoreError) -> PathRecord? {
     guard var st = try stat(path) else { return nil }
     if st.kind == .symlink {
-      guard let target = FileIO.realPath(root + "/" + path), let resolved = try FileIO.stat(target) else { return nil }
+      guard let target = FileIO.realPath(root + "/" + path), let resolved = try FileIO.stat(target)
+      else { return nil }
       st = resolved
       if st.kind == .file {
         let (digest, size) = try FileHasher.hash(target)
@@ -49,13 +53,17 @@ public final class Observer: Sendable {
       var entries: [DirectoryManifest.Entry] = []
       try collect(path, prefix: path + "/", into: &entries)
       let manifest = DirectoryManifest(entries: entries)
-      return PathRecord(path: path, digest: manifest.digest, size: manifest.totalSize, kind: .directory, files: entries.count)
+      return PathRecord(
+        path: path, digest: manifest.digest, size: manifest.totalSize, kind: .directory,
+        files: entries.count)
     default:
       throw StoreError("read", path: path, detail: "not a regular file or directory")
     }
   }
 
-  private func collect(_ directory: String, prefix: String, into entries: inout [DirectoryManifest.Entry]) throws(StoreError) {
+  private func collect(
+    _ directory: String, prefix: String, into entries: inout [DirectoryManifest.Entry]
+  ) throws(StoreError) {
     for name in try FileIO.list(root + "/" + directory) {
       let relative = directory + "/" + name
       guard let st = try stat(relative) else { continue }
@@ -63,12 +71,20 @@ public final class Observer: Sendable {
       case .directory: try collect(relative, prefix: prefix, into: &entries)
       case .file:
         let digest = try statCache.digestOfFile(relative, root: root, stat: st)
-        entries.append(.init(path: String(relative.dropFirst(prefix.count)), digest: digest, size: st.size, executable: st.isExecutable))
+        entries.append(
+          .init(
+            path: String(relative.dropFirst(prefix.count)), digest: digest, size: st.size,
+            executable: st.isExecutable))
       case .symlink:
         // A symlink inside a directory is recorded by its target's content.
-        if let target = FileIO.realPath(root + "/" + relative), let tst = try FileIO.stat(target), tst.kind == .file {
+        if let target = FileIO.realPath(root + "/" + relative), let tst = try FileIO.stat(target),
+          tst.kind == .file
+        {
           let (digest, size) = try FileHasher.hash(target)
-          entries.append(.init(path: String(relative.dropFirst(prefix.count)), digest: digest, size: size, executable: tst.isExecutable))
+          entries.append(
+            .init(
+              path: String(relative.dropFirst(prefix.count)), digest: digest, size: size,
+              executable: tst.isExecutable))
         }
       case .other: continue
       }

@@ -14,7 +14,8 @@ public enum RunID {
     var parts = tm()
     gmtime_r(&time, &parts)
     func two(_ n: Int32) -> String { String(n).leftPadded(to: 2) }
-    return "\(parts.tm_year + 1900)\(two(parts.tm_mon + 1))\(two(parts.tm_mday))T\(two(parts.tm_hour))\(two(parts.tm_min))\(two(parts.tm_sec))."
+    return
+      "\(parts.tm_year + 1900)\(two(parts.tm_mon + 1))\(two(parts.tm_mday))T\(two(parts.tm_hour))\(two(parts.tm_min))\(two(parts.tm_sec))."
       + String(milliseconds).leftPadded(to: 3) + "Z"
   }
 
@@ -26,7 +27,8 @@ public enum RunID {
     var parts = tm()
     gmtime_r(&time, &parts)
     func two(_ n: Int32) -> String { String(n).leftPadded(to: 2) }
-    return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+    return
+      "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
   }
 
   /// Monotonic seconds.

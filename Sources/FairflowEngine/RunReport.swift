@@ -42,7 +42,9 @@ public struct RunSummary: Sendable {
   public var failures: [StageFailure]
   public var interrupted: Bool
 
-  public func count(_ predicate: (StageResult) -> Bool) -> Int { results.filter { predicate($0.result) }.count }
+  public func count(_ predicate: (StageResult) -> Bool) -> Int {
+    results.filter { predicate($0.result) }.count
+  }
 
   public var exitStatus: ExitStatus {
     if interrupted { return .interrupted }

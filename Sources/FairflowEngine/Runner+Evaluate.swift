@@ -16,8 +16,11 @@ extension Runner {
     do {
       for dep in stage.deps {
         guard let record = try observe(dep) else {
-          let producer = loaded.graph.owners[dep].map { " (produced by stage '\(loaded.pipeline.stages[$0].name)', which did not run)" }
-          return .failed(failure(stage, reason: "dependency '\(dep)' does not exist" + (producer ?? "")))
+          let producer = loaded.graph.owners[dep].map {
+            " (produced by stage '\(loaded.pipeline.stages[$0].name)', which did not run)"
+          }
+          return .failed(
+            failure(stage, reason: "dependency '\(dep)' does not exist" + (producer ?? "")))
         }
         deps.append(record)
       }
@@ -40,11 +43,15 @@ extension Runner {
         if stale.isEmpty, entry.outs.count == stage.outputs.count { return .done(.upToDate) }
         for record in stale {
           for digest in store.quarantineModified(record, statCache: observer.statCache) {
-            reporter.note("warning: stored object \(digest.short) of '\(record.path)' was modified in place through a hard link; moved to cache/quarantine/ and the stage will rerun")
+            reporter.note(
+              "warning: stored object \(digest.short) of '\(record.path)' was modified in place through a hard link; moved to cache/quarantine/ and the stage will rerun"
+            )
           }
         }
         let cached = Set(stage.outputs.filter { $0.cache && !$0.persist }.map(\.path))
-        if entry.outs.count == stage.outputs.count, stale.allSatisfy({ cached.contains($0.path) && store.canRestore($0) }) {
+        if entry.outs.count == stage.outputs.count,
+          stale.allSatisfy({ cached.contains($0.path) && store.canRestore($0) })
+        {
           for record in stale {
             try store.restore(record, statCache: observer.statCache)
             observed[record.path] = record
@@ -54,13 +61,15 @@ extension Runner {
         return .execute
       }
       if stage.isRestorable, let cachedRun = runCache.entry(for: fingerprint),
-        Set(cachedRun.outs.map(\.path)) == Set(stage.outputs.map(\.path)), cachedRun.outs.allSatisfy(store.canRestore)
+        Set(cachedRun.outs.map(\.path)) == Set(stage.outputs.map(\.path)),
+        cachedRun.outs.allSatisfy(store.canRestore)
       {
         for record in cachedRun.outs {
           try store.restore(record, statCache: observer.statCache)
           observed[record.path] = record
         }
-        updateLock(stage, fingerprint: fingerprint, deps: deps, outs: cachedRun.outs, run: cachedRun.run)
+        updateLock(
+          stage, fingerprint: fingerprint, deps: deps, outs: cachedRun.outs, run: cachedRun.run)
         return .done(.restored(run: cachedRun.run, fromRunCache: true))
       }
     } catch {
@@ -83,7 +92,9 @@ extension Runner {
   }
 
   /// Records a new lock entry for a stage whose outputs are now `outs`.
-  func updateLock(_ stage: Stage, fingerprint: Digest, deps: [PathRecord], outs: [PathRecord], run: String) {
+  func updateLock(
+    _ stage: Stage, fingerprint: Digest, deps: [PathRecord], outs: [PathRecord], run: String
+  ) {
     var metrics: [(path: String, value: Value)] = []
     for output in stage.outputs where output.isMetric {
       if let text = try? FileIO.readText(loaded.workspace.root + "/" + output.path),
@@ -94,8 +105,15 @@ extension Runner {
     }
     lock.entries[stage.name] = LockEntry(
       stage: stage.name, fingerprint: fingerprint, command: stage.displayCommand,
-      params: stage.params.map { (name: $0.name, value: SecretNames.isSecret($0.name) ? .string(SecretNames.redacted) : $0.value) },
-      env: stage.env.map { (name: $0.name, value: SecretNames.isSecret($0.name) ? SecretNames.redacted : $0.value) },
+      params: stage.params.map {
+        (
+          name: $0.name,
+          value: SecretNames.isSecret($0.name) ? .string(SecretNames.redacted) : $0.value
+        )
+      },
+      env: stage.env.map {
+        (name: $0.name, value: SecretNames.isSecret($0.name) ? SecretNames.redacted : $0.value)
+      },
       deps: deps, outs: outs, metrics: metrics, run: run)
     lockDirty = true
   }

@@ -29,13 +29,17 @@ extension Runner {
     switch stage.action {
     case .command(let cmd): arguments = ["/bin/sh", "-c", cmd]
     case .builtin:
-      arguments = [options.selfExecutable, "exec-stage", loaded.file, "--stage", stage.name]
+      arguments =
+        [options.selfExecutable, "exec-stage", loaded.file, "--stage", stage.name]
         + options.overrides.flatMap { ["-p", $0] }
     }
-    let environment = stage.env + [
-      ("FAIRFLOW_STAGE", stage.name), ("FAIRFLOW_RUN", runID), ("FAIRFLOW_WORKSPACE", root),
-    ]
-    let job = Job(stage: stage.name, arguments: arguments, environment: environment, workingDirectory: root, logPath: log)
+    let environment =
+      stage.env + [
+        ("FAIRFLOW_STAGE", stage.name), ("FAIRFLOW_RUN", runID), ("FAIRFLOW_WORKSPACE", root),
+      ]
+    let job = Job(
+      stage: stage.name, arguments: arguments, environment: environment, workingDirectory: root,
+      logPath: log)
     let start = RunID.monotonic()
     let outcome = await executor.run(job)
     if isCancelled, !outcome.succeeded { return .interrupted }
@@ -47,14 +51,16 @@ extension Runner {
           return .failed(reason: "it did not create declared output '\(output.path)'")
         }
         if output.cache {
-          outs.append(try store.ingest(output.path, statCache: observer.statCache, detached: output.persist))
+          outs.append(
+            try store.ingest(output.path, statCache: observer.statCache, detached: output.persist))
         } else if let record = try observer.observe(output.path) {
           outs.append(record)
         }
         if output.isMetric {
           let text = try FileIO.readText(root + "/" + output.path)
           do { _ = try ValueParser.parse(text, file: output.path) } catch {
-            return .failed(reason: "metrics file '\(output.path)' is not valid JSON: \(error.problem)")
+            return .failed(
+              reason: "metrics file '\(output.path)' is not valid JSON: \(error.problem)")
           }
         }
       }
@@ -67,19 +73,22 @@ extension Runner {
   /// Applies an execution's result on the scheduling loop; returns whether it succeeded.
   func record(_ index: Int, _ execution: Execution) -> Bool {
     let stage = loaded.pipeline.stages[index]
-    let log = loaded.workspace.display(loaded.workspace.logDirectory(run: runID) + "/" + stage.name + ".log")
+    let log = loaded.workspace.display(
+      loaded.workspace.logDirectory(run: runID) + "/" + stage.name + ".log")
     switch execution {
     case .succeeded(let outs, let seconds):
       let fingerprint = fingerprints[index]!
       if stage.isRestorable {
         do {
-          try runCache.record(RunCache.Entry(fingerprint: fingerprint, stage: stage.name, run: runID, outs: outs))
+          try runCache.record(
+            RunCache.Entry(fingerprint: fingerprint, stage: stage.name, run: runID, outs: outs))
         } catch {
           fail(index, failure(stage, reason: "cannot record run-cache entry: \(error)", log: log))
           return false
         }
       }
-      updateLock(stage, fingerprint: fingerprint, deps: evaluatedDeps[index] ?? [], outs: outs, run: runID)
+      updateLock(
+        stage, fingerprint: fingerprint, deps: evaluatedDeps[index] ?? [], outs: outs, run: runID)
       for record in outs { observed[record.path] = record }
       results[index] = .executed(seconds: seconds)
       return true

@@ -32,7 +32,10 @@ public final class Runner: @unchecked Sendable {
   var lastLockWrite = 0.0
   var lockDirty = false
 
-  public init(loaded: LoadedPipeline, executor: any Executor, reporter: any RunReporter, options: RunOptions, statCache: StatCache) {
+  public init(
+    loaded: LoadedPipeline, executor: any Executor, reporter: any RunReporter, options: RunOptions,
+    statCache: StatCache
+  ) {
     self.loaded = loaded
     self.executor = executor
     self.reporter = reporter
@@ -59,10 +62,13 @@ public final class Runner: @unchecked Sendable {
 
   public func run() async throws -> RunSummary {
     let stages = loaded.pipeline.stages
-    let targets = options.targets.isEmpty ? Array(stages.indices) : try loaded.stageIndices(named: options.targets)
+    let targets =
+      options.targets.isEmpty
+      ? Array(stages.indices) : try loaded.stageIndices(named: options.targets)
     let selected = loaded.graph.closure(of: targets)
     var scheduler = Scheduler(
-      graph: loaded.graph, selected: selected, cpus: stages.map(\.resources.cpus), slots: options.jobs,
+      graph: loaded.graph, selected: selected, cpus: stages.map(\.resources.cpus),
+      slots: options.jobs,
       keepGoing: options.keepGoing)
     var done = 0
     let total = selected.count
@@ -99,7 +105,8 @@ public final class Runner: @unchecked Sendable {
             case .failed(let failure):
               fail(index, failure)
               done += 1
-              reporter.stageFinished(stages[index].name, result: results[index]!, done: done, total: total)
+              reporter.stageFinished(
+                stages[index].name, result: results[index]!, done: done, total: total)
               pending += scheduler.finished(index, succeeded: false)
             }
           case .execute(let index):
@@ -115,7 +122,8 @@ public final class Runner: @unchecked Sendable {
         case .executed(let index, let execution):
           let succeeded = record(index, execution)
           done += 1
-          reporter.stageFinished(stages[index].name, result: results[index]!, done: done, total: total)
+          reporter.stageFinished(
+            stages[index].name, result: results[index]!, done: done, total: total)
           pending += scheduler.finished(index, succeeded: succeeded)
         }
         if isCancelled { scheduler.cancel() }
@@ -127,7 +135,9 @@ public final class Runner: @unchecked Sendable {
     for index in selected where results[index] == nil {
       results[index] = scheduler.states[index] == .skipped ? .skipped : .notStarted
     }
-    let ordered = loaded.graph.order.filter(selected.contains).map { (stage: stages[$0].name, result: results[$0]!) }
+    let ordered = loaded.graph.order.filter(selected.contains).map {
+      (stage: stages[$0].name, result: results[$0]!)
+    }
     return RunSummary(run: runID, results: ordered, failures: failures, interrupted: isCancelled)
   }
 

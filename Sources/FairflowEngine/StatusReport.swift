@@ -18,7 +18,8 @@ public struct StatusReport: Sendable {
   public var pipeline: String
   public var rows: [Row]
 
-  public static func compute(_ loaded: LoadedPipeline, statCache: StatCache) throws -> StatusReport {
+  public static func compute(_ loaded: LoadedPipeline, statCache: StatCache) throws -> StatusReport
+  {
     let observer = Observer(root: loaded.workspace.root, statCache: statCache)
     let store = ObjectStore(workspace: loaded.workspace.root)
     let runCache = RunCache(workspace: loaded.workspace.root)
@@ -31,20 +32,33 @@ public struct StatusReport: Sendable {
     for index in loaded.graph.order {
       let stage = stages[index]
       var deps: [String: Digest] = [:]
-      for dep in stage.deps { if let record = try observer.observe(dep, memo: &memo) { deps[dep] = record.digest } }
+      for dep in stage.deps {
+        if let record = try observer.observe(dep, memo: &memo) { deps[dep] = record.digest }
+      }
       var outs: [String: Digest] = [:]
-      for output in stage.outputs { if let record = try observer.observe(output.path, memo: &memo) { outs[output.path] = record.digest } }
+      for output in stage.outputs {
+        if let record = try observer.observe(output.path, memo: &memo) {
+          outs[output.path] = record.digest
+        }
+      }
       let upstream = loaded.graph.upstream[index].filter { stale[$0] }.map { stages[$0].name }
       let entry = loaded.lock.entries[stage.name]
-      if Staleness.isUpToDate(stage, entry: entry, dependencyDigests: deps, outputDigests: outs, upstreamStale: !upstream.isEmpty) {
+      if Staleness.isUpToDate(
+        stage, entry: entry, dependencyDigests: deps, outputDigests: outs,
+        upstreamStale: !upstream.isEmpty)
+      {
         rows.append(Row(stage: stage.name, reasons: [], restorable: false))
         continue
       }
       let reasons = Staleness.reasons(
-        for: stage, entry: entry, observed: StageObservation(dependencyDigests: deps, outputDigests: outs, staleUpstream: upstream))
+        for: stage, entry: entry,
+        observed: StageObservation(
+          dependencyDigests: deps, outputDigests: outs, staleUpstream: upstream))
       stale[index] = !reasons.isEmpty
       var restorable = false
-      if !reasons.isEmpty, upstream.isEmpty, stage.isRestorable, stage.deps.allSatisfy({ deps[$0] != nil }) {
+      if !reasons.isEmpty, upstream.isEmpty, stage.isRestorable,
+        stage.deps.allSatisfy({ deps[$0] != nil })
+      {
         let fingerprint = Fingerprint.of(stage, dependencyDigests: deps)
         if let entry, entry.fingerprint == fingerprint {
           restorable = entry.outs.allSatisfy(store.canRestore)
@@ -77,13 +91,21 @@ public struct StatusReport: Sendable {
       .map([
         ("name", .string(row.stage)), ("state", .string(row.isStale ? "stale" : "up-to-date")),
         ("restorable", .bool(row.restorable)),
-        ("reasons", .list(row.reasons.map { reason in
-          var fields: [(key: String, value: Value)] = [("code", .string(reason.code)), ("message", .string(reason.message))]
-          if let subject = reason.subject { fields.append(("subject", .string(subject))) }
-          return .map(fields)
-        })),
+        (
+          "reasons",
+          .list(
+            row.reasons.map { reason in
+              var fields: [(key: String, value: Value)] = [
+                ("code", .string(reason.code)), ("message", .string(reason.message)),
+              ]
+              if let subject = reason.subject { fields.append(("subject", .string(subject))) }
+              return .map(fields)
+            })
+        ),
       ])
     }
-    return Value.map([("schema", .int(1)), ("pipeline", .string(pipeline)), ("stages", .list(stages))]).canonicalText + "\n"
+    return Value.map([
+      ("schema", .int(1)), ("pipeline", .string(pipeline)), ("stages", .list(stages)),
+    ]).canonicalText + "\n"
   }
 }

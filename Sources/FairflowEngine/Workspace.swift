@@ -11,9 +11,13 @@ public struct Workspace: Sendable {
   public static func discover(from directory: String) -> Workspace {
     var current = directory
     while true {
-      if let st = try? FileIO.stat(current + "/pipelines"), st.kind == .directory { return Workspace(root: current) }
+      if let st = try? FileIO.stat(current + "/pipelines"), st.kind == .directory {
+        return Workspace(root: current)
+      }
       let parent = FileIO.parent(of: current)
-      if parent == current || current == "/" || current.isEmpty { return Workspace(root: directory) }
+      if parent == current || current == "/" || current.isEmpty {
+        return Workspace(root: directory)
+      }
       current = parent
     }
   }
@@ -26,7 +30,8 @@ public struct Workspace: Sendable {
   /// nothing given, the only pipeline in `pipelines/`.
   public func pipelineFile(_ argument: String?) throws(PipelineError) -> String {
     if let argument {
-      for candidate in [argument, root + "/" + argument] where (try? FileIO.stat(candidate))?.kind == .file {
+      for candidate in [argument, root + "/" + argument]
+      where (try? FileIO.stat(candidate))?.kind == .file {
         return candidate
       }
       for ext in ["yaml", "yml"] {
@@ -34,14 +39,18 @@ public struct Workspace: Sendable {
         if FileIO.exists(candidate) { return candidate }
       }
       let known = availablePipelines()
-      throw PipelineError("no pipeline '\(argument)' (looked for \(argument) and pipelines/\(argument).yaml)",
-        hint: Suggestion.hint(for: argument, in: known) ?? (known.isEmpty ? nil : "available: \(known.joined(separator: ", "))"))
+      throw PipelineError(
+        "no pipeline '\(argument)' (looked for \(argument) and pipelines/\(argument).yaml)",
+        hint: Suggestion.hint(for: argument, in: known)
+          ?? (known.isEmpty ? nil : "available: \(known.joined(separator: ", "))"))
     }
     let known = availablePipelines()
     guard known.count == 1 else {
       throw PipelineError(
-        known.isEmpty ? "no pipeline files in \(root)/pipelines" : "several pipelines in pipelines/; name one",
-        hint: known.isEmpty ? "create pipelines/NAME.yaml" : "available: \(known.joined(separator: ", "))")
+        known.isEmpty
+          ? "no pipeline files in \(root)/pipelines" : "several pipelines in pipelines/; name one",
+        hint: known.isEmpty
+          ? "create pipelines/NAME.yaml" : "available: \(known.joined(separator: ", "))")
     }
     return "\(root)/pipelines/\(known[0]).yaml"
   }
@@ -83,43 +92,59 @@ public struct LoadedPipeline: Sendable {
   /// Loads `file` with `overrides`; errors are `PipelineError`/`GraphError`/`StoreError`.
   /// With a `statCache`, the pipeline and lock files are not re-hashed when unchanged.
   public static func load(
-    _ file: String, in workspace: Workspace, overrides: [String] = [], registry: StageKindRegistry = StageKindRegistry(),
+    _ file: String, in workspace: Workspace, overrides: [String] = [],
+    registry: StageKindRegistry = StageKindRegistry(),
     statCache: StatCache? = nil
   ) throws -> LoadedPipeline {
     let display = workspace.display(file)
     let (fileDigest, size) = try digest(of: file, statCache: statCache)
     guard size <= 16 << 20 else {
-      throw PipelineError("\(display) is larger than 16 MiB", hint: "generate large stage sets with 'matrix:'")
+      throw PipelineError(
+        "\(display) is larger than 16 MiB", hint: "generate large stage sets with 'matrix:'")
     }
-    let key = Snapshot.pipelineKey(fileDigest: fileDigest, file: display, overrides: overrides, registry: registry)
+    let key = Snapshot.pipelineKey(
+      fileDigest: fileDigest, file: display, overrides: overrides, registry: registry)
     let snapshotPath = workspace.snapshotFile(for: file, kind: "pipeline")
     let pipeline: Pipeline, graph: Graph
-    if let cached = (try? FileIO.read(snapshotPath)).flatMap({ Snapshot.decodePipeline($0, key: key) }) {
+    if let cached = (try? FileIO.read(snapshotPath)).flatMap({
+      Snapshot.decodePipeline($0, key: key)
+    }) {
       (pipeline, graph) = cached
     } else {
       let spec = try PipelineLoader.load(text: try FileIO.readText(file), file: display)
       pipeline = try PipelineExpander(registry: registry).expand(spec, overrides: overrides)
       graph = try Graph(pipeline)
-      try? FileIO.writeAtomically(Snapshot.encode(pipeline, graph: graph, key: key), to: snapshotPath)
+      try? FileIO.writeAtomically(
+        Snapshot.encode(pipeline, graph: graph, key: key), to: snapshotPath)
     }
     let lockPath = workspace.lockFile(for: file)
-    let lock = try loadLock(lockPath, workspace: workspace, snapshot: workspace.snapshotFile(for: file, kind: "lock"), statCache: statCache)
-    return LoadedPipeline(workspace: workspace, file: file, pipeline: pipeline, graph: graph, lock: lock, lockPath: lockPath)
+    let lock = try loadLock(
+      lockPath, workspace: workspace, snapshot: workspace.snapshotFile(for: file, kind: "lock"),
+      statCache: statCache)
+    return LoadedPipeline(
+      workspace: workspace, file: file, pipeline: pipeline, graph: graph, lock: lock,
+      lockPath: lockPath)
   }
 
   /// The SHA-256 and size of a file, through the stat cache when one is given.
   static func digest(of path: String, statCache: StatCache?) throws -> (Digest, Int) {
-    guard let statCache, let stat = try FileIO.stat(path), stat.kind == .file else { return try FileHasher.hash(path) }
+    guard let statCache, let stat = try FileIO.stat(path), stat.kind == .file else {
+      return try FileHasher.hash(path)
+    }
     if let cached = statCache.digest(for: stat) { return (cached, stat.size) }
     let (digest, size) = try FileHasher.hash(path)
     statCache.record(stat, digest: digest)
     return (digest, size)
   }
 
-  static func loadLock(_ path: String, workspace: Workspace, snapshot: String, statCache: StatCache?) throws -> LockFile {
+  static func loadLock(
+    _ path: String, workspace: Workspace, snapshot: String, statCache: StatCache?
+  ) throws -> LockFile {
     guard FileIO.exists(path) else { return LockFile() }
     let key = Snapshot.lockKey(fileDigest: try digest(of: path, statCache: statCache).0)
-    if let cached = (try? FileIO.read(snapshot)).flatMap({ Snapshot.decodeLock($0, key: key) }) { return cached }
+    if let cached = (try? FileIO.read(snapshot)).flatMap({ Snapshot.decodeLock($0, key: key) }) {
+      return cached
+    }
     let lock = try LockFile.decode(try FileIO.readText(path), file: workspace.display(path))
     try? FileIO.writeAtomically(Snapshot.encode(lock, key: key), to: snapshot)
     return lock
@@ -130,16 +155,21 @@ public struct LoadedPipeline: Sendable {
     let text = lock.encoded(pipelineFile: workspace.display(file))
     try FileIO.writeAtomically(text, to: lockPath)
     let key = Snapshot.lockKey(fileDigest: Digest.of(text))
-    try? FileIO.writeAtomically(Snapshot.encode(lock, key: key), to: workspace.snapshotFile(for: file, kind: "lock"))
+    try? FileIO.writeAtomically(
+      Snapshot.encode(lock, key: key), to: workspace.snapshotFile(for: file, kind: "lock"))
   }
 
   /// Indices of the named stages (a template name selects all its matrix cells).
   public func stageIndices(named names: [String]) throws(GraphError) -> [Int] {
     var result: [Int] = []
     for name in names {
-      let matches = pipeline.stages.indices.filter { pipeline.stages[$0].name == name || pipeline.stages[$0].template == name }
+      let matches = pipeline.stages.indices.filter {
+        pipeline.stages[$0].name == name || pipeline.stages[$0].template == name
+      }
       guard !matches.isEmpty else {
-        throw GraphError(.unknownStage(name, hint: Suggestion.hint(for: name, in: pipeline.stages.map(\.name))), file: workspace.display(file))
+        throw GraphError(
+          .unknownStage(name, hint: Suggestion.hint(for: name, in: pipeline.stages.map(\.name))),
+          file: workspace.display(file))
       }
       result += matches
     }

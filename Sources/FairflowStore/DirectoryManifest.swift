@@ -50,7 +50,8 @@ public struct DirectoryManifest: Sendable, Equatable {
     }
     var entries: [Entry] = []
     for item in list {
-      guard let path = item["path"]?.stringValue, let hex = item["digest"]?.stringValue, let digest = Digest(hex: hex),
+      guard let path = item["path"]?.stringValue, let hex = item["digest"]?.stringValue,
+        let digest = Digest(hex: hex),
         let size = item["size"]?.intValue, let mode = item["mode"]?.stringValue,
         case .success(let normalized) = WorkspacePath.normalize(path), normalized == path
       else { throw StoreError("read manifest", path: file, detail: "malformed entry") }

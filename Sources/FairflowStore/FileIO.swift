@@ -24,7 +24,9 @@ public enum FileIO {
 
   /// Wraps `fstatat(directory, path, AT_SYMLINK_NOFOLLOW)`: relative to an open directory the
   /// kernel does not walk the workspace's absolute prefix again for every file.
-  public static func stat(_ path: String, relativeTo directory: Int32) throws(StoreError) -> FileStat? {
+  public static func stat(_ path: String, relativeTo directory: Int32) throws(StoreError)
+    -> FileStat?
+  {
     var st = Glibc.stat()
     if fstatat(directory, path, &st, AT_SYMLINK_NOFOLLOW) != 0 {
       if errno == ENOENT || errno == ENOTDIR { return nil }
@@ -47,7 +49,9 @@ public enum FileIO {
   public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
   /// Opens a directory for `stat(_:relativeTo:)`; -1 on failure (callers fall back to paths).
-  public static func openDirectory(_ path: String) -> Int32 { open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+  public static func openDirectory(_ path: String) -> Int32 {
+    open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+  }
 
   public static func closeDirectory(_ fd: Int32) { if fd >= 0 { close(fd) } }
 
@@ -77,7 +81,9 @@ public enum FileIO {
   }
 
   /// Writes `bytes` to `path` atomically and durably (temp + fsync + rename + directory fsync).
-  public static func writeAtomically(_ bytes: some Collection<UInt8>, to path: String, mode: UInt32 = 0o644) throws(StoreError) {
+  public static func writeAtomically(
+    _ bytes: some Collection<UInt8>, to path: String, mode: UInt32 = 0o644
+  ) throws(StoreError) {
     let directory = parent(of: path)
     try makeDirectories(directory)
     let temp = "\(path).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
@@ -129,7 +135,11 @@ public enum FileIO {
     if path.isEmpty || path == "/" || path == "." { return }
     if let st = try stat(path) {
       if st.kind == .directory { return }
-      if st.kind == .symlink, let target = try? stat(realPath(path) ?? ""), target.kind == .directory { return }
+      if st.kind == .symlink, let target = try? stat(realPath(path) ?? ""),
+        target.kind == .directory
+      {
+        return
+      }
       throw StoreError("create directory", path: path, detail: "a file is in the way")
     }
     try makeDirectories(parent(of: path))

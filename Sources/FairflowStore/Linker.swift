@@ -20,7 +20,9 @@ public final class Linker: Sendable {
 
   /// Places `source` at `destination` (which must not exist); returns the strategy used.
   @discardableResult
-  public func place(_ source: String, at destination: String, executable: Bool) throws(StoreError) -> Strategy {
+  public func place(_ source: String, at destination: String, executable: Bool) throws(StoreError)
+    -> Strategy
+  {
     let candidates = failed.withLock { failed in allowed.filter { !failed.contains($0) } }
     for strategy in candidates {
       switch strategy {
@@ -35,7 +37,9 @@ public final class Linker: Sendable {
       }
       _ = failed.withLock { $0.insert(strategy) }
     }
-    throw StoreError("place", path: destination, detail: "no link strategy worked (\(allowed.map(\.rawValue).joined(separator: ", ")))")
+    throw StoreError(
+      "place", path: destination,
+      detail: "no link strategy worked (\(allowed.map(\.rawValue).joined(separator: ", ")))")
   }
 
   /// FICLONE ioctl; false when the file system cannot clone.
@@ -43,7 +47,8 @@ public final class Linker: Sendable {
     let input = open(source, O_RDONLY | O_CLOEXEC)
     guard input >= 0 else { return false }
     defer { close(input) }
-    let output = open(destination, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, executable ? 0o555 : 0o444)
+    let output = open(
+      destination, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, executable ? 0o555 : 0o444)
     guard output >= 0 else { return false }
     let ficlone: UInt = 0x4004_9409
     let ok = ioctl(output, ficlone, input) == 0
@@ -57,7 +62,8 @@ public final class Linker: Sendable {
     let input = open(source, O_RDONLY | O_CLOEXEC)
     guard input >= 0 else { throw .system("open", path: source) }
     defer { close(input) }
-    let output = open(destination, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, executable ? 0o555 : 0o444)
+    let output = open(
+      destination, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, executable ? 0o555 : 0o444)
     guard output >= 0 else { throw .system("create", path: destination) }
     defer { close(output) }
     var buffer = [UInt8](repeating: 0, count: 1 << 20)

@@ -49,7 +49,9 @@ public final class ObjectStore: @unchecked Sendable {
   ///
   /// `detached` outputs (declared `persist: true`) are modified in place by later runs, so the
   /// store gets a copy and the workspace file stays an independent, writable inode.
-  public func ingest(_ relative: String, statCache: StatCache?, detached: Bool = false) throws(StoreError) -> PathRecord {
+  public func ingest(_ relative: String, statCache: StatCache?, detached: Bool = false)
+    throws(StoreError) -> PathRecord
+  {
     let absolute = root + "/" + relative
     try ensureInside(relative)
     guard let st = try FileIO.stat(absolute) else {
@@ -57,36 +59,51 @@ public final class ObjectStore: @unchecked Sendable {
     }
     switch st.kind {
     case .file:
-      let (digest, size, _) = try ingestFile(relative, stat: st, statCache: statCache, detached: detached)
+      let (digest, size, _) = try ingestFile(
+        relative, stat: st, statCache: statCache, detached: detached)
       return PathRecord(path: relative, digest: digest, size: size)
     case .directory:
       var entries: [DirectoryManifest.Entry] = []
-      try collect(relative, prefix: relative + "/", into: &entries, statCache: statCache, detached: detached)
+      try collect(
+        relative, prefix: relative + "/", into: &entries, statCache: statCache, detached: detached)
       let manifest = DirectoryManifest(entries: entries)
       let digest = manifest.digest
       if !contains(digest) { try writeObject(Array(manifest.canonicalText.utf8), digest: digest) }
-      return PathRecord(path: relative, digest: digest, size: manifest.totalSize, kind: .directory, files: entries.count)
+      return PathRecord(
+        path: relative, digest: digest, size: manifest.totalSize, kind: .directory,
+        files: entries.count)
     case .symlink:
-      throw StoreError("store output", path: relative, detail: "it is a symbolic link",
+      throw StoreError(
+        "store output", path: relative, detail: "it is a symbolic link",
         hint: "outputs must be regular files or directories inside the workspace")
     case .other:
-      throw StoreError("store output", path: relative, detail: "it is not a regular file or directory")
+      throw StoreError(
+        "store output", path: relative, detail: "it is not a regular file or directory")
     }
   }
 
   private func collect(
-    _ directory: String, prefix: String, into entries: inout [DirectoryManifest.Entry], statCache: StatCache?, detached: Bool
+    _ directory: String, prefix: String, into entries: inout [DirectoryManifest.Entry],
+    statCache: StatCache?, detached: Bool
   ) throws(StoreError) {
     for name in try FileIO.list(root + "/" + directory) {
       let relative = directory + "/" + name
       guard let st = try FileIO.stat(root + "/" + relative) else { continue }
       switch st.kind {
-      case .directory: try collect(relative, prefix: prefix, into: &entries, statCache: statCache, detached: detached)
+      case .directory:
+        try collect(
+          relative, prefix: prefix, into: &entries, statCache: statCache, detached: detached)
       case .file:
-        let (digest, size, executable) = try ingestFile(relative, stat: st, statCache: statCache, detached: detached)
-        entries.append(.init(path: String(relative.dropFirst(prefix.count)), digest: digest, size: size, executable: executable))
+        let (digest, size, executable) = try ingestFile(
+          relative, stat: st, statCache: statCache, detached: detached)
+        entries.append(
+          .init(
+            path: String(relative.dropFirst(prefix.count)), digest: digest, size: size,
+            executable: executable))
       case .symlink:
-        throw StoreError("store output", path: relative, detail: "it is a symbolic link inside an output directory",
+        throw StoreError(
+          "store output", path: relative,
+          detail: "it is a symbolic link inside an output directory",
           hint: "outputs must be regular files or directories inside the workspace")
       case .other:
         throw StoreError("store output", path: relative, detail: "it is not a regular file")
@@ -135,7 +152,9 @@ public final class ObjectStore: @unchecked Sendable {
       }
       FileIO.syncDirectory(FileIO.parent(of: object))
     }
-    if let statCache, let final = try FileIO.stat(absolute) { statCache.record(final, digest: digest) }
+    if let statCache, let final = try FileIO.stat(absolute) {
+      statCache.record(final, digest: digest)
+    }
     return (digest, size, executable)
   }
 
@@ -157,7 +176,9 @@ public final class ObjectStore: @unchecked Sendable {
       let object = path(of: record.digest)
       let executable = (try FileIO.stat(object))?.isExecutable ?? false
       try linker.place(object, at: absolute, executable: executable)
-      if let statCache, let st = try FileIO.stat(absolute) { statCache.record(st, digest: record.digest) }
+      if let statCache, let st = try FileIO.stat(absolute) {
+        statCache.record(st, digest: record.digest)
+      }
     case .directory:
       let manifest = try manifest(record.digest)
       try FileIO.makeDirectories(absolute)
@@ -175,15 +196,21 @@ public final class ObjectStore: @unchecked Sendable {
   /// Refuses paths whose existing parent directories resolve outside the workspace (symlinks).
   public func ensureInside(_ relative: String) throws(StoreError) {
     var ancestor = FileIO.parent(of: root + "/" + relative)
-    while !FileIO.exists(ancestor), ancestor.count > root.count { ancestor = FileIO.parent(of: ancestor) }
-    guard let real = FileIO.realPath(ancestor), real == realRoot || real.hasPrefix(realRoot + "/") else {
-      throw StoreError("use", path: relative, detail: "it resolves outside the workspace through a symbolic link",
+    while !FileIO.exists(ancestor), ancestor.count > root.count {
+      ancestor = FileIO.parent(of: ancestor)
+    }
+    guard let real = FileIO.realPath(ancestor), real == realRoot || real.hasPrefix(realRoot + "/")
+    else {
+      throw StoreError(
+        "use", path: relative, detail: "it resolves outside the workspace through a symbolic link",
         hint: "outputs must stay inside the workspace", exitStatus: .invalidInput)
     }
     if let st = try FileIO.stat(root + "/" + relative), st.kind == .symlink,
-      let target = FileIO.realPath(root + "/" + relative), !(target == realRoot || target.hasPrefix(realRoot + "/"))
+      let target = FileIO.realPath(root + "/" + relative),
+      !(target == realRoot || target.hasPrefix(realRoot + "/"))
     {
-      throw StoreError("use", path: relative, detail: "it is a symbolic link that points outside the workspace",
+      throw StoreError(
+        "use", path: relative, detail: "it is a symbolic link that points outside the workspace",
         hint: "outputs must stay inside the workspace", exitStatus: .invalidInput)
     }
   }
@@ -201,12 +228,16 @@ public final class ObjectStore: @unchecked Sendable {
     }
     var quarantined: [Digest] = []
     for (relative, digest) in pairs {
-      guard let object = try? FileIO.stat(path(of: digest)), let file = try? FileIO.stat(root + "/" + relative),
+      guard let object = try? FileIO.stat(path(of: digest)),
+        let file = try? FileIO.stat(root + "/" + relative),
         object.inode == file.inode, object.device == file.device,
-        let current = try? statCache.digestOfFile(relative, root: root, stat: file), current != digest
+        let current = try? statCache.digestOfFile(relative, root: root, stat: file),
+        current != digest
       else { continue }
       let target = root + "/cache/quarantine/\(digest.hex)"
-      if (try? FileIO.makeDirectories(FileIO.parent(of: target))) != nil, rename(path(of: digest), target) == 0 {
+      if (try? FileIO.makeDirectories(FileIO.parent(of: target))) != nil,
+        rename(path(of: digest), target) == 0
+      {
         quarantined.append(digest)
       }
     }

@@ -38,25 +38,33 @@ public struct RunCache: Sendable {
     else { return nil }
     var outs: [PathRecord] = []
     for item in list {
-      guard let path = item["path"]?.stringValue, let hex = item["digest"]?.stringValue, let digest = Digest(hex: hex),
-        let size = item["size"]?.intValue, let kind = item["type"]?.stringValue.flatMap(PathRecord.Kind.init(rawValue:))
+      guard let path = item["path"]?.stringValue, let hex = item["digest"]?.stringValue,
+        let digest = Digest(hex: hex),
+        let size = item["size"]?.intValue,
+        let kind = item["type"]?.stringValue.flatMap(PathRecord.Kind.init(rawValue:))
       else { return nil }
-      outs.append(PathRecord(path: path, digest: digest, size: size, kind: kind, files: item["files"]?.intValue))
+      outs.append(
+        PathRecord(
+          path: path, digest: digest, size: size, kind: kind, files: item["files"]?.intValue))
     }
-    return Entry(fingerprint: fingerprint, stage: value["stage"]?.stringValue ?? "", run: value["run"]?.stringValue ?? "", outs: outs)
+    return Entry(
+      fingerprint: fingerprint, stage: value["stage"]?.stringValue ?? "",
+      run: value["run"]?.stringValue ?? "", outs: outs)
   }
 
   public func record(_ entry: Entry) throws(StoreError) {
     let outs = entry.outs.sorted { $0.path < $1.path }.map { record -> Value in
       var fields: [(key: String, value: Value)] = [
-        ("digest", .string(record.digest.hex)), ("path", .string(record.path)), ("size", .int(record.size)),
+        ("digest", .string(record.digest.hex)), ("path", .string(record.path)),
+        ("size", .int(record.size)),
         ("type", .string(record.kind.rawValue)),
       ]
       if let files = record.files { fields.append(("files", .int(files))) }
       return .map(fields)
     }
     let value = Value.map([
-      ("fingerprint", .string(entry.fingerprint.hex)), ("hash", .string("sha256")), ("outs", .list(outs)),
+      ("fingerprint", .string(entry.fingerprint.hex)), ("hash", .string("sha256")),
+      ("outs", .list(outs)),
       ("run", .string(entry.run)), ("schema", .int(1)), ("stage", .string(entry.stage)),
     ])
     try FileIO.writeAtomically(value.canonicalText + "\n", to: path(of: entry.fingerprint))

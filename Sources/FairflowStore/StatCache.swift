@@ -55,7 +55,9 @@ public final class StatCache: Sendable {
   /// The cached digest if the file's metadata still matches and the entry is not racy.
   public func digest(for stat: FileStat) -> Digest? {
     state.withLock { state in
-      guard let entry = state.entries[Identity(device: stat.device, inode: stat.inode)], entry.matches(stat) else {
+      guard let entry = state.entries[Identity(device: stat.device, inode: stat.inode)],
+        entry.matches(stat)
+      else {
         return nil
       }
       return entry.digest
@@ -68,14 +70,17 @@ public final class StatCache: Sendable {
       let identity = Identity(device: stat.device, inode: stat.inode)
       if let old = state.entries[identity], old.digest == digest, old.matches(stat) { return }
       state.entries[identity] = Entry(
-        size: stat.size, mtime: stat.mtimeNanoseconds, ctime: stat.ctimeNanoseconds, hashedAt: StatCache.now(),
+        size: stat.size, mtime: stat.mtimeNanoseconds, ctime: stat.ctimeNanoseconds,
+        hashedAt: StatCache.now(),
         digest: digest)
       state.dirty = true
     }
   }
 
   /// Hashes `path` (relative to `root`) unless its cached digest is still valid.
-  public func digestOfFile(_ path: String, root: String, stat: FileStat) throws(StoreError) -> Digest {
+  public func digestOfFile(_ path: String, root: String, stat: FileStat) throws(StoreError)
+    -> Digest
+  {
     if let cached = digest(for: stat) { return cached }
     let (digest, _) = try FileHasher.hash(root + "/" + path)
     record(stat, digest: digest)
@@ -101,7 +106,9 @@ public final class StatCache: Sendable {
   static func encode(_ entries: [Identity: Entry]) -> [UInt8] {
     var out = magic
     out.reserveCapacity(12 + entries.count * entrySize)
-    func put<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) } }
+    func put<T: FixedWidthInteger>(_ value: T) {
+      withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) }
+    }
     put(UInt32(entries.count))
     for (identity, entry) in entries {
       put(identity.device)
@@ -119,7 +126,9 @@ public final class StatCache: Sendable {
   static func decode(_ bytes: [UInt8]) -> [Identity: Entry] {
     guard bytes.count >= 12, Array(bytes[0..<8]) == magic else { return [:] }
     return bytes.withUnsafeBytes { raw -> [Identity: Entry] in
-      func word(_ offset: Int) -> UInt64 { UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) }
+      func word(_ offset: Int) -> UInt64 {
+        UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+      }
       let count = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt32.self)))
       guard bytes.count == 12 + count * entrySize else { return [:] }
       var entries: [Identity: Entry] = [:]
@@ -129,7 +138,8 @@ public final class StatCache: Sendable {
         let digest = Digest(bytes: UnsafeRawBufferPointer(rebasing: raw[(base + 48)..<(base + 80)]))
         entries[Identity(device: word(base), inode: word(base + 8))] = Entry(
           size: Int(Int64(bitPattern: word(base + 16))), mtime: Int64(bitPattern: word(base + 24)),
-          ctime: Int64(bitPattern: word(base + 32)), hashedAt: Int64(bitPattern: word(base + 40)), digest: digest)
+          ctime: Int64(bitPattern: word(base + 32)), hashedAt: Int64(bitPattern: word(base + 40)),
+          digest: digest)
       }
       return entries
     }

@@ -9,7 +9,10 @@ public struct StoreError: FairflowError {
   public var hint: String?
   public var exitStatus: ExitStatus
 
-  public init(_ operation: String, path: String, detail: String, hint: String? = nil, exitStatus: ExitStatus = .failure) {
+  public init(
+    _ operation: String, path: String, detail: String, hint: String? = nil,
+    exitStatus: ExitStatus = .failure
+  ) {
     self.operation = operation
     self.path = path
     self.detail = detail

@@ -53,7 +53,8 @@ public final class WorkspaceLock: @unchecked Sendable {
     }
     brokenHolder = readHolder()
     let me = Holder(pid: getpid(), host: FileIO.hostname(), started: startedAt)
-    let text = "{\"pid\":\(me.pid),\"host\":\(Value.quote(me.host)),\"started\":\(Value.quote(startedAt))}\n"
+    let text =
+      "{\"pid\":\(me.pid),\"host\":\(Value.quote(me.host)),\"started\":\(Value.quote(startedAt))}\n"
     ftruncate(fd, 0)
     _ = text.utf8CString.withUnsafeBufferPointer { pwrite(fd, $0.baseAddress, $0.count - 1, 0) }
     fsync(fd)
@@ -71,9 +72,13 @@ public final class WorkspaceLock: @unchecked Sendable {
   private func readHolder() -> Holder? {
     var buffer = [UInt8](repeating: 0, count: 4096)
     let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
-    guard n > 0, let value = try? ValueParser.parse(String(decoding: buffer[0..<n], as: UTF8.self), file: path),
+    guard n > 0,
+      let value = try? ValueParser.parse(
+        String(decoding: buffer[0..<n], as: UTF8.self), file: path),
       let pid = value["pid"]?.intValue
     else { return nil }
-    return Holder(pid: Int32(pid), host: value["host"]?.stringValue ?? "?", started: value["started"]?.stringValue ?? "?")
+    return Holder(
+      pid: Int32(pid), host: value["host"]?.stringValue ?? "?",
+      started: value["started"]?.stringValue ?? "?")
   }
 }

@@ -9,7 +9,10 @@ public final class FakeExecutor: Executor, @unchecked Sendable {
   public let outcomes: [String: StageOutcome]
   public let outputs: [String: [(path: String, content: String)]]
 
-  public init(outcomes: [String: StageOutcome] = [:], outputs: [String: [(path: String, content: String)]] = [:]) {
+  public init(
+    outcomes: [String: StageOutcome] = [:],
+    outputs: [String: [(path: String, content: String)]] = [:]
+  ) {
     self.outcomes = outcomes
     self.outputs = outputs
   }
@@ -23,7 +26,8 @@ public final class FakeExecutor: Executor, @unchecked Sendable {
     if outcome.succeeded {
       for output in outputs[job.stage] ?? [] {
         let url = URL(fileURLWithPath: job.workingDirectory + "/" + output.path)
-        try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try? FileManager.default.createDirectory(
+          at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try? Data(output.content.utf8).write(to: url)
       }
     }

@@ -6,8 +6,11 @@ public struct TemporaryWorkspace: Sendable {
   public let root: String
 
   public init(_ name: String = "ws") throws {
-    let base = FileManager.default.temporaryDirectory.path + "/fairflow-test-\(name)-\(UUID().uuidString.prefix(8))"
-    try FileManager.default.createDirectory(atPath: base + "/pipelines", withIntermediateDirectories: true)
+    let base =
+      FileManager.default.temporaryDirectory.path
+      + "/fairflow-test-\(name)-\(UUID().uuidString.prefix(8))"
+    try FileManager.default.createDirectory(
+      atPath: base + "/pipelines", withIntermediateDirectories: true)
     root = base
   }
 
@@ -15,7 +18,8 @@ public struct TemporaryWorkspace: Sendable {
 
   public func write(_ relative: String, _ text: String) throws {
     let url = URL(fileURLWithPath: path(relative))
-    try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
     if FileManager.default.fileExists(atPath: url.path) {
       try FileManager.default.removeItem(at: url)
     }
@@ -26,9 +30,13 @@ public struct TemporaryWorkspace: Sendable {
     try String(contentsOfFile: path(relative), encoding: .utf8)
   }
 
-  public func exists(_ relative: String) -> Bool { FileManager.default.fileExists(atPath: path(relative)) }
+  public func exists(_ relative: String) -> Bool {
+    FileManager.default.fileExists(atPath: path(relative))
+  }
 
-  public func remove(_ relative: String) throws { try FileManager.default.removeItem(atPath: path(relative)) }
+  public func remove(_ relative: String) throws {
+    try FileManager.default.removeItem(atPath: path(relative))
+  }
 
   /// Lines of a side-effect file stages append to (counts executions).
   public func lines(_ relative: String) -> [String] {

@@ -12,14 +12,18 @@ struct CLIProcess {
   /// The `fairflow` binary next to the test bundle (built by `swift build --build-tests`).
   static let binary: String = {
     let candidates = [
-      URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("fairflow").path,
-      URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+      URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        .appendingPathComponent("fairflow").path,
+      URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
         .appendingPathComponent(".build/debug/fairflow").path,
     ]
     return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[1]
   }()
 
-  static func start(_ arguments: [String], in directory: String, environment: [String: String] = [:]) throws -> (Process, Pipe, Pipe) {
+  static func start(
+    _ arguments: [String], in directory: String, environment: [String: String] = [:]
+  ) throws -> (Process, Pipe, Pipe) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: binary)
     process.arguments = arguments
@@ -36,12 +40,16 @@ struct CLIProcess {
   }
 
   @discardableResult
-  static func run(_ arguments: [String], in directory: String, environment: [String: String] = [:]) throws -> Output {
+  static func run(_ arguments: [String], in directory: String, environment: [String: String] = [:])
+    throws -> Output
+  {
     let (process, out, err) = try start(arguments, in: directory, environment: environment)
     let stdout = out.fileHandleForReading.readDataToEndOfFile()
     let stderr = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    return Output(
+      status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+      stderr: String(decoding: stderr, as: UTF8.self))
   }
 
   /// Polls until `path` exists (or the timeout passes).

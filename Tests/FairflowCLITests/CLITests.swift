@@ -34,15 +34,16 @@ import Testing
 
     let status = try CLIProcess.run(["status", "demo", "-p", "n=4"], in: ws.root)
     #expect(status.status == 0)
-    #expect(status.stdout == """
-      make: stale
-          command changed
-          param `n` 3→4
-      sum: stale
-          upstream stale (make)
-      2 of 2 stages stale.
+    #expect(
+      status.stdout == """
+        make: stale
+            command changed
+            param `n` 3→4
+        sum: stale
+            upstream stale (make)
+        2 of 2 stages stale.
 
-      """)
+        """)
 
     let second = try CLIProcess.run(["run", "demo"], in: ws.root)
     #expect(second.stdout.contains("2 stages: 0 executed, 0 restored, 2 up to date"))
@@ -52,7 +53,8 @@ import Testing
     let ws = try workspace()
     defer { ws.destroy() }
     let status = try CLIProcess.run(["status", "--json"], in: ws.root)
-    let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+    let object = try #require(
+      try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
     #expect(object["schema"] as? Int == 1)
     let stages = try #require(object["stages"] as? [[String: Any]])
     #expect(stages.map { $0["name"] as? String } == ["make", "sum"])
@@ -61,11 +63,15 @@ import Testing
     #expect(reasons.first?["code"] as? String == "never_run")
 
     let dag = try CLIProcess.run(["dag", "--format", "json"], in: ws.root)
-    let graph = try #require(try JSONSerialization.jsonObject(with: Data(dag.stdout.utf8)) as? [String: Any])
+    let graph = try #require(
+      try JSONSerialization.jsonObject(with: Data(dag.stdout.utf8)) as? [String: Any])
     let nodes = try #require(graph["stages"] as? [[String: Any]])
     #expect(nodes[1]["upstream"] as? [String] == ["make"])
-    #expect(try CLIProcess.run(["dag", "--format", "dot"], in: ws.root).stdout.contains("\"make\" -> \"sum\";"))
-    #expect(try CLIProcess.run(["dag", "--format", "mermaid"], in: ws.root).stdout.contains("s0 --> s1"))
+    #expect(
+      try CLIProcess.run(["dag", "--format", "dot"], in: ws.root).stdout.contains(
+        "\"make\" -> \"sum\";"))
+    #expect(
+      try CLIProcess.run(["dag", "--format", "mermaid"], in: ws.root).stdout.contains("s0 --> s1"))
     #expect(try CLIProcess.run(["dag"], in: ws.root).stdout == "make\nsum <- make\n")
   }
 
@@ -74,13 +80,14 @@ import Testing
     defer { ws.destroy() }
     let result = try CLIProcess.run(["validate"], in: ws.root)
     #expect(result.status == 2)
-    #expect(result.stderr == """
-      pipelines/demo.yaml:9:5: error: unknown key 'dpes' in stage 'sum'
-              dpes: [numbers.txt]
-              ^
-      hint: did you mean 'deps'?
+    #expect(
+      result.stderr == """
+        pipelines/demo.yaml:9:5: error: unknown key 'dpes' in stage 'sum'
+                dpes: [numbers.txt]
+                ^
+        hint: did you mean 'deps'?
 
-      """)
+        """)
     try ws.write("pipelines/demo.yaml", Self.pipeline)
     let usage = try CLIProcess.run(["run", "-j", "0"], in: ws.root)
     #expect(usage.status == 2)
@@ -97,16 +104,22 @@ import Testing
   }
 
   @Test func failingStageExitsOneNamingStageCommandAndLog() throws {
-    let ws = try workspace(Self.pipeline.replacingOccurrences(of: "seq ${params.n} > numbers.txt", with: "seq 3 > numbers.txt && false"))
+    let ws = try workspace(
+      Self.pipeline.replacingOccurrences(
+        of: "seq ${params.n} > numbers.txt", with: "seq 3 > numbers.txt && false"))
     defer { ws.destroy() }
     let result = try CLIProcess.run(["run"], in: ws.root)
     #expect(result.status == 1)
-    #expect(result.stderr.contains("error: stage 'make' failed: exit status 1\n  command: seq 3 > numbers.txt && false\n  log: cache/logs/"))
+    #expect(
+      result.stderr.contains(
+        "error: stage 'make' failed: exit status 1\n  command: seq 3 > numbers.txt && false\n  log: cache/logs/"
+      ))
     #expect(!ws.exists("sum.txt"))
   }
 
   @Test func interruptLeavesConsistentCacheAndNextRunCompletes() throws {
-    let ws = try workspace("""
+    let ws = try workspace(
+      """
       stages:
         first:
           cmd: echo one > one.txt
@@ -135,7 +148,8 @@ import Testing
   }
 
   @Test func secondRunWaitsOrExitsThreeWhileLocked() throws {
-    let ws = try workspace("""
+    let ws = try workspace(
+      """
       stages:
         hold:
           cmd: touch started && while [ ! -f release ]; do sleep 0.05; done && echo x > x.txt
@@ -146,7 +160,10 @@ import Testing
     #expect(CLIProcess.waitFor(ws.path("started")))
     let refused = try CLIProcess.run(["run", "--no-wait"], in: ws.root)
     #expect(refused.status == 3)
-    #expect(refused.stderr.contains("error: the workspace is locked by another fairflow run (pid \(holder.processIdentifier) on "))
+    #expect(
+      refused.stderr.contains(
+        "error: the workspace is locked by another fairflow run (pid \(holder.processIdentifier) on "
+      ))
 
     let (waiter, waiterOut, waiterErr) = try CLIProcess.start(["run"], in: ws.root)
     Thread.sleep(forTimeInterval: 0.5)
@@ -154,17 +171,22 @@ import Testing
     _ = out.fileHandleForReading.readDataToEndOfFile()
     _ = err.fileHandleForReading.readDataToEndOfFile()
     holder.waitUntilExit()
-    let waited = String(decoding: waiterOut.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    let waitedErr = String(decoding: waiterErr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    let waited = String(
+      decoding: waiterOut.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    let waitedErr = String(
+      decoding: waiterErr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     waiter.waitUntilExit()
     #expect(holder.terminationStatus == 0)
     #expect(waiter.terminationStatus == 0)
-    #expect(waitedErr.contains("waiting for the workspace lock held by pid \(holder.processIdentifier) on "))
+    #expect(
+      waitedErr.contains(
+        "waiting for the workspace lock held by pid \(holder.processIdentifier) on "))
     #expect(waited.contains("1 stages: 0 executed, 0 restored, 1 up to date"))
   }
 
   @Test func verboseStreamsPrefixedOutput() throws {
-    let ws = try workspace("""
+    let ws = try workspace(
+      """
       stages:
         talk:
           cmd: echo hello && echo to-stderr >&2 && echo x > x.txt
@@ -174,7 +196,9 @@ import Testing
     let result = try CLIProcess.run(["run", "-v"], in: ws.root)
     #expect(result.stdout.contains("[talk] hello\n"))
     #expect(result.stdout.contains("[talk] to-stderr\n"))
-    let logs = try FileManager.default.subpathsOfDirectory(atPath: ws.path("cache/logs")).filter { $0.hasSuffix("talk.log") }
+    let logs = try FileManager.default.subpathsOfDirectory(atPath: ws.path("cache/logs")).filter {
+      $0.hasSuffix("talk.log")
+    }
     let log = try ws.read("cache/logs/" + (try #require(logs.first)))
     #expect(log == "hello\nto-stderr\n")
   }
@@ -184,6 +208,8 @@ import Testing
     defer { ws.destroy() }
     try ws.write("abc.txt", "abc")
     let result = try CLIProcess.run(["cache", "hash", "abc.txt"], in: ws.root)
-    #expect(result.stdout == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad  abc.txt\n")
+    #expect(
+      result.stdout == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad  abc.txt\n"
+    )
   }
 }

@@ -7,7 +7,8 @@ import Testing
 /// (`--experimental-dump-help`) must match the committed snapshots. To accept an intended
 /// change, run with FAIRFLOW_RECORD_SNAPSHOTS=1 and review the diff.
 @Suite struct HelpSnapshotTests {
-  static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots")
+  static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .appendingPathComponent("Snapshots")
 
   static let commands: [(name: String, type: any ParsableCommand.Type)] = [
     ("fairflow", Fairflow.self), ("run", Run.self), ("status", Status.self), ("dag", Dag.self),
@@ -35,7 +36,10 @@ import Testing
   }
 
   @Test func parsesRunOptions() throws {
-    let command = try Fairflow.parseAsRoot(["run", "demo", "-j", "3", "--stage", "a", "--stage", "b", "-p", "x=1", "--force", "--keep-going", "--no-wait"])
+    let command = try Fairflow.parseAsRoot([
+      "run", "demo", "-j", "3", "--stage", "a", "--stage", "b", "-p", "x=1", "--force",
+      "--keep-going", "--no-wait",
+    ])
     let run = try #require(command as? Run)
     #expect(run.pipelineOptions.pipeline == "demo")
     #expect(run.jobs == 3)
@@ -45,7 +49,8 @@ import Testing
   }
 
   @Test func dumpHelpMatchesSnapshot() throws {
-    let result = try CLIProcess.run(["--experimental-dump-help"], in: FileManager.default.temporaryDirectory.path)
+    let result = try CLIProcess.run(
+      ["--experimental-dump-help"], in: FileManager.default.temporaryDirectory.path)
     #expect(result.status == 0)
     try check(result.stdout, against: "dump-help.json")
   }

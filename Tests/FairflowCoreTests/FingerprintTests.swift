@@ -13,12 +13,16 @@ import Testing
     """
   static let digests = ["in.txt": Digest.of("in")]
 
-  func fingerprint(_ text: String, digests: [String: Digest] = digests, stage: String = "s", overrides: [String] = []) throws -> Digest {
+  func fingerprint(
+    _ text: String, digests: [String: Digest] = digests, stage: String = "s",
+    overrides: [String] = []
+  ) throws -> Digest {
     Fingerprint.of(try expand(text, overrides: overrides).stage(stage), dependencyDigests: digests)
   }
 
   @Test func encodingNamesSchemaAndAlgorithm() throws {
-    let encoding = Fingerprint.encoding(of: try expand(Self.base).stage("s"), dependencyDigests: Self.digests)
+    let encoding = Fingerprint.encoding(
+      of: try expand(Self.base).stage("s"), dependencyDigests: Self.digests)
     #expect(encoding.hasPrefix("fairflow-fingerprint 1 sha256\ncommand 17:run {\"a\":1,\"b\":2}\n"))
     #expect(encoding.contains("dep 6:in.txt \(Digest.of("in").hex)\n"))
     #expect(encoding.hasSuffix("out 7:out.txt cache=1 persist=0 metric=0\n"))
@@ -34,7 +38,10 @@ import Testing
     #expect(try fingerprint(Self.base.replacingOccurrences(of: "run ", with: "run  ")) != original)
     #expect(try fingerprint(Self.base, overrides: ["p.a=3"]) != original)
     #expect(try fingerprint(Self.base, digests: ["in.txt": Digest.of("other")]) != original)
-    #expect(try fingerprint(Self.base.replacingOccurrences(of: "outs: [out.txt]", with: "outs:\n      - {path: out.txt, cache: false}")) != original)
+    #expect(
+      try fingerprint(
+        Self.base.replacingOccurrences(
+          of: "outs: [out.txt]", with: "outs:\n      - {path: out.txt, cache: false}")) != original)
   }
 
   @Test func stageNameAndMatrixCellDoNotChangeIt() throws {
@@ -48,6 +55,8 @@ import Testing
           outs: [o]
       """
     let plain = "stages:\n  m:\n    cmd: run\n    outs: [o]\n"
-    #expect(try fingerprint(matrix, digests: [:], stage: "m@k=x") == fingerprint(plain, digests: [:], stage: "m"))
+    #expect(
+      try fingerprint(matrix, digests: [:], stage: "m@k=x")
+        == fingerprint(plain, digests: [:], stage: "m"))
   }
 }

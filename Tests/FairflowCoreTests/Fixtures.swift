@@ -1,8 +1,11 @@
 import FairflowCore
 
 /// Loads and expands an inline pipeline (file shown as `pipelines/test.yaml`).
-func expand(_ text: String, overrides: [String] = [], registry: StageKindRegistry = StageKindRegistry()) throws -> Pipeline {
-  try PipelineExpander(registry: registry).expand(try PipelineLoader.load(text: text, file: "pipelines/test.yaml"), overrides: overrides)
+func expand(
+  _ text: String, overrides: [String] = [], registry: StageKindRegistry = StageKindRegistry()
+) throws -> Pipeline {
+  try PipelineExpander(registry: registry).expand(
+    try PipelineLoader.load(text: text, file: "pipelines/test.yaml"), overrides: overrides)
 }
 
 func graph(_ text: String) throws -> (Pipeline, Graph) {

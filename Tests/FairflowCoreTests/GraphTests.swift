@@ -3,7 +3,8 @@ import Testing
 
 @Suite struct GraphTests {
   @Test func directoryEdgesRunBothWays() throws {
-    let (pipeline, graph) = try graph("""
+    let (pipeline, graph) = try graph(
+      """
       stages:
         makedir:
           cmd: mkdir -p data && echo > data/a.txt
@@ -20,14 +21,17 @@ import Testing
           deps: [models]
           outs: [l.txt]
       """)
-    func upstream(_ name: String) -> [String] { graph.upstream[pipeline.index(of: name)!].map { pipeline.stages[$0].name } }
+    func upstream(_ name: String) -> [String] {
+      graph.upstream[pipeline.index(of: name)!].map { pipeline.stages[$0].name }
+    }
     #expect(upstream("readfile") == ["makedir"])
     #expect(upstream("readdir") == ["writefile"])
     #expect(graph.owners["data"] == pipeline.index(of: "makedir"))
   }
 
   @Test func orderIsTopologicalAndStableAndClosureIncludesUpstream() throws {
-    let (pipeline, graph) = try graph("""
+    let (pipeline, graph) = try graph(
+      """
       stages:
         late:
           cmd: cat b > c

@@ -8,9 +8,15 @@ import Testing
     for name in ["zeta", "alpha@seed=1"] {
       lock.entries[name] = LockEntry(
         stage: name, fingerprint: Digest.of(name), command: "run \"\(name)\"\n",
-        params: [("epochs", .int(30)), ("lr", .double(0.001))], env: [("TOKEN", SecretNames.redacted)],
-        deps: [PathRecord(path: "b.csv", digest: Digest.of("b"), size: 2), PathRecord(path: "a.csv", digest: Digest.of("a"), size: 1)],
-        outs: [PathRecord(path: "model", digest: Digest.of("m"), size: 10, kind: .directory, files: 3)],
+        params: [("epochs", .int(30)), ("lr", .double(0.001))],
+        env: [("TOKEN", SecretNames.redacted)],
+        deps: [
+          PathRecord(path: "b.csv", digest: Digest.of("b"), size: 2),
+          PathRecord(path: "a.csv", digest: Digest.of("a"), size: 1),
+        ],
+        outs: [
+          PathRecord(path: "model", digest: Digest.of("m"), size: 10, kind: .directory, files: 3)
+        ],
         metrics: [("m.json", .map([("auc", .double(0.98))]))], run: "20261122T150102.123Z-3f2a")
     }
     return lock
@@ -23,9 +29,13 @@ import Testing
   @Test func lockFileRoundTripsAndIsSortedAndStable() throws {
     let lock = Self.sampleLock()
     let text = lock.encoded(pipelineFile: "pipelines/p.yaml")
-    #expect(text.hasPrefix("# fairflow lock file for pipelines/p.yaml — generated, commit it, do not edit\nschema: 1\nhash: sha256\nstages:\n  \"alpha@seed=1\":\n"))
+    #expect(
+      text.hasPrefix(
+        "# fairflow lock file for pipelines/p.yaml — generated, commit it, do not edit\nschema: 1\nhash: sha256\nstages:\n  \"alpha@seed=1\":\n"
+      ))
     // Records are sorted by path.
-    let a = try #require(text.range(of: "\"path\":\"a.csv\"")), b = try #require(text.range(of: "\"path\":\"b.csv\""))
+    let a = try #require(text.range(of: "\"path\":\"a.csv\"")),
+      b = try #require(text.range(of: "\"path\":\"b.csv\""))
     #expect(a.lowerBound < b.lowerBound)
     let decoded = try LockFile.decode(text, file: "pipelines/p.lock")
     #expect(decoded.encoded(pipelineFile: "pipelines/p.yaml") == text)
@@ -34,8 +44,12 @@ import Testing
   }
 
   @Test func lockFileWithAnotherSchemaIsRejected() {
-    #expect(throws: PipelineError.self) { try LockFile.decode("schema: 2\nhash: sha256\nstages: {}\n", file: "x.lock") }
-    #expect(throws: PipelineError.self) { try LockFile.decode("schema: 1\nhash: md5\nstages: {}\n", file: "x.lock") }
+    #expect(throws: PipelineError.self) {
+      try LockFile.decode("schema: 2\nhash: sha256\nstages: {}\n", file: "x.lock")
+    }
+    #expect(throws: PipelineError.self) {
+      try LockFile.decode("schema: 1\nhash: md5\nstages: {}\n", file: "x.lock")
+    }
   }
 
   @Test func lockSnapshotRoundTripsAndRejectsWrongKeysAndDamage() {
@@ -76,14 +90,21 @@ import Testing
       """
     let (pipeline, graph) = try graph(text)
     let key = Digest.of("key")
-    let (decoded, decodedGraph) = try #require(Snapshot.decodePipeline(Snapshot.encode(pipeline, graph: graph, key: key), key: key))
+    let (decoded, decodedGraph) = try #require(
+      Snapshot.decodePipeline(Snapshot.encode(pipeline, graph: graph, key: key), key: key))
     #expect(decoded.stages.map(\.name) == pipeline.stages.map(\.name))
     for (a, b) in zip(decoded.stages, pipeline.stages) {
-      #expect(Fingerprint.encoding(of: a, dependencyDigests: [:]) == Fingerprint.encoding(of: b, dependencyDigests: [:]))
+      #expect(
+        Fingerprint.encoding(of: a, dependencyDigests: [:])
+          == Fingerprint.encoding(of: b, dependencyDigests: [:]))
       #expect(a.resources == b.resources && a.alwaysRun == b.alwaysRun && a.location == b.location)
       #expect(a.matrix.map(\.key) == b.matrix.map(\.key) && a.outputs == b.outputs)
     }
-    #expect(decodedGraph.upstream == graph.upstream && decodedGraph.order == graph.order && decodedGraph.owners == graph.owners)
-    #expect(Snapshot.decodePipeline(Snapshot.encode(pipeline, graph: graph, key: key), key: Digest.of("stale")) == nil)
+    #expect(
+      decodedGraph.upstream == graph.upstream && decodedGraph.order == graph.order
+        && decodedGraph.owners == graph.owners)
+    #expect(
+      Snapshot.decodePipeline(
+        Snapshot.encode(pipeline, graph: graph, key: key), key: Digest.of("stale")) == nil)
   }
 }

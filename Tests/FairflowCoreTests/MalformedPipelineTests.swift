@@ -16,7 +16,8 @@ import Testing
 
   /// Loads, expands and builds the graph, returning the first error's full text.
   static func diagnose(_ name: String) throws -> String? {
-    let text = try String(contentsOf: directory.appendingPathComponent(name + ".yaml"), encoding: .utf8)
+    let text = try String(
+      contentsOf: directory.appendingPathComponent(name + ".yaml"), encoding: .utf8)
     do {
       let spec = try PipelineLoader.load(text: text, file: "pipelines/\(name).yaml")
       _ = try Graph(try PipelineExpander().expand(spec))

@@ -3,7 +3,8 @@ import Testing
 
 @Suite struct PipelineExpanderTests {
   @Test func matrixExpandsInDeclarationOrderWithFirstAxisSlowest() throws {
-    let pipeline = try expand("""
+    let pipeline = try expand(
+      """
       stages:
         train:
           matrix: {lr: [0.1, 0.01], seed: [1, 2]}
@@ -11,13 +12,20 @@ import Testing
           outs:
             - m-${matrix.lr}-${matrix.seed}
       """)
-    #expect(pipeline.stages.map(\.name) == ["train@lr=0.1,seed=1", "train@lr=0.1,seed=2", "train@lr=0.01,seed=1", "train@lr=0.01,seed=2"])
-    #expect(pipeline.stage("train@lr=0.01,seed=2").action == .command("train --lr 0.01 --seed 2 > m-0.01-2"))
+    #expect(
+      pipeline.stages.map(\.name) == [
+        "train@lr=0.1,seed=1", "train@lr=0.1,seed=2", "train@lr=0.01,seed=1",
+        "train@lr=0.01,seed=2",
+      ])
+    #expect(
+      pipeline.stage("train@lr=0.01,seed=2").action
+        == .command("train --lr 0.01 --seed 2 > m-0.01-2"))
     #expect(pipeline.stages.allSatisfy { $0.template == "train" })
   }
 
   @Test func pathListsAreShellQuotedAndParamsTrackedOnlyWhenUsed() throws {
-    let pipeline = try expand("""
+    let pipeline = try expand(
+      """
       params: {a: 1, b: 2, model: {lr: 0.5}}
       stages:
         s:
@@ -42,7 +50,8 @@ import Testing
           cmd: echo ${params.n} ${params.rate} ${params.flag} ${params.name} ${params.model.lr} > o
           outs: [o]
       """
-    let pipeline = try expand(text, overrides: ["n=7", "rate=2.5", "flag=true", "name=y z", "model.lr=1e-3"])
+    let pipeline = try expand(
+      text, overrides: ["n=7", "rate=2.5", "flag=true", "name=y z", "model.lr=1e-3"])
     #expect(pipeline.stage("s").action == .command("echo 7 2.5 true y z 0.001 > o"))
     #expect(pipeline.stage("s").params.first { $0.name == "n" }?.value == .int(7))
     #expect(throws: PipelineError.self) { try expand(text, overrides: ["nn=1"]) }
@@ -50,7 +59,8 @@ import Testing
   }
 
   @Test func shellVariablesPassThrough() throws {
-    let pipeline = try expand("""
+    let pipeline = try expand(
+      """
       stages:
         s:
           cmd: echo ${HOME} $USER > o
@@ -60,7 +70,8 @@ import Testing
   }
 
   @Test func pipelineEnvIsOverriddenByStageEnvAndSorted() throws {
-    let pipeline = try expand("""
+    let pipeline = try expand(
+      """
       env: {B: "1", A: top}
       stages:
         s:

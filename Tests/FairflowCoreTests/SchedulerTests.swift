@@ -21,9 +21,12 @@ import Testing
         outs: [d]
     """
 
-  func scheduler(slots: Int, cpus: [Int] = [1, 1, 1, 1], keepGoing: Bool = false) throws -> Scheduler {
+  func scheduler(slots: Int, cpus: [Int] = [1, 1, 1, 1], keepGoing: Bool = false) throws
+    -> Scheduler
+  {
     let (_, graph) = try graph(Self.text)
-    return Scheduler(graph: graph, selected: Set(0..<4), cpus: cpus, slots: slots, keepGoing: keepGoing)
+    return Scheduler(
+      graph: graph, selected: Set(0..<4), cpus: cpus, slots: slots, keepGoing: keepGoing)
   }
 
   @Test func slotsLimitConcurrentExecution() throws {
@@ -83,7 +86,8 @@ import Testing
 
   @Test func unselectedStagesAreIgnored() throws {
     let (_, graph) = try graph(Self.text)
-    var s = Scheduler(graph: graph, selected: [0, 1], cpus: [1, 1, 1, 1], slots: 4, keepGoing: false)
+    var s = Scheduler(
+      graph: graph, selected: [0, 1], cpus: [1, 1, 1, 1], slots: 4, keepGoing: false)
     #expect(s.start() == [.evaluate(0)])
     #expect(s.evaluated(0, needsExecution: false) == [.evaluate(1)])
     #expect(s.evaluated(1, needsExecution: false) == [])

@@ -13,20 +13,30 @@ import Testing
     """
   static let data = Digest.of("data"), model = Digest.of("model")
 
-  func stage(_ overrides: [String] = [], text: String = text) throws -> Stage { try expand(text, overrides: overrides).stage("train") }
+  func stage(_ overrides: [String] = [], text: String = text) throws -> Stage {
+    try expand(text, overrides: overrides).stage("train")
+  }
 
   func entry(for stage: Stage) -> LockEntry {
     LockEntry(
-      stage: "train", fingerprint: Fingerprint.of(stage, dependencyDigests: ["data.csv": Self.data]),
+      stage: "train",
+      fingerprint: Fingerprint.of(stage, dependencyDigests: ["data.csv": Self.data]),
       command: stage.displayCommand, params: stage.params, env: [],
       deps: [PathRecord(path: "data.csv", digest: Self.data, size: 4)],
       outs: [PathRecord(path: "model.bin", digest: Self.model, size: 5)], run: "r")
   }
 
-  func reasons(_ stage: Stage, _ entry: LockEntry?, deps: [String: Digest] = ["data.csv": data], outs: [String: Digest] = ["model.bin": model], upstream: [String] = []) -> [String] {
-    let observed = StageObservation(dependencyDigests: deps, outputDigests: outs, staleUpstream: upstream)
+  func reasons(
+    _ stage: Stage, _ entry: LockEntry?, deps: [String: Digest] = ["data.csv": data],
+    outs: [String: Digest] = ["model.bin": model], upstream: [String] = []
+  ) -> [String] {
+    let observed = StageObservation(
+      dependencyDigests: deps, outputDigests: outs, staleUpstream: upstream)
     let reasons = Staleness.reasons(for: stage, entry: entry, observed: observed)
-    #expect(Staleness.isUpToDate(stage, entry: entry, dependencyDigests: deps, outputDigests: outs, upstreamStale: !upstream.isEmpty) == reasons.isEmpty)
+    #expect(
+      Staleness.isUpToDate(
+        stage, entry: entry, dependencyDigests: deps, outputDigests: outs,
+        upstreamStale: !upstream.isEmpty) == reasons.isEmpty)
     return reasons.map(\.message)
   }
 
@@ -39,15 +49,28 @@ import Testing
     let s = try stage()
     let recorded = entry(for: s)
     #expect(reasons(s, nil) == ["never run"])
-    #expect(reasons(try stage(["epochs=40"]), recorded) == ["command changed", "param `epochs` 30→40"])
-    #expect(reasons(s, recorded, deps: ["data.csv": Digest.of("new")]) == ["dependency `data.csv` changed"])
+    #expect(
+      reasons(try stage(["epochs=40"]), recorded) == ["command changed", "param `epochs` 30→40"])
+    #expect(
+      reasons(s, recorded, deps: ["data.csv": Digest.of("new")]) == [
+        "dependency `data.csv` changed"
+      ])
     #expect(reasons(s, recorded, deps: [:]) == ["dependency `data.csv` missing"])
     #expect(reasons(s, recorded, outs: [:]) == ["output `model.bin` missing"])
-    #expect(reasons(s, recorded, outs: ["model.bin": Digest.of("edited")]) == ["output `model.bin` modified"])
+    #expect(
+      reasons(s, recorded, outs: ["model.bin": Digest.of("edited")]) == [
+        "output `model.bin` modified"
+      ])
     #expect(reasons(s, recorded, upstream: ["prepare"]) == ["upstream stale (prepare)"])
-    let withDep = try stage(text: Self.text.replacingOccurrences(of: "deps: [data.csv]", with: "deps: [data.csv, extra.csv]"))
-    #expect(reasons(withDep, recorded, deps: ["data.csv": Self.data, "extra.csv": Self.data]) == ["dependency `extra.csv` added"])
-    let noDep = try stage(text: Self.text.replacingOccurrences(of: "deps: [data.csv]", with: "deps: []"))
+    let withDep = try stage(
+      text: Self.text.replacingOccurrences(
+        of: "deps: [data.csv]", with: "deps: [data.csv, extra.csv]"))
+    #expect(
+      reasons(withDep, recorded, deps: ["data.csv": Self.data, "extra.csv": Self.data]) == [
+        "dependency `extra.csv` added"
+      ])
+    let noDep = try stage(
+      text: Self.text.replacingOccurrences(of: "deps: [data.csv]", with: "deps: []"))
     #expect(reasons(noDep, recorded, deps: [:]) == ["dependency `data.csv` removed"])
     let always = try stage(text: Self.text + "\n    always_run: true\n")
     #expect(reasons(always, entry(for: always)) == ["always runs (always_run: true)"])

@@ -30,7 +30,9 @@ struct RepeatText: BuiltinStage {
   @Test func builtinConfigIsValidatedTypedAndRuns() async throws {
     let ws = try TemporaryWorkspace("builtin")
     defer { ws.destroy() }
-    try ws.write("pipelines/p.yaml", """
+    try ws.write(
+      "pipelines/p.yaml",
+      """
       params: {n: 3}
       stages:
         hello:
@@ -38,11 +40,17 @@ struct RepeatText: BuiltinStage {
           with: {text: "ab", times: "${params.n}"}
           outs: [hello.txt]
       """)
-    let loaded = try LoadedPipeline.load(ws.path("pipelines/p.yaml"), in: Workspace(root: ws.root), registry: Self.registry)
+    let loaded = try LoadedPipeline.load(
+      ws.path("pipelines/p.yaml"), in: Workspace(root: ws.root), registry: Self.registry)
     let stage = loaded.pipeline.stages[0]
-    #expect(stage.action == .builtin(kind: "repeat-text", version: 2, config: .map([("text", .string("ab")), ("times", .int(3))])))
+    #expect(
+      stage.action
+        == .builtin(
+          kind: "repeat-text", version: 2,
+          config: .map([("text", .string("ab")), ("times", .int(3))])))
     #expect(stage.params.map(\.name) == ["n"])
-    #expect(Fingerprint.encoding(of: stage, dependencyDigests: [:]).contains("builtin 11:repeat-text 2 "))
+    #expect(
+      Fingerprint.encoding(of: stage, dependencyDigests: [:]).contains("builtin 11:repeat-text 2 "))
     try await loaded.executeBuiltin("hello", registry: Self.registry)
     #expect(try ws.read("hello.txt") == "ababab")
   }
@@ -50,7 +58,9 @@ struct RepeatText: BuiltinStage {
   @Test func unknownConfigKeyIsAnErrorWithSuggestion() throws {
     let ws = try TemporaryWorkspace("builtin-bad")
     defer { ws.destroy() }
-    try ws.write("pipelines/p.yaml", """
+    try ws.write(
+      "pipelines/p.yaml",
+      """
       stages:
         hello:
           uses: repeat-text
@@ -58,15 +68,17 @@ struct RepeatText: BuiltinStage {
           outs: [hello.txt]
       """)
     do {
-      _ = try LoadedPipeline.load(ws.path("pipelines/p.yaml"), in: Workspace(root: ws.root), registry: Self.registry)
+      _ = try LoadedPipeline.load(
+        ws.path("pipelines/p.yaml"), in: Workspace(root: ws.root), registry: Self.registry)
       Issue.record("expected an error")
     } catch let error as PipelineError {
-      #expect(error.description == """
-        pipelines/p.yaml:4:11: error: unknown key 'tims' in 'with' of stage 'hello'
-                with: {text: "ab", tims: 2}
-                      ^
-        hint: did you mean 'times'?
-        """)
+      #expect(
+        error.description == """
+          pipelines/p.yaml:4:11: error: unknown key 'tims' in 'with' of stage 'hello'
+                  with: {text: "ab", tims: 2}
+                        ^
+          hint: did you mean 'times'?
+          """)
     }
   }
 }

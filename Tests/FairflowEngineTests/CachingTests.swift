@@ -56,7 +56,9 @@ import Testing
     defer { h.ws.destroy() }
     try h.ws.write("input.txt", "one\n")
     try await h.run()
-    #expect(try h.status(["scale=3"]).rows.first { $0.stage == "b" }!.reasons.map(\.message).contains("param `scale` 2→3"))
+    #expect(
+      try h.status(["scale=3"]).rows.first { $0.stage == "b" }!.reasons.map(\.message).contains(
+        "param `scale` 2→3"))
     let changed = try await h.run(["scale=3"])
     // b reruns; its output changes so c reruns; a and d do not use the param.
     #expect(Set(changed.executed) == ["b", "c"])
@@ -69,7 +71,8 @@ import Testing
     defer { h.ws.destroy() }
     try h.ws.write("input.txt", "one\n")
     try await h.run()
-    try h.ws.write("pipelines/main.yaml", chainPipeline.replacingOccurrences(of: "wc -c <", with: "wc -c  <"))
+    try h.ws.write(
+      "pipelines/main.yaml", chainPipeline.replacingOccurrences(of: "wc -c <", with: "wc -c  <"))
     #expect(try h.reasons("c") == ["command changed"])
     let summary = try await h.run()
     #expect(summary.executed == ["c"])
@@ -77,17 +80,19 @@ import Testing
 
   @Test func identicalOutputStopsPropagation() async throws {
     // a's output does not change when input.txt gains a trailing comment a ignores.
-    let h = try EngineHarness("cutoff", pipeline: """
-      stages:
-        a:
-          cmd: echo a >> runs.log && head -n 1 input.txt > a.txt
-          deps: [input.txt]
-          outs: [a.txt]
-        b:
-          cmd: echo b >> runs.log && cat a.txt > b.txt
-          deps: [a.txt]
-          outs: [b.txt]
-      """)
+    let h = try EngineHarness(
+      "cutoff",
+      pipeline: """
+        stages:
+          a:
+            cmd: echo a >> runs.log && head -n 1 input.txt > a.txt
+            deps: [input.txt]
+            outs: [a.txt]
+          b:
+            cmd: echo b >> runs.log && cat a.txt > b.txt
+            deps: [a.txt]
+            outs: [b.txt]
+        """)
     defer { h.ws.destroy() }
     try h.ws.write("input.txt", "x\n")
     try await h.run()
@@ -112,16 +117,18 @@ import Testing
   }
 
   @Test func uncachedAndPersistentOutputs() async throws {
-    let h = try EngineHarness("flags", pipeline: """
-      stages:
-        log:
-          cmd: echo run >> history.txt && echo v > value.txt
-          outs:
-            - path: history.txt
-              persist: true
-            - path: value.txt
-              cache: false
-      """)
+    let h = try EngineHarness(
+      "flags",
+      pipeline: """
+        stages:
+          log:
+            cmd: echo run >> history.txt && echo v > value.txt
+            outs:
+              - path: history.txt
+                persist: true
+              - path: value.txt
+                cache: false
+        """)
     defer { h.ws.destroy() }
     try await h.run()
     try await h.run(force: true)

@@ -22,7 +22,8 @@ struct EngineHarness {
 
   @discardableResult
   func run(
-    _ overrides: [String] = [], jobs: Int = 2, targets: [String] = [], force: Bool = false, keepGoing: Bool = false,
+    _ overrides: [String] = [], jobs: Int = 2, targets: [String] = [], force: Bool = false,
+    keepGoing: Bool = false,
     executor: (any Executor)? = nil
   ) async throws -> RunSummary {
     var options = RunOptions(jobs: jobs)
@@ -31,13 +32,15 @@ struct EngineHarness {
     options.force = force
     options.keepGoing = keepGoing
     let runner = Runner(
-      loaded: try load(overrides), executor: executor ?? LocalExecutor(gracePeriod: 1), reporter: SilentReporter(),
+      loaded: try load(overrides), executor: executor ?? LocalExecutor(gracePeriod: 1),
+      reporter: SilentReporter(),
       options: options, statCache: StatCache(file: workspace.statCacheFile))
     return try await runner.run()
   }
 
   func status(_ overrides: [String] = []) throws -> StatusReport {
-    try StatusReport.compute(try load(overrides), statCache: StatCache(file: workspace.statCacheFile))
+    try StatusReport.compute(
+      try load(overrides), statCache: StatCache(file: workspace.statCacheFile))
   }
 
   func reasons(_ stage: String) throws -> [String] {

@@ -33,7 +33,10 @@ import Testing
     #expect(failure.command == "echo partial > bad.txt && test -f fixed")
     #expect(failure.reason == "exit status 1")
     #expect(failure.log == "cache/logs/\(summary.run)/bad.log")
-    #expect(failure.message.contains("stage 'bad' failed: exit status 1\n  command: echo partial > bad.txt && test -f fixed\n  log: cache/logs/"))
+    #expect(
+      failure.message.contains(
+        "stage 'bad' failed: exit status 1\n  command: echo partial > bad.txt && test -f fixed\n  log: cache/logs/"
+      ))
     // The good stage's output is intact and cached; the failed stage's partial output never entered the store.
     #expect(try h.ws.read("good.txt") == "good\n")
     let objects = try ObjectStore(workspace: h.ws.root).allObjects()
@@ -48,15 +51,17 @@ import Testing
   }
 
   @Test func keepGoingRunsIndependentBranches() async throws {
-    let h = try EngineHarness("keep", pipeline: """
-      stages:
-        broken:
-          cmd: exit 3
-          outs: [x.txt]
-        fine:
-          cmd: echo ok > ok.txt
-          outs: [ok.txt]
-      """)
+    let h = try EngineHarness(
+      "keep",
+      pipeline: """
+        stages:
+          broken:
+            cmd: exit 3
+            outs: [x.txt]
+          fine:
+            cmd: echo ok > ok.txt
+            outs: [ok.txt]
+        """)
     defer { h.ws.destroy() }
     let summary = try await h.run(jobs: 1, keepGoing: true)
     #expect(summary.failures.map(\.stage) == ["broken"])
@@ -65,30 +70,36 @@ import Testing
   }
 
   @Test func missingDeclaredOutputFailsTheStage() async throws {
-    let h = try EngineHarness("noout", pipeline: """
-      stages:
-        lazy:
-          cmd: "true"
-          outs: [never.txt]
-      """)
+    let h = try EngineHarness(
+      "noout",
+      pipeline: """
+        stages:
+          lazy:
+            cmd: "true"
+            outs: [never.txt]
+        """)
     defer { h.ws.destroy() }
     let summary = try await h.run()
     #expect(summary.failures.first?.reason == "it did not create declared output 'never.txt'")
   }
 
   @Test func twoSlotsRunIndependentStagesConcurrently() async throws {
-    let h = try EngineHarness("parallel", pipeline: """
-      stages:
-        left:
-          cmd: date +%s.%N > left.start && sleep 0.6 && date +%s.%N > left.end
-          outs: [left.start, left.end]
-        right:
-          cmd: date +%s.%N > right.start && sleep 0.6 && date +%s.%N > right.end
-          outs: [right.start, right.end]
-      """)
+    let h = try EngineHarness(
+      "parallel",
+      pipeline: """
+        stages:
+          left:
+            cmd: date +%s.%N > left.start && sleep 0.6 && date +%s.%N > left.end
+            outs: [left.start, left.end]
+          right:
+            cmd: date +%s.%N > right.start && sleep 0.6 && date +%s.%N > right.end
+            outs: [right.start, right.end]
+        """)
     defer { h.ws.destroy() }
     try await h.run(jobs: 2)
-    func time(_ name: String) throws -> Double { Double(try h.ws.read(name).trimmingCharacters(in: .whitespacesAndNewlines))! }
+    func time(_ name: String) throws -> Double {
+      Double(try h.ws.read(name).trimmingCharacters(in: .whitespacesAndNewlines))!
+    }
     // Overlapping intervals: each started before the other ended.
     #expect(try time("left.start") < time("right.end"))
     #expect(try time("right.start") < time("left.end"))
@@ -97,19 +108,25 @@ import Testing
     let serial = try EngineHarness("serial", pipeline: try h.ws.read("pipelines/main.yaml"))
     defer { serial.ws.destroy() }
     try await serial.run(jobs: 1)
-    func serialTime(_ name: String) throws -> Double { Double(try serial.ws.read(name).trimmingCharacters(in: .whitespacesAndNewlines))! }
-    #expect(try serialTime("left.end") <= serialTime("right.start") || serialTime("right.end") <= serialTime("left.start"))
+    func serialTime(_ name: String) throws -> Double {
+      Double(try serial.ws.read(name).trimmingCharacters(in: .whitespacesAndNewlines))!
+    }
+    #expect(
+      try serialTime("left.end") <= serialTime("right.start")
+        || serialTime("right.end") <= serialTime("left.start"))
   }
 
   @Test func fakeExecutorRecordsJobsAndEnvironment() async throws {
-    let h = try EngineHarness("fake", pipeline: """
-      env: {MODE: fast}
-      stages:
-        one:
-          cmd: produce
-          outs: [one.txt]
-          env: {LEVEL: "3"}
-      """)
+    let h = try EngineHarness(
+      "fake",
+      pipeline: """
+        env: {MODE: fast}
+        stages:
+          one:
+            cmd: produce
+            outs: [one.txt]
+            env: {LEVEL: "3"}
+        """)
     defer { h.ws.destroy() }
     let fake = FakeExecutor(outputs: ["one": [("one.txt", "1")]])
     let summary = try await h.run(executor: fake)

@@ -32,12 +32,14 @@ import Testing
   }
 
   @Test func alwaysRunStagesRunEveryTime() async throws {
-    let h = try EngineHarness("always", pipeline: """
-      stages:
-        clock:
-          cmd: echo tick >> ticks.txt
-          always_run: true
-      """)
+    let h = try EngineHarness(
+      "always",
+      pipeline: """
+        stages:
+          clock:
+            cmd: echo tick >> ticks.txt
+            always_run: true
+        """)
     defer { h.ws.destroy() }
     try await h.run()
     try await h.run()

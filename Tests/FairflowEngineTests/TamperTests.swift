@@ -13,8 +13,12 @@ import Testing
     try await h.run()
     let target = h.ws.path("out/b.txt")
     // As root, drop to an unprivileged user for the write attempt; otherwise try directly.
-    let command = getuid() == 0
-      ? ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/bin/sh", "-c", "echo x >> \(target)"]
+    let command =
+      getuid() == 0
+      ? [
+        "/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/bin/sh", "-c",
+        "echo x >> \(target)",
+      ]
       : ["/bin/sh", "-c", "echo x >> \(target)"]
     let process = Process()
     process.executableURL = URL(fileURLWithPath: command[0])
@@ -51,14 +55,17 @@ import Testing
   @Test func outputThroughSymlinkLeavingWorkspaceIsRefused() async throws {
     let outside = try TemporaryWorkspace("outside")
     defer { outside.destroy() }
-    let h = try EngineHarness("escape", pipeline: """
-      stages:
-        sneaky:
-          cmd: echo pwned > link/file.txt
-          outs: [link/file.txt]
-      """)
+    let h = try EngineHarness(
+      "escape",
+      pipeline: """
+        stages:
+          sneaky:
+            cmd: echo pwned > link/file.txt
+            outs: [link/file.txt]
+        """)
     defer { h.ws.destroy() }
-    try FileManager.default.createSymbolicLink(atPath: h.ws.path("link"), withDestinationPath: outside.root)
+    try FileManager.default.createSymbolicLink(
+      atPath: h.ws.path("link"), withDestinationPath: outside.root)
     let summary = try await h.run()
     let failure = try #require(summary.failures.first)
     #expect(failure.reason.contains("resolves outside the workspace through a symbolic link"))

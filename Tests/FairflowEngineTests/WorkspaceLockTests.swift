@@ -29,7 +29,8 @@ import Testing
     let ws = try TemporaryWorkspace("stale")
     defer { ws.destroy() }
     // A killed run leaves its record but, holding no flock, no lock.
-    try ws.write("cache/workspace-lock", #"{"pid":999999,"host":"gone","started":"2026-01-01T00:00:00Z"}"#)
+    try ws.write(
+      "cache/workspace-lock", #"{"pid":999999,"host":"gone","started":"2026-01-01T00:00:00Z"}"#)
     let lock = WorkspaceLock(workspace: ws.root)
     try lock.acquire(wait: false, startedAt: "now") { _ in }
     #expect(lock.brokenHolder?.pid == 999999)

@@ -58,7 +58,9 @@ import Testing
     try ws.write("log.txt", "1\n")
     let store = ObjectStore(workspace: ws.root)
     let record = try store.ingest("log.txt", statCache: nil, detached: true)
-    #expect(try FileIO.stat(ws.path("log.txt"))?.inode != FileIO.stat(store.path(of: record.digest))?.inode)
+    #expect(
+      try FileIO.stat(ws.path("log.txt"))?.inode
+        != FileIO.stat(store.path(of: record.digest))?.inode)
     #expect(try FileIO.stat(ws.path("log.txt"))?.mode == 0o644)
   }
 
@@ -66,8 +68,11 @@ import Testing
     let ws = try TemporaryWorkspace("symlink")
     defer { ws.destroy() }
     try ws.write("real.txt", "x")
-    try FileManager.default.createSymbolicLink(atPath: ws.path("link.txt"), withDestinationPath: "real.txt")
-    #expect(throws: StoreError.self) { try ObjectStore(workspace: ws.root).ingest("link.txt", statCache: nil) }
+    try FileManager.default.createSymbolicLink(
+      atPath: ws.path("link.txt"), withDestinationPath: "real.txt")
+    #expect(throws: StoreError.self) {
+      try ObjectStore(workspace: ws.root).ingest("link.txt", statCache: nil)
+    }
   }
 
   @Test func pathsEscapingThroughSymlinkedDirectoriesAreRejected() throws {
@@ -77,13 +82,16 @@ import Testing
       ws.destroy()
       outside.destroy()
     }
-    try FileManager.default.createSymbolicLink(atPath: ws.path("data"), withDestinationPath: outside.root)
+    try FileManager.default.createSymbolicLink(
+      atPath: ws.path("data"), withDestinationPath: outside.root)
     let store = ObjectStore(workspace: ws.root)
     do {
       try store.ensureInside("data/x.txt")
       Issue.record("expected an error")
     } catch {
-      #expect(error.message == "cannot use 'data/x.txt': it resolves outside the workspace through a symbolic link")
+      #expect(
+        error.message
+          == "cannot use 'data/x.txt': it resolves outside the workspace through a symbolic link")
       #expect(error.exitStatus == .invalidInput)
     }
     try store.ensureInside("fine/x.txt")

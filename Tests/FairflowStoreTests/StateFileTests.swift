@@ -19,7 +19,8 @@ import Testing
     defer { ws.destroy() }
     try ws.write("data.txt", "abc")
     let old = Date(timeIntervalSinceNow: -60)
-    try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: ws.path("data.txt"))
+    try FileManager.default.setAttributes(
+      [.modificationDate: old], ofItemAtPath: ws.path("data.txt"))
     let cache = StatCache(file: ws.path("cache/state/stat-cache"))
     let stat = try #require(try FileIO.stat(ws.path("data.txt")))
     let digest = try cache.digestOfFile("data.txt", root: ws.root, stat: stat)
@@ -55,10 +56,13 @@ import Testing
     try ws.write("empty", "")
     try ws.write("abc", "abc")
     // A file larger than one 4 MiB read chunk.
-    try Data(repeating: 0x61, count: 5 * 1024 * 1024 + 3).write(to: URL(fileURLWithPath: ws.path("big")))
+    try Data(repeating: 0x61, count: 5 * 1024 * 1024 + 3).write(
+      to: URL(fileURLWithPath: ws.path("big")))
     let results = try FileHasher.hash([ws.path("empty"), ws.path("abc"), ws.path("big")])
-    #expect(results[0].digest.hex == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-    #expect(results[1].digest.hex == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    #expect(
+      results[0].digest.hex == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    #expect(
+      results[1].digest.hex == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     #expect(results[2].size == 5 * 1024 * 1024 + 3)
     #expect(results[2].digest == Digest.of(Data(repeating: 0x61, count: 5 * 1024 * 1024 + 3)))
   }
