@@ -4,7 +4,8 @@ public import FairflowStore
 extension Runner {
   enum Decision {
     case done(StageResult)
-    case execute
+    /// Must run; the dependency records and fingerprint are kept for recording its result.
+    case execute(deps: [PathRecord], fingerprint: Digest)
     case failed(StageFailure)
   }
 
@@ -29,9 +30,7 @@ extension Runner {
     }
     let digests = Dictionary(deps.map { ($0.path, $0.digest) }, uniquingKeysWith: { a, _ in a })
     let fingerprint = Fingerprint.of(stage, dependencyDigests: digests)
-    evaluatedDeps[index] = deps
-    fingerprints[index] = fingerprint
-    if options.force || stage.alwaysRun { return .execute }
+    if options.force || stage.alwaysRun { return .execute(deps: deps, fingerprint: fingerprint) }
 
     do {
       if let entry = lock.entries[stage.name], entry.fingerprint == fingerprint {
@@ -58,7 +57,7 @@ extension Runner {
           }
           return .done(.restored(run: entry.run, fromRunCache: false))
         }
-        return .execute
+        return .execute(deps: deps, fingerprint: fingerprint)
       }
       if stage.isRestorable, let cachedRun = runCache.entry(for: fingerprint),
         Set(cachedRun.outs.map(\.path)) == Set(stage.outputs.map(\.path)),
@@ -75,7 +74,7 @@ extension Runner {
     } catch {
       return .failed(failure(stage, reason: "\(error)"))
     }
-    return .execute
+    return .execute(deps: deps, fingerprint: fingerprint)
   }
 
   /// Observes a path, memoising paths that a stage owns (only their stage writes them).

@@ -100,7 +100,9 @@ public final class Runner: @unchecked Sendable {
               done += 1
               reporter.stageFinished(stages[index].name, result: result, done: done, total: total)
               pending += scheduler.evaluated(index, needsExecution: false)
-            case .execute:
+            case .execute(let deps, let fingerprint):
+              evaluatedDeps[index] = deps
+              fingerprints[index] = fingerprint
               pending += scheduler.evaluated(index, needsExecution: true)
             case .failed(let failure):
               fail(index, failure)

@@ -56,8 +56,8 @@ public final class WorkspaceLock: @unchecked Sendable {
     let text =
       "{\"pid\":\(me.pid),\"host\":\(Value.quote(me.host)),\"started\":\(Value.quote(startedAt))}\n"
     ftruncate(fd, 0)
+    // Not fsynced: the record only names the holder for messages; the flock is the lock.
     _ = text.utf8CString.withUnsafeBufferPointer { pwrite(fd, $0.baseAddress, $0.count - 1, 0) }
-    fsync(fd)
   }
 
   /// Clears the holder record and releases the lock.
