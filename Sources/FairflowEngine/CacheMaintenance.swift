@@ -1,5 +1,5 @@
 public import FairflowCore
-public import FairflowStore
+internal import FairflowStore
 
 /// `fairflow cache verify` and `fairflow cache gc`.
 public enum CacheMaintenance {

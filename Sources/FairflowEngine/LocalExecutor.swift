@@ -91,7 +91,7 @@ enum Spawn {
   typealias AddChdir =
     @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
   /// glibc ≥ 2.29 has it, but the Swift module map does not export it.
-  nonisolated(unsafe) static let addChdir: AddChdir? = {
+  static let addChdir: AddChdir? = {
     guard
       let symbol = dlsym(
         UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addchdir_np")

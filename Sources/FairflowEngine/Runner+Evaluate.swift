@@ -1,5 +1,5 @@
-public import FairflowCore
-public import FairflowStore
+internal import FairflowCore
+internal import FairflowStore
 
 extension Runner {
   enum Decision {

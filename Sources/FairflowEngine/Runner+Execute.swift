@@ -1,5 +1,5 @@
-public import FairflowCore
-public import FairflowStore
+internal import FairflowCore
+internal import FairflowStore
 
 extension Runner {
   /// The result of running a stage's process and committing its outputs.

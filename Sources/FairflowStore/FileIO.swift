@@ -1,5 +1,5 @@
 internal import Glibc
-public import FairflowCore
+internal import FairflowCore
 
 /// Metadata of a path from `lstat`, enough to tell whether content may have changed.
 public struct FileStat: Sendable, Hashable {
@@ -187,7 +187,8 @@ public enum FileIO {
   public static func hostname() -> String {
     var buffer = [CChar](repeating: 0, count: 256)
     gethostname(&buffer, 255)
-    return String(cString: buffer)
+    let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+    return String(decoding: bytes, as: UTF8.self)
   }
 
   public static var processID: Int32 { getpid() }
