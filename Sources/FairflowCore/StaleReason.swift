@@ -111,7 +111,14 @@ public enum Staleness {
   {
     var reasons: [StaleReason] = []
     if stage.alwaysRun { reasons.append(.alwaysRun) }
-    guard let entry else { return reasons + [.neverRun] }
+    guard let entry else {
+      // Also say which inputs are missing: that is what will stop the first run.
+      return reasons + [.neverRun]
+        + stage.deps.filter {
+          observed.dependencyDigests[$0] == nil && observed.staleUpstream.isEmpty
+        }
+        .map { .dependencyMissing(path: $0) }
+    }
     if entry.command != stage.displayCommand { reasons.append(.commandChanged) }
     let oldParams = Dictionary(
       entry.params.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })

@@ -49,6 +49,7 @@ import Testing
     let s = try stage()
     let recorded = entry(for: s)
     #expect(reasons(s, nil) == ["never run"])
+    #expect(reasons(s, nil, deps: [:]) == ["never run", "dependency `data.csv` missing"])
     #expect(
       reasons(try stage(["epochs=40"]), recorded) == ["command changed", "param `epochs` 30→40"])
     #expect(
