@@ -53,7 +53,7 @@ let package = Package(
       swiftSettings: strict),
     .testTarget(
       name: "FairflowCoreTests", dependencies: ["FairflowCore", "FairflowTesting"],
-      swiftSettings: strict),
+      exclude: ["Fixtures"], swiftSettings: strict),
     .testTarget(
       name: "FairflowStoreTests", dependencies: ["FairflowStore", "FairflowTesting"],
       swiftSettings: strict),
@@ -62,6 +62,7 @@ let package = Package(
       dependencies: ["FairflowEngine", "FairflowTesting"], swiftSettings: strict),
     .testTarget(
       name: "FairflowCLITests",
-      dependencies: ["FairflowCLI", "FairflowTesting"], swiftSettings: strict),
+      dependencies: ["FairflowCLI", "FairflowTesting"], exclude: ["Snapshots"],
+      swiftSettings: strict),
   ]
 )

@@ -134,8 +134,11 @@ public struct Graph: Sendable {
       path.append(current)
       current = upstream[current].first { remaining[$0] > 0 }!
     }
-    let cycle = path[seenAt[current]!...].reversed() + [path[seenAt[current]!...].last!]
-    throw GraphError(.cycle(cycle.map { names[$0] }), file: file)
+    // Data-flow direction, starting from the first-declared stage of the cycle.
+    var cycle = Array(path[seenAt[current]!...].reversed())
+    let pivot = cycle.indices.min { cycle[$0] < cycle[$1] }!
+    cycle = Array(cycle[pivot...] + cycle[..<pivot])
+    throw GraphError(.cycle((cycle + [cycle[0]]).map { names[$0] }), file: file)
   }
 
   /// The given stages and everything upstream of them.

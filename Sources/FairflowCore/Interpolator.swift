@@ -39,6 +39,14 @@ struct Interpolator {
       result += rest[..<start.lowerBound]
       let afterOpen = rest[start.upperBound...]
       guard let close = afterOpen.firstIndex(of: "}") else {
+        // Unclosed `${params.x` would reach the shell as a "bad substitution" at run time.
+        let head = afterOpen.prefix { $0.isLetter || $0.isNumber || $0 == "_" }
+        if Interpolator.namespaces.contains(String(head)) {
+          let shown = String(afterOpen.prefix { !$0.isWhitespace && $0 != "\"" && $0 != "'" })
+          currentExpression = shown
+          throw .unknown(
+            "'${\(shown)' is never closed", hint: "add the closing brace: '${\(shown)}'")
+        }
         result += rest[start.lowerBound...]
         return result
       }
@@ -83,7 +91,10 @@ struct Interpolator {
       guard parts.count == 2, let value = matrix.first(where: { $0.key == parts[1] })?.value else {
         let keys = matrix.map(\.key)
         if keys.isEmpty {
-          throw .unknown("'${\(expression)}' is used in a stage without 'matrix'", hint: nil)
+          let key = parts.count > 1 ? parts[1] : "NAME"
+          throw .unknown(
+            "'${\(expression)}' is used in a stage without 'matrix'",
+            hint: "declare the values in this stage, e.g. 'matrix: {\(key): [1, 2]}'")
         }
         let name = parts.dropFirst().joined(separator: ".")
         throw .unknown(
@@ -97,13 +108,20 @@ struct Interpolator {
         throw .unknown("'${\(head)}' takes no field", hint: "write '${\(head)}'")
       }
       guard let list = lists[head] else {
-        throw .unknown("'${\(head)}' can only be used in 'cmd'", hint: nil)
+        throw .unknown(
+          "'${\(head)}' can only be used in 'cmd'",
+          hint: "it expands to shell-quoted paths for the command; here, write the paths out")
       }
       return .string(list)
     }
   }
 
   private func hint(for name: String) -> String? {
+    Suggestion.hint(for: name, in: Interpolator.parameterNames(params))
+  }
+
+  /// Every parameter name, nested ones dotted (`model`, `model.lr`), in declaration order.
+  static func parameterNames(_ params: Value) -> [String] {
     var names: [String] = []
     func collect(_ value: Value, prefix: String) {
       guard case .map(let pairs) = value else { return }
@@ -114,6 +132,6 @@ struct Interpolator {
       }
     }
     collect(params, prefix: "")
-    return Suggestion.hint(for: name, in: names)
+    return names
   }
 }

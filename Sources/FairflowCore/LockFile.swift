@@ -15,13 +15,14 @@ internal import Yams
 ///     params: {"epochs":30}
 ///     env: {}
 ///     deps:
-///       - {"path":"data/x.h5","digest":"ab…","size":123,"type":"file"}
+///       - {"digest":"ab…","path":"data/x.h5","size":123,"type":"file"}
 ///     outs:
-///       - {"path":"models/m1","digest":"cd…","size":456,"type":"directory","files":3}
+///       - {"digest":"cd…","files":3,"path":"models/m1","size":456,"type":"directory"}
 ///     metrics: {"metrics/train-1.json":{"auc":0.98}}
-///     run: 20261122T150102Z-3f2a
+///     run: "20261122T150102Z-3f2a"
 /// ```
-/// Stages are sorted by name and deps/outs by path, so unrelated changes never reorder lines.
+/// Stages are sorted by name, deps/outs by path and the keys of every map by name, so unrelated
+/// changes never reorder lines.
 public struct LockFile: Sendable {
   public static let schema = 1
   public var entries: [String: LockEntry]
@@ -68,8 +69,7 @@ public struct LockFile: Sendable {
 
   /// Parses a lock file; `file` names it in errors.
   public static func decode(_ text: String, file: String) throws(PipelineError) -> LockFile {
-    var reader = NodeReader(
-      file: file, lines: text.split(separator: "\n", omittingEmptySubsequences: false))
+    var reader = NodeReader(file: file, lines: NodeReader.lines(of: text))
     let root: Node
     do {
       guard let node = try Yams.compose(yaml: text) else { return LockFile() }

@@ -29,8 +29,12 @@ public struct PipelineError: FairflowError, Equatable {
   public var message: String {
     var text = location.map { "\($0): error: \(problem)" } ?? "error: \(problem)"
     if let location, let sourceLine {
-      var shown = Array(sourceLine.replacingTabs())
-      var caretColumn = max(0, min(location.column - 1, shown.count))
+      // Columns count Unicode scalars (as YAML marks do); the caret counts characters, which
+      // differ when combining marks follow a letter. Control characters are never echoed raw.
+      let scalars = sourceLine.unicodeScalars.map(Self.displayable)
+      let prefix = scalars.prefix(max(0, location.column - 1))
+      var shown = Array(String(String.UnicodeScalarView(scalars)))
+      var caretColumn = min(String(String.UnicodeScalarView(prefix)).count, shown.count)
       // Long lines are cut to a window around the caret.
       let width = 100
       if shown.count > width {
@@ -52,8 +56,11 @@ public struct PipelineError: FairflowError, Equatable {
   }
 }
 
-extension String {
-  fileprivate func replacingTabs() -> String {
-    String(map { $0 == "\t" ? " " : $0 })
+extension PipelineError {
+  /// A tab shows as one space (keeping the caret aligned), other control characters as U+FFFD.
+  fileprivate static func displayable(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
+    if scalar == "\t" { return " " }
+    if scalar.value < 0x20 || (0x7f...0x9f).contains(scalar.value) { return "\u{FFFD}" }
+    return scalar
   }
 }

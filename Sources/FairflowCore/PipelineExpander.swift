@@ -91,7 +91,8 @@ public struct PipelineExpander {
       guard params.lookup(parts[...]) != nil else {
         throw file.error(
           "stage '\(name)' lists unknown parameter '\(param.value)'", at: param.location,
-          hint: Suggestion.hint(for: param.value, in: file.params.map(\.key)))
+          hint: Suggestion.hint(
+            for: param.value, in: Interpolator.parameterNames(.map(file.params))))
       }
       interpolator.usedParams.insert(param.value)
     }
@@ -177,10 +178,27 @@ extension PipelineSpec {
     -> PipelineError
   {
     var place = location
-    if let line = line(at: location),
-      let column = Self.column(of: "${" + expression, in: line, from: location.column - 1)
-    {
-      place.column = column
+    if let first = line(at: location) {
+      // A multi-line value (block scalar, folded plain scalar, list, mapping) continues on the
+      // lines below: those indented at least as far as the node when it starts its line, or
+      // further than its line when it starts after `key:`.
+      let startsLine = first.prefix(max(0, location.column - 1)).allSatisfy {
+        $0 == " " || $0 == "-"
+      }
+      let minimumIndent =
+        startsLine ? location.column - 1 : first.prefix { $0 == " " }.count + 1
+      var index = location.line - 1, from = location.column - 1
+      while sourceLines.indices.contains(index) {
+        let text = String(sourceLines[index])
+        let indent = text.prefix { $0 == " " }.count
+        if index > location.line - 1, indent < text.count, indent < minimumIndent { break }
+        if let column = Self.column(of: "${" + expression, in: text, from: from) {
+          place = SourceLocation(file: location.file, line: index + 1, column: column)
+          break
+        }
+        index += 1
+        from = 0
+      }
     }
     switch failure {
     case .unknown(let problem, let hint): return error(problem, at: place, hint: hint)
@@ -243,7 +261,7 @@ public enum ParamOverrides {
       guard root.lookup(path[...]) != nil else {
         throw PipelineError(
           "unknown parameter '\(key)' in -p \(override) (pipeline \(spec.file))",
-          hint: Suggestion.hint(for: key, in: spec.params.map(\.key))
+          hint: Suggestion.hint(for: key, in: Interpolator.parameterNames(.map(spec.params)))
             ?? "declared parameters: \(spec.params.map(\.key).joined(separator: ", "))")
       }
       root = replacing(path[...], in: root, with: value)

@@ -18,8 +18,7 @@ public enum PipelineLoader {
 
   /// Parses `text`, reporting locations against `file` (the path as the user should see it).
   public static func load(text: String, file: String) throws(PipelineError) -> PipelineSpec {
-    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-    var reader = NodeReader(file: file, lines: lines)
+    var reader = NodeReader(file: file, lines: NodeReader.lines(of: text))
     let root: Node
     do {
       guard let composed = try Yams.compose(yaml: text) else {
@@ -46,6 +45,15 @@ struct NodeReader {
   init(file: String, lines: [Substring]) {
     self.file = file
     self.lines = lines
+  }
+
+  /// Splits `text` at the line breaks YAML counts (LF, CRLF, CR, NEL, LS, PS), so that the line
+  /// numbers of libyaml's marks index the result (a CRLF file would otherwise be one line).
+  static func lines(of text: String) -> [Substring] {
+    text.split(omittingEmptySubsequences: false) {
+      $0 == "\n" || $0 == "\r\n" || $0 == "\r" || $0 == "\u{85}" || $0 == "\u{2028}"
+        || $0 == "\u{2029}"
+    }
   }
 
   func location(_ node: Node) -> SourceLocation {
@@ -76,56 +84,163 @@ struct NodeReader {
       .parser(let context, let problem, let mark, _),
       .composer(let context, let problem, let mark, _):
       var where_ = SourceLocation(file: file, line: mark.line, column: mark.column)
-      var extra =
-        context.map { " (\($0.text) at line \($0.mark.line), column \($0.mark.column))" } ?? ""
+      var text = "invalid YAML: \(problem)"
+      if let context {
+        text += " (\(context.text) at line \(context.mark.line), column \(context.mark.column))"
+      }
       var hint: String?
-      if problem.contains("end of stream"), let context {
-        // Pointing at the end of the file helps nobody: point where the unfinished thing began.
+      // Past the last line, the mark helps nobody: point where the unfinished thing began.
+      let atEnd = lines.dropFirst(max(0, mark.line - 1)).allSatisfy {
+        $0.allSatisfy(\.isWhitespace)
+      }
+      if let context,
+        problem.contains("end of stream")
+          || (atEnd && (context.text.contains("flow") || context.text.contains("quoted")))
+      {
         where_ = SourceLocation(file: file, line: context.mark.line, column: context.mark.column)
-        extra = " (\(context.text))"
+        text = "invalid YAML: \(problem) (\(context.text))"
         hint = "a quote or bracket opened here is never closed"
+      }
+      if let context, context.text.contains("alias") {
+        // Point at the '*' that began the alias, not the character after it.
+        where_ = SourceLocation(file: file, line: context.mark.line, column: context.mark.column)
+        text = "invalid YAML: \(problem) (\(context.text))"
+      }
+      if let context, problem.hasPrefix("but found another document") {
+        // libyaml splits this sentence in two ("expected a single document…", "but found…").
+        text = "invalid YAML: \(context.text), \(problem)"
+        hint = "a pipeline file is a single YAML document; remove this '---' and what follows"
       }
       let line = lines.indices.contains(where_.line - 1) ? lines[where_.line - 1] : ""
       if line.hasPrefix("\t") || line.drop(while: { $0 == " " }).hasPrefix("\t") {
         hint = "YAML does not allow tabs for indentation; use spaces"
-      } else if hint == nil, line.contains("${"), line.contains("[") || line.contains("{") {
+      } else if hint == nil, line.contains("${"), context?.text.contains("flow") == true {
         hint =
           "inside [ ] or { }, quote values that contain '${...}' (\"data/${matrix.seed}.csv\") or use a block list"
       }
-      return self.error("invalid YAML: \(problem)\(extra)", at: where_, hint: hint)
+      hint =
+        hint ?? Self.hint(for: problem, context: context?.text, line: line, column: mark.column)
+      return self.error(text, at: where_, hint: hint)
     case .duplicatedKeysInMapping(let duplicates, let context):
-      return duplicateKeyError(duplicates.sorted().first ?? "?", mappingLine: context.mark.line)
-    case .reader(let problem, _, _, _):
-      return PipelineError(
-        "invalid YAML input: \(problem)", at: SourceLocation(file: file, line: 1, column: 1),
-        hint: "pipeline files must be UTF-8 text")
+      // Yams reports the first occurrence of the (alphabetically) first duplicated key.
+      return duplicateKeyError(
+        duplicates.sorted().first ?? "?",
+        first: SourceLocation(file: file, line: context.mark.line, column: context.mark.column))
+    case .reader(let problem, let offset, let value, _):
+      let place =
+        offset.map(location(ofCharacter:)) ?? SourceLocation(file: file, line: 1, column: 1)
+      guard problem.hasPrefix("control characters") else {
+        return self.error(
+          "invalid YAML input: \(problem)", at: place, hint: "pipeline files must be UTF-8 text")
+      }
+      let code = String(value, radix: 16, uppercase: true)
+      let padded = String(repeating: "0", count: max(0, 4 - code.count)) + code
+      return self.error(
+        "invalid YAML input: \(problem) (found U+\(padded))", at: place,
+        hint: "remove it, or write it as an escape inside double quotes (\"\\u\(padded)\")")
     default:
       return PipelineError(
         "cannot parse YAML: \(yaml)", at: SourceLocation(file: file, line: 1, column: 1))
     }
   }
 
-  /// Yams rejects duplicate keys itself, naming only the mapping: find the second occurrence.
-  func duplicateKeyError(_ key: String, mappingLine: Int) -> PipelineError {
-    var seen: [Int: Int] = [:]  // indentation → first line
-    for index in max(0, mappingLine - 1)..<lines.count {
-      let line = lines[index]
-      let indent = line.prefix { $0 == " " }.count
-      let rest = line.dropFirst(indent)
-      guard
-        rest.hasPrefix(key + ":") || rest.hasPrefix("\"\(key)\":") || rest.hasPrefix("'\(key)':")
-      else { continue }
-      if let first = seen[indent] {
-        return error(
-          "duplicate key '\(key)' (first defined on line \(first + 1))",
-          at: SourceLocation(file: file, line: index + 1, column: indent + 1),
-          hint: "each key may appear once in a mapping")
+  /// A hint for the YAML mistakes people make most, judged from the offending line.
+  static func hint(for problem: String, context: String?, line: Substring, column: Int)
+    -> String?
+  {
+    let scalars = Array(line.unicodeScalars)
+    let indent = scalars.prefix { $0 == " " }.count
+    let mark = min(max(0, column - 1), scalars.count)
+    let before = String(String.UnicodeScalarView(scalars[min(indent, mark)..<mark]))
+    if problem.hasPrefix("mapping values are not allowed") {
+      // The ':' of the line's first key: the line was read as the continuation of a value.
+      if !before.contains(": "), !before.hasPrefix("-") {
+        return "this line is indented further than the key above it, so YAML reads it as part "
+          + "of that value; align it with the keys beside it"
       }
-      seen[indent] = index
+      return "quote values that contain ': ' (cmd: \"echo a: b\")"
     }
-    return error(
-      "duplicate key '\(key)'", at: SourceLocation(file: file, line: mappingLine, column: 1),
-      hint: "each key may appear once in a mapping")
+    if problem.hasPrefix("did not find expected key"), context?.contains("block mapping") == true {
+      if mark == indent {
+        return "check the indentation of this line: it does not line up with the keys above it"
+      }
+      return "unexpected text after the value: quote the whole value if it starts with a quote "
+        + "or bracket (cmd: '\"x\" y')"
+    }
+    if problem.hasPrefix("block sequence entries are not allowed") {
+      return "start the list on the next line ('- item' lines indented below the key) or write "
+        + "it as [a, b]"
+    }
+    if context?.contains("alias") == true || problem.contains("undefined alias") {
+      return "a value starting with '*' is read as a YAML alias; quote it (\"*.csv\")"
+    }
+    if problem.hasPrefix("found character that cannot start any token"), mark < scalars.count {
+      return "a plain YAML value cannot start with '\(scalars[mark])'; quote the value"
+    }
+    return nil
+  }
+
+  /// Where the character at `offset` (counted in Characters from the start, as Yams reports
+  /// reader errors) lies; columns count Unicode scalars, as libyaml's marks do.
+  func location(ofCharacter offset: Int) -> SourceLocation {
+    var start = 0  // each line break is one Character, CRLF included
+    for (index, line) in lines.enumerated() {
+      if offset <= start + line.count {
+        let column = line.prefix(max(0, offset - start)).unicodeScalars.count + 1
+        return SourceLocation(file: file, line: index + 1, column: column)
+      }
+      start += line.count + 1
+    }
+    return SourceLocation(file: file, line: max(1, lines.count), column: 1)
+  }
+
+  /// Yams rejects duplicate keys itself, naming only the first occurrence: find the second.
+  func duplicateKeyError(_ key: String, first: SourceLocation) -> PipelineError {
+    let hint = "each key may appear once in a mapping"
+    let spellings = [key, "\"\(key)\"", "'\(key)'"].map { Array(($0 + ":").unicodeScalars) }
+    func keyStarts(_ line: [Unicode.Scalar], at column: Int) -> Bool {
+      spellings.contains {
+        column >= 0 && column + $0.count <= line.count
+          && Array(line[column..<column + $0.count]) == $0
+      }
+    }
+    func indentation(_ line: [Unicode.Scalar]) -> Int { line.prefix { $0 == " " }.count }
+    let start = first.line - 1, keyColumn = max(0, first.column - 1)
+    guard lines.indices.contains(start) else {
+      return error("duplicate key '\(key)'", at: first, hint: hint)
+    }
+    let firstLine = Array(lines[start].unicodeScalars)
+    // Flow mapping (`{a: 1, a: 2}`): the next `key:` after a ',' on this line or its continuations.
+    let before = firstLine[..<min(keyColumn, firstLine.count)].last { $0 != " " }
+    var index = start, from = first.column
+    while before == "{" || before == ",", index < lines.count,
+      index == start || indentation(Array(lines[index].unicodeScalars)) > indentation(firstLine)
+    {
+      let line = Array(lines[index].unicodeScalars)
+      for column in from..<max(from, line.count) where keyStarts(line, at: column) {
+        if line[..<column].last(where: { $0 != " " }).map({ $0 == "," }) ?? (index != start) {
+          return error(
+            "duplicate key '\(key)' (first defined on line \(first.line), column \(first.column))",
+            at: SourceLocation(file: file, line: index + 1, column: column + 1), hint: hint)
+        }
+      }
+      index += 1
+      from = 0
+    }
+    // Block mapping: a later line with the key at the same indentation, before the mapping ends
+    // (a line indented less, which includes the '- ' of the next list item).
+    for index in (start + 1)..<max(start + 1, lines.count) {
+      let line = Array(lines[index].unicodeScalars)
+      let indent = indentation(line)
+      if indent == line.count || line[indent] == "#" { continue }
+      if indent < keyColumn { break }
+      if indent == keyColumn, keyStarts(line, at: indent) {
+        return error(
+          "duplicate key '\(key)' (first defined on line \(first.line))",
+          at: SourceLocation(file: file, line: index + 1, column: indent + 1), hint: hint)
+      }
+    }
+    return error("duplicate key '\(key)' (first defined here)", at: first, hint: hint)
   }
 
   // MARK: - Typed accessors
@@ -178,14 +293,19 @@ struct NodeReader {
 
   func bool(_ node: Node, what: String) throws(PipelineError) -> Bool {
     guard case .scalar = node, node.tagName == .bool, let value = node.bool else {
-      throw error("expected true or false for \(what), found \(describe(node))", at: node)
+      throw error(
+        "expected true or false for \(what), found \(describe(node))", at: node,
+        hint: quotedText(node).map { ["true", "false"].contains($0.lowercased()) } == true
+          ? "remove the quotes" : nil)
     }
     return value
   }
 
   func int(_ node: Node, what: String, range: ClosedRange<Int>) throws(PipelineError) -> Int {
     guard case .scalar = node, node.tagName == .int, let value = node.int else {
-      throw error("expected an integer for \(what), found \(describe(node))", at: node)
+      throw error(
+        "expected an integer for \(what), found \(describe(node))", at: node,
+        hint: quotedText(node).map { Int($0) != nil } == true ? "remove the quotes" : nil)
     }
     guard range.contains(value) else {
       throw error(
@@ -197,7 +317,7 @@ struct NodeReader {
 
   /// A list of strings; a single string is accepted as a one-element list.
   func strings(_ node: Node, what: String) throws(PipelineError) -> [Located<String>] {
-    if case .scalar = node { return [try string(node, what: what)] }
+    if case .scalar = node, node.tagName != .null { return [try string(node, what: what)] }
     guard case .sequence(let sequence) = node else {
       throw error("expected a list of strings for \(what), found \(describe(node))", at: node)
     }
@@ -247,11 +367,22 @@ struct NodeReader {
     }
   }
 
+  /// The text of a quoted scalar, nil for anything else.
+  func quotedText(_ node: Node) -> String? {
+    guard case .scalar(let scalar) = node,
+      scalar.style == .singleQuoted || scalar.style == .doubleQuoted
+    else { return nil }
+    return scalar.string
+  }
+
   func describe(_ node: Node) -> String {
     switch node {
     case .scalar(let scalar):
       if node.tagName == .null { return "nothing (null)" }
       let text = scalar.string.count > 40 ? String(scalar.string.prefix(37)) + "..." : scalar.string
+      // Quotes make a string of anything: show them, or `found 'true'` reads as nonsense.
+      if scalar.style == .doubleQuoted { return "the quoted string \"\(text)\"" }
+      if scalar.style == .singleQuoted { return "the quoted string '\(text)'" }
       return "'\(text)'"
     case .sequence: return "a list"
     case .mapping: return "a mapping"

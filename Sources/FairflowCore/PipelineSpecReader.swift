@@ -43,6 +43,11 @@ extension NodeReader {
       throw error("invalid stage name '\(name)'", at: keyNode, hint: StageName.rule)
     }
     let what = "stage '\(name)'"
+    if case .scalar = node, node.tagName == .null {
+      throw error(
+        "expected a mapping for \(what), found nothing (null)", at: keyNode,
+        hint: "put its keys (cmd:, deps:, outs:, ...) on the lines below it, indented further")
+    }
     let fields = try pairs(node, what: what)
     try checkKeys(fields, allowed: PipelineLoader.stageKeys, in: what)
     var stage = StageSpec(
@@ -106,7 +111,7 @@ extension NodeReader {
     let items: [Node]
     switch node {
     case .sequence(let sequence): items = Array(sequence)
-    case .scalar: items = [node]
+    case .scalar where node.tagName != .null: items = [node]
     default: throw error("expected a list of paths for \(what), found \(describe(node))", at: node)
     }
     var result: [OutputSpec] = []
@@ -120,9 +125,10 @@ extension NodeReader {
             hint: "write '- path: FILE' (with optional cache/persist)")
         }
         var out = OutputSpec(
-          path: try string(path.value, what: "'path'"), cache: true, persist: false)
+          path: try string(path.value, what: "'path' in an entry of \(what)"), cache: true,
+          persist: false)
         for field in fields where field.key != "path" {
-          let flag = try bool(field.value, what: "'\(field.key)'")
+          let flag = try bool(field.value, what: "'\(field.key)' in an entry of \(what)")
           if field.key == "cache" { out.cache = flag } else { out.persist = flag }
         }
         result.append(out)
@@ -152,7 +158,8 @@ extension NodeReader {
         value = Located((try self.value(pair.value)).interpolationText, at: location(pair.value))
       default:
         throw error(
-          "expected a scalar value for environment variable '\(pair.key)'", at: pair.value)
+          "expected a string, number or boolean for environment variable '\(pair.key)' in \(what), found \(describe(pair.value))",
+          at: pair.value)
       }
       result.append((Located(pair.key, at: location(pair.keyNode)), value))
     }
@@ -165,13 +172,13 @@ extension NodeReader {
     var resources = Resources()
     for (key, _, value) in fields {
       switch key {
-      case "cpus": resources.cpus = try int(value, what: "'cpus'", range: 1...4096)
-      case "gpus": resources.gpus = try int(value, what: "'gpus'", range: 0...1024)
+      case "cpus": resources.cpus = try int(value, what: "'cpus' in \(what)", range: 1...4096)
+      case "gpus": resources.gpus = try int(value, what: "'gpus' in \(what)", range: 0...1024)
       default:
-        let text = try string(value, what: "'memory'")
+        let text = try string(value, what: "'memory' in \(what)")
         guard let bytes = ByteSize.parse(text.value) else {
           throw error(
-            "invalid memory size '\(text.value)'", at: value,
+            "invalid memory size '\(text.value)' in \(what)", at: value,
             hint: "use a number with a unit, e.g. 512M, 4G")
         }
         resources.memoryBytes = bytes
@@ -192,18 +199,29 @@ extension NodeReader {
         throw error(
           "invalid matrix key '\(pair.key)'", at: pair.keyNode, hint: "use letters, digits and '_'")
       }
-      guard case .sequence = pair.value, case .list(let values) = try value(pair.value),
-        !values.isEmpty
-      else {
+      guard case .sequence(let sequence) = pair.value, !sequence.isEmpty else {
+        let isList: Bool
+        if case .sequence = pair.value { isList = true } else { isList = false }
+        var hint: String?
+        if case .scalar(let scalar) = pair.value, pair.value.tagName != .null {
+          hint = "write it as a list: '\(pair.key): [\(scalar.string)]'"
+        }
         throw error(
-          "expected a non-empty list of values for matrix key '\(pair.key)'", at: pair.value)
+          "expected a non-empty list of values for matrix key '\(pair.key)', found \(isList ? "an empty list" : describe(pair.value))",
+          at: pair.value, hint: hint)
       }
-      for (index, item) in values.enumerated() {
-        switch item {
-        case .list, .map, .null:
+      var values: [Value] = []
+      for (index, item) in sequence.enumerated() {
+        let entry = "entry \(index + 1) of matrix key '\(pair.key)'"
+        switch try value(item) {
+        case .null:
           throw error(
-            "matrix values must be scalars (entry \(index + 1) of '\(pair.key)')", at: pair.value)
-        default: break
+            "\(entry) is null", at: item, hint: "quote it ('null') to use the word as a value")
+        case .list, .map:
+          throw error(
+            "\(entry) is \(describe(item)); matrix values must be numbers, strings or booleans",
+            at: item, hint: "give each setting its own matrix key (every combination runs)")
+        case let scalar: values.append(scalar)
         }
       }
       combinations = combinations.multipliedReportingOverflow(by: values.count).partialValue

@@ -3,7 +3,7 @@
 /// lock file keyed by the lock file's digest. YAML parsing of a 10,000-stage file takes about a
 /// second; decoding the snapshot takes milliseconds.
 ///
-/// Layout: `"FFSNAP01"` magic, the 64-hex key, then the `BinaryWriter` payload. A snapshot whose
+/// Layout: `"FFSNAP02"` magic, the 64-hex key, then the `BinaryWriter` payload. A snapshot whose
 /// key differs, or that fails to decode, is ignored and rebuilt: it can never change a result,
 /// only skip re-deriving one (the key covers every input of the derivation).
 public enum Snapshot {

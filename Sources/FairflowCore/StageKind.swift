@@ -91,7 +91,7 @@ public struct ConfigReader {
     for pair in pairs where !read.contains(pair.key) {
       throw error(
         "unknown key '\(pair.key)' in 'with' of stage '\(stage)'",
-        hint: Suggestion.hint(for: pair.key, in: read)
+        hint: Suggestion.hint(for: pair.key, in: read.sorted())
           ?? "valid keys are: \(read.sorted().joined(separator: ", "))")
     }
   }

@@ -77,7 +77,8 @@ public indirect enum Value: Sendable, Hashable {
     return "\(d)"
   }
 
-  /// JSON string quoting.
+  /// JSON string quoting. Characters that `readsBadlyAsYAML` are escaped as well: this text is
+  /// also read back with libyaml (lock files, run-cache entries, directory manifests).
   public static func quote(_ s: String) -> String {
     var out = "\""
     for scalar in s.unicodeScalars {
@@ -87,7 +88,7 @@ public indirect enum Value: Sendable, Hashable {
       case "\n": out += "\\n"
       case "\r": out += "\\r"
       case "\t": out += "\\t"
-      case _ where scalar.value < 0x20:
+      case _ where scalar.value < 0x20 || Value.readsBadlyAsYAML(scalar):
         out +=
           "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
           + String(scalar.value, radix: 16)
@@ -95,5 +96,12 @@ public indirect enum Value: Sendable, Hashable {
       }
     }
     return out + "\""
+  }
+
+  /// Valid unescaped in JSON, but libyaml rejects them (DEL, C1 controls, U+FFFE, U+FFFF) or reads
+  /// them as line breaks (NEL, LS, PS).
+  static func readsBadlyAsYAML(_ scalar: Unicode.Scalar) -> Bool {
+    let v = scalar.value
+    return (0x7f...0x9f).contains(v) || v == 0x2028 || v == 0x2029 || v == 0xfffe || v == 0xffff
   }
 }

@@ -12,7 +12,7 @@ public enum WorkspacePath {
 
     public var explanation: String {
       switch self {
-      case .empty: return "the path is empty"
+      case .empty: return "the path is empty or names the workspace root itself"
       case .absolute:
         return "absolute paths are not allowed; paths are relative to the workspace root"
       case .escapes: return "the path leaves the workspace through '..'"

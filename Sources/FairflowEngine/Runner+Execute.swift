@@ -74,7 +74,7 @@ extension Runner {
   func record(_ index: Int, _ execution: Execution) -> Bool {
     let stage = loaded.pipeline.stages[index]
     let log = loaded.workspace.display(
-      loaded.workspace.logDirectory(run: runID) + "/" + stage.name + ".log")
+      logPath(for: stage.name))
     switch execution {
     case .succeeded(let outs, let seconds):
       let fingerprint = fingerprints[index]!

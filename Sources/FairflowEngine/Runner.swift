@@ -113,7 +113,7 @@ public final class Runner: @unchecked Sendable {
             }
           case .execute(let index):
             for output in stages[index].outputs { observed[output.path] = nil }
-            let log = loaded.workspace.logDirectory(run: runID) + "/" + stages[index].name + ".log"
+            let log = logPath(for: stages[index].name)
             reporter.stageStarted(stages[index].name, log: loaded.workspace.display(log))
             group.addTask { .executed(index, await self.execute(index, log: log)) }
           }
@@ -141,6 +141,12 @@ public final class Runner: @unchecked Sendable {
       (stage: stages[$0].name, result: results[$0]!)
     }
     return RunSummary(run: runID, results: ordered, failures: failures, interrupted: isCancelled)
+  }
+
+  /// `cache/logs/RUN/STAGE.log`; matrix values may contain '/', which must not make directories.
+  func logPath(for stage: String) -> String {
+    let safe = String(stage.map { $0 == "/" || $0 == "\0" ? "%" : $0 })
+    return loaded.workspace.logDirectory(run: runID) + "/" + safe + ".log"
   }
 
   func fail(_ index: Int, _ failure: StageFailure) {

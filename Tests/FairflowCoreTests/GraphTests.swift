@@ -2,7 +2,15 @@ import FairflowCore
 import Testing
 
 @Suite struct GraphTests {
-  @Test func directoryEdgesRunBothWays() throws {
+  func upstream(_ name: String, _ pipeline: Pipeline, _ graph: Graph) throws -> [String] {
+    pipeline.names(graph.upstream[try #require(pipeline.index(of: name))])
+  }
+
+  func downstream(_ name: String, _ pipeline: Pipeline, _ graph: Graph) throws -> [String] {
+    pipeline.names(graph.downstream[try #require(pipeline.index(of: name))])
+  }
+
+  @Test func fileDependencyInsideAnOutputDirectory() throws {
     let (pipeline, graph) = try graph(
       """
       stages:
@@ -13,23 +21,61 @@ import Testing
           cmd: cat data/a.txt > r.txt
           deps: [data/a.txt]
           outs: [r.txt]
-        writefile:
-          cmd: echo > models/m.bin
-          outs: [models/m.bin]
+        sibling:
+          cmd: cat database.txt > s.txt
+          deps: [database.txt]
+          outs: [s.txt]
+      """)
+    #expect(try upstream("readfile", pipeline, graph) == ["makedir"])
+    #expect(try downstream("makedir", pipeline, graph) == ["readfile"])
+    // `database.txt` shares a prefix with `data` but is not inside it.
+    #expect(try upstream("sibling", pipeline, graph) == [])
+    #expect(graph.owners["data"] == pipeline.index(of: "makedir"))
+    #expect(graph.owners["data/a.txt"] == nil)
+  }
+
+  @Test func directoryDependencyOnOutputsInsideIt() throws {
+    let (pipeline, graph) = try graph(
+      """
+      stages:
+        one:
+          cmd: echo > models/one.bin
+          outs: [models/one.bin]
+        two:
+          cmd: echo > models/deep/two.bin
+          outs: [models/deep/two.bin]
+        other:
+          cmd: echo > models-old/x
+          outs: [models-old/x]
         readdir:
-          cmd: ls models > l.txt
+          cmd: ls -R models > l.txt
           deps: [models]
           outs: [l.txt]
       """)
-    func upstream(_ name: String) -> [String] {
-      graph.upstream[pipeline.index(of: name)!].map { pipeline.stages[$0].name }
-    }
-    #expect(upstream("readfile") == ["makedir"])
-    #expect(upstream("readdir") == ["writefile"])
-    #expect(graph.owners["data"] == pipeline.index(of: "makedir"))
+    #expect(try upstream("readdir", pipeline, graph) == ["one", "two"])
+    #expect(try downstream("two", pipeline, graph) == ["readdir"])
+    #expect(try downstream("other", pipeline, graph) == [])
   }
 
-  @Test func orderIsTopologicalAndStableAndClosureIncludesUpstream() throws {
+  @Test func exactPathDependencyAndSourceFiles() throws {
+    let (pipeline, graph) = try graph(
+      """
+      stages:
+        a:
+          cmd: cat in.txt > a.txt
+          deps: [in.txt]
+          outs: [a.txt]
+        b:
+          cmd: cat a.txt a.txt > b.txt
+          deps: [a.txt, ./a.txt]
+          outs: [b.txt]
+      """)
+    #expect(try upstream("a", pipeline, graph) == [])
+    #expect(try upstream("b", pipeline, graph) == ["a"])
+    #expect(graph.owners == ["a.txt": 0, "b.txt": 1])
+  }
+
+  @Test func orderIsTopologicalAndKeepsDeclarationOrderOtherwise() throws {
     let (pipeline, graph) = try graph(
       """
       stages:
@@ -48,8 +94,81 @@ import Testing
           cmd: echo > z
           outs: [z]
       """)
-    #expect(graph.order.map { pipeline.stages[$0].name } == ["early", "middle", "late", "lone"])
-    let closure = graph.closure(of: [pipeline.index(of: "middle")!])
-    #expect(Set(closure.map { pipeline.stages[$0].name }) == ["early", "middle"])
+    #expect(pipeline.names(graph.order) == ["early", "middle", "late", "lone"])
+    // Rebuilding gives the same order: runs and listings are stable.
+    #expect(try Graph(pipeline).order == graph.order)
+  }
+
+  @Test func diamondRunsJoinAfterBothBranches() throws {
+    let (pipeline, graph) = try graph(
+      """
+      stages:
+        join:
+          cmd: cat l r > j
+          deps: [l, r]
+          outs: [j]
+        right:
+          cmd: cat s > r
+          deps: [s]
+          outs: [r]
+        left:
+          cmd: cat s > l
+          deps: [s]
+          outs: [l]
+        source:
+          cmd: echo > s
+          outs: [s]
+      """)
+    #expect(pipeline.names(graph.order) == ["source", "right", "left", "join"])
+    #expect(try upstream("join", pipeline, graph) == ["right", "left"])
+    #expect(try downstream("source", pipeline, graph) == ["right", "left"])
+  }
+
+  @Test func closureHoldsTargetsAndEverythingUpstream() throws {
+    let (pipeline, graph) = try graph(
+      """
+      stages:
+        a: {cmd: x, outs: [a]}
+        b: {cmd: x, deps: [a], outs: [b]}
+        c: {cmd: x, deps: [b], outs: [c]}
+        d: {cmd: x, deps: [a], outs: [d]}
+        e: {cmd: x, outs: [e]}
+      """)
+    func closure(_ names: String...) throws -> Set<String> {
+      Set(pipeline.names(graph.closure(of: try names.map { try #require(pipeline.index(of: $0)) })))
+    }
+    #expect(try closure("c") == ["a", "b", "c"])
+    #expect(try closure("c", "d") == ["a", "b", "c", "d"])
+    #expect(try closure("a") == ["a"])
+    #expect(try closure("e", "b") == ["a", "b", "e"])
+    #expect(try closure() == [])
+  }
+
+  @Test func errorsAreNamed() throws {
+    func kind(_ text: String) throws -> GraphError.Kind? {
+      let pipeline = try expand(text)
+      do {
+        _ = try Graph(pipeline)
+        return nil
+      } catch {
+        #expect(error.file == testFile)
+        #expect(error.exitStatus == .invalidInput)
+        return error.kind
+      }
+    }
+    #expect(
+      try kind(
+        "stages:\n  a: {cmd: x, deps: [b], outs: [a]}\n  b: {cmd: x, deps: [a], outs: [b]}\n")
+        == .cycle(["a", "b", "a"]))
+    #expect(
+      try kind("stages:\n  a: {cmd: x, outs: [o]}\n  b: {cmd: x, outs: [./o]}\n")
+        == .duplicateOutput(path: "o", stages: ["a", "b"]))
+    #expect(
+      try kind("stages:\n  a: {cmd: x, outs: [d/e/f]}\n  b: {cmd: x, outs: [d]}\n")
+        == .overlappingOutputs(outer: "d", outerStage: "b", inner: "d/e/f", innerStage: "a"))
+    #expect(
+      try kind("stages:\n  a: {cmd: x, deps: [o/x], outs: [o]}\n")
+        == .dependsOnOwnOutput(stage: "a", path: "o"))
+    #expect(try kind("stages:\n  a: {cmd: x, outs: [o]}\n  b: {cmd: x, outs: [o2]}\n") == nil)
   }
 }
