@@ -38,11 +38,25 @@ let package = Package(
       name: "FairflowEngine",
       dependencies: ["FairflowCore", "FairflowStore"],
       swiftSettings: strict),
+    // libgit2, wrapped once: CGit2 is the C module, FairflowGit the small Swift API over it.
+    .systemLibrary(
+      name: "CGit2", pkgConfig: "libgit2",
+      providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]),
+    .target(
+      name: "FairflowGit", dependencies: ["CGit2", "FairflowCore"], swiftSettings: strict),
+    // Provenance: records, the git-backed store and recorder, trace/verify, PROV/RO-Crate export.
+    .target(
+      name: "FairflowProvenance",
+      dependencies: [
+        "FairflowCore", "FairflowStore", "FairflowEngine", "FairflowGit",
+        .product(name: "Crypto", package: "swift-crypto"),
+      ],
+      swiftSettings: strict),
     // Command-line front end: parses, calls the engine, renders, maps exit codes.
     .target(
       name: "FairflowCLI",
       dependencies: [
-        "FairflowCore", "FairflowStore", "FairflowEngine",
+        "FairflowCore", "FairflowStore", "FairflowEngine", "FairflowProvenance", "FairflowGit",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),

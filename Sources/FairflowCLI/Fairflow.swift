@@ -4,7 +4,7 @@ internal import Foundation
 
 /// The `fairflow` command tree.
 public struct Fairflow: AsyncParsableCommand {
-  public static let version = "0.1.0"
+  public static let version = FairflowVersion.current
 
   public static let configuration = CommandConfiguration(
     commandName: "fairflow",
@@ -14,7 +14,9 @@ public struct Fairflow: AsyncParsableCommand {
       3 workspace locked, 130 interrupted.
       """,
     version: version,
-    subcommands: [Run.self, Status.self, Dag.self, Validate.self, Cache.self, ExecStage.self])
+    subcommands: [
+      Run.self, Status.self, Dag.self, Validate.self, Cache.self, Prov.self, ExecStage.self,
+    ])
 
   public init() {}
 

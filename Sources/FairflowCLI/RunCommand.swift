@@ -4,6 +4,7 @@ internal import Dispatch
 internal import FairflowCore
 internal import FairflowStore
 internal import FairflowEngine
+internal import FairflowProvenance
 
 /// `fairflow run`: does exactly the work the content of the inputs requires.
 struct Run: AsyncParsableCommand {
@@ -37,6 +38,9 @@ struct Run: AsyncParsableCommand {
     name: .shortAndLong,
     help: "Stream stage output (prefixed with the stage name) and list up-to-date stages.")
   var verbose = false
+
+  @Flag(help: "Do not record provenance in git for this run (benchmarks, scratch runs).")
+  var noProvenance = false
 
   func validate() throws {
     if let jobs, jobs < 1 { throw ValidationError("-j must be at least 1") }
@@ -76,9 +80,15 @@ struct Run: AsyncParsableCommand {
     }
     let stream = verbose ? forward : nil
     let executor = LocalExecutor(stream: stream)
+    let recorder =
+      noProvenance
+      ? nil
+      : ProvenanceRecorder(
+        workspace: context.workspace.root, environment: ProcessInfo.processInfo.environment,
+        note: { reporter.note($0) })
     let runner = Runner(
       loaded: context.loaded, executor: executor, reporter: reporter, options: options,
-      statCache: context.statCache)
+      statCache: context.statCache, recorder: recorder)
     let signals = SignalHandler { runner.cancel() }
     // On a terminal, keep the elapsed time in the status line moving.
     let ticker = Task {

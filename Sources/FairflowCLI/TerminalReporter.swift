@@ -68,6 +68,7 @@ final class TerminalReporter: RunReporter, @unchecked Sendable {
     line += String(format: " (%.2fs)", RunID.monotonic() - start)
     Console.out(line + "\n")
     for failure in summary.failures { Console.standardError("error: " + failure.message + "\n") }
+    if let error = summary.recordingError { Console.standardError("error: \(error)\n") }
     if summary.interrupted {
       Console.standardError(
         "interrupted: the cache and lock file are consistent; run again to continue\n")

@@ -99,7 +99,7 @@ public enum Staleness {
     outputDigests: [String: Digest], upstreamStale: Bool
   ) -> Bool {
     guard let entry, !stage.alwaysRun, !upstreamStale, entry.outs.count == stage.outputs.count,
-      entry.command == stage.displayCommand, entry.deps.count == stage.deps.count,
+      entry.command == stage.recordedCommand, entry.deps.count == stage.deps.count,
       entry.deps.allSatisfy({ dependencyDigests[$0.path] == $0.digest }),
       entry.outs.allSatisfy({ outputDigests[$0.path] == $0.digest })
     else { return false }
@@ -119,7 +119,7 @@ public enum Staleness {
         }
         .map { .dependencyMissing(path: $0) }
     }
-    if entry.command != stage.displayCommand { reasons.append(.commandChanged) }
+    if entry.command != stage.recordedCommand { reasons.append(.commandChanged) }
     let oldParams = Dictionary(
       entry.params.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
     let newParams = Dictionary(

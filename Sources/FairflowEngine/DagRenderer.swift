@@ -38,7 +38,8 @@ public enum DagRenderer {
     case .json:
       let nodes = graph.order.map { index -> Value in
         .map([
-          ("name", .string(stages[index].name)), ("command", .string(stages[index].displayCommand)),
+          ("name", .string(stages[index].name)),
+          ("command", .string(stages[index].recordedCommand)),
           ("deps", .list(stages[index].deps.map(Value.string))),
           ("outs", .list(stages[index].outputs.map { .string($0.path) })),
           ("upstream", .list(graph.upstream[index].map { .string(stages[$0].name) })),

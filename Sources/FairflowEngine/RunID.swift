@@ -19,16 +19,17 @@ public enum RunID {
       + String(milliseconds).leftPadded(to: 3) + "Z"
   }
 
-  /// RFC 3339 UTC timestamp of now.
-  public static func timestamp() -> String {
+  /// RFC 3339 UTC timestamp of now, to the second or (`milliseconds`) the millisecond.
+  public static func timestamp(milliseconds: Bool = false) -> String {
     var ts = timespec()
     clock_gettime(CLOCK_REALTIME, &ts)
+    let fraction = milliseconds ? "." + String(Int(ts.tv_nsec) / 1_000_000).leftPadded(to: 3) : ""
     var time = ts.tv_sec
     var parts = tm()
     gmtime_r(&time, &parts)
     func two(_ n: Int32) -> String { String(n).leftPadded(to: 2) }
     return
-      "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+      "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))\(fraction)Z"
   }
 
   /// Monotonic seconds.

@@ -41,6 +41,18 @@ public struct RunSummary: Sendable {
   public var results: [(stage: String, result: StageResult)]
   public var failures: [StageFailure]
   public var interrupted: Bool
+  /// Set when the stages ran but their provenance could not be committed (the run fails).
+  public var recordingError: String?
+
+  public init(
+    run: String, results: [(stage: String, result: StageResult)], failures: [StageFailure],
+    interrupted: Bool
+  ) {
+    self.run = run
+    self.results = results
+    self.failures = failures
+    self.interrupted = interrupted
+  }
 
   public func count(_ predicate: (StageResult) -> Bool) -> Int {
     results.filter { predicate($0.result) }.count
@@ -48,7 +60,7 @@ public struct RunSummary: Sendable {
 
   public var exitStatus: ExitStatus {
     if interrupted { return .interrupted }
-    return failures.isEmpty ? .success : .failure
+    return failures.isEmpty && recordingError == nil ? .success : .failure
   }
 }
 

@@ -87,7 +87,7 @@ extension Runner {
   }
 
   func failure(_ stage: Stage, reason: String, log: String? = nil) -> StageFailure {
-    StageFailure(stage: stage.name, command: stage.displayCommand, reason: reason, log: log)
+    StageFailure(stage: stage.name, command: stage.recordedCommand, reason: reason, log: log)
   }
 
   /// Records a new lock entry for a stage whose outputs are now `outs`.
@@ -103,16 +103,9 @@ extension Runner {
       }
     }
     lock.entries[stage.name] = LockEntry(
-      stage: stage.name, fingerprint: fingerprint, command: stage.displayCommand,
-      params: stage.params.map {
-        (
-          name: $0.name,
-          value: SecretNames.isSecret($0.name) ? .string(SecretNames.redacted) : $0.value
-        )
-      },
-      env: stage.env.map {
-        (name: $0.name, value: SecretNames.isSecret($0.name) ? SecretNames.redacted : $0.value)
-      },
+      stage: stage.name, fingerprint: fingerprint,
+      command: stage.recordedCommand,
+      params: Redactor.params(stage.params), env: Redactor.env(stage.env),
       deps: deps, outs: outs, metrics: metrics, run: run)
     lockDirty = true
   }

@@ -4,9 +4,16 @@ internal import FairflowStore
 extension Runner {
   /// The result of running a stage's process and committing its outputs.
   enum Execution: Sendable {
-    case succeeded(outs: [PathRecord], seconds: Double)
-    case failed(reason: String)
+    case succeeded(outs: [PathRecord], origins: [String: Value], times: Times)
+    case failed(reason: String, exitStatus: Int32?, times: Times)
     case interrupted
+  }
+
+  /// Wall-clock start and end (RFC 3339) and the monotonic duration of an execution.
+  struct Times: Sendable {
+    var started: String
+    var ended: String
+    var seconds: Double
   }
 
   /// Runs stage `index` (called concurrently, off the scheduling loop).
@@ -23,7 +30,10 @@ extension Runner {
       }
       try FileIO.makeDirectories(FileIO.parent(of: log))
     } catch {
-      return .failed(reason: "cannot prepare outputs: \(error)")
+      let now = RunID.timestamp(milliseconds: true)
+      return .failed(
+        reason: "cannot prepare outputs: \(error)", exitStatus: nil,
+        times: Times(started: now, ended: now, seconds: 0))
     }
     let arguments: [String]
     switch stage.action {
@@ -33,22 +43,36 @@ extension Runner {
         [options.selfExecutable, "exec-stage", loaded.file, "--stage", stage.name]
         + options.overrides.flatMap { ["-p", $0] }
     }
+    let originsFile = originsPath(for: stage.name)
+    try? FileIO.remove(originsFile)
     let environment =
       stage.env + [
         ("FAIRFLOW_STAGE", stage.name), ("FAIRFLOW_RUN", runID), ("FAIRFLOW_WORKSPACE", root),
+        ("FAIRFLOW_ORIGINS", originsFile),
       ]
     let job = Job(
       stage: stage.name, arguments: arguments, environment: environment, workingDirectory: root,
       logPath: log)
+    let started = RunID.timestamp(milliseconds: true)
     let start = RunID.monotonic()
     let outcome = await executor.run(job)
+    let times = Times(
+      started: started, ended: RunID.timestamp(milliseconds: true),
+      seconds: RunID.monotonic() - start)
     if isCancelled, !outcome.succeeded { return .interrupted }
-    guard outcome.succeeded else { return .failed(reason: outcome.summary) }
+    guard outcome.succeeded else {
+      var exitStatus: Int32?
+      if case .exited(let code) = outcome { exitStatus = code }
+      return .failed(reason: outcome.summary, exitStatus: exitStatus, times: times)
+    }
+    func failed(_ reason: String) -> Execution {
+      .failed(reason: reason, exitStatus: 0, times: times)
+    }
     do {
       var outs: [PathRecord] = []
       for output in stage.outputs {
         guard FileIO.exists(root + "/" + output.path) else {
-          return .failed(reason: "it did not create declared output '\(output.path)'")
+          return failed("it did not create declared output '\(output.path)'")
         }
         if output.cache {
           outs.append(
@@ -59,15 +83,55 @@ extension Runner {
         if output.isMetric {
           let text = try FileIO.readText(root + "/" + output.path)
           do { _ = try ValueParser.parse(text, file: output.path) } catch {
-            return .failed(
-              reason: "metrics file '\(output.path)' is not valid JSON: \(error.problem)")
+            return failed("metrics file '\(output.path)' is not valid JSON: \(error.problem)")
           }
         }
       }
-      return .succeeded(outs: outs, seconds: RunID.monotonic() - start)
+      let origins: [String: Value]
+      do { origins = try readOrigins(originsFile, stage: stage) } catch {
+        return failed(error.problem)
+      }
+      return .succeeded(outs: outs, origins: origins, times: times)
     } catch {
-      return .failed(reason: "cannot store outputs: \(error)")
+      return failed("cannot store outputs: \(error)")
     }
+  }
+
+  /// `cache/tmp/origins/RUN/STAGE.json`: where a stage may say where its outputs came from.
+  func originsPath(for stage: String) -> String {
+    loaded.workspace.root + "/cache/tmp/origins/" + runID + "/"
+      + String(stage.map { $0 == "/" || $0 == "\0" ? "%" : $0 }) + ".json"
+  }
+
+  /// Reads (and removes) a stage's origins file: a JSON object mapping declared output paths to
+  /// `{"doi": …, "url": …, "checksum": …, "retrieved": …}` objects.
+  func readOrigins(_ file: String, stage: Stage) throws(PipelineError) -> [String: Value] {
+    guard FileIO.exists(file) else { return [:] }
+    defer { try? FileIO.remove(file) }
+    let display = "$FAIRFLOW_ORIGINS (\(loaded.workspace.display(file)))"
+    let text: String
+    do { text = try FileIO.readText(file) } catch {
+      throw PipelineError("cannot read \(display): \(error)")
+    }
+    let value = try ValueParser.parse(text, file: display)
+    guard case .map(let pairs) = value else {
+      throw PipelineError("\(display) must be a JSON object of output path → origin")
+    }
+    let declared = Set(stage.outputs.map(\.path))
+    var origins: [String: Value] = [:]
+    for (path, origin) in pairs {
+      let normalised = path.hasPrefix("./") ? String(path.dropFirst(2)) : path
+      guard declared.contains(normalised) else {
+        throw PipelineError("\(display) names '\(path)', which is not a declared output")
+      }
+      guard case .map = origin,
+        origin["doi"]?.stringValue != nil || origin["url"]?.stringValue != nil
+      else {
+        throw PipelineError("\(display): the origin of '\(path)' needs a \"doi\" or \"url\" string")
+      }
+      origins[normalised] = origin
+    }
+    return origins
   }
 
   /// Applies an execution's result on the scheduling loop; returns whether it succeeded.
@@ -76,7 +140,7 @@ extension Runner {
     let log = loaded.workspace.display(
       logPath(for: stage.name))
     switch execution {
-    case .succeeded(let outs, let seconds):
+    case .succeeded(let outs, let origins, let times):
       let fingerprint = fingerprints[index]!
       if stage.isRestorable {
         do {
@@ -90,10 +154,20 @@ extension Runner {
       updateLock(
         stage, fingerprint: fingerprint, deps: evaluatedDeps[index] ?? [], outs: outs, run: runID)
       for record in outs { observed[record.path] = record }
-      results[index] = .executed(seconds: seconds)
+      results[index] = .executed(seconds: times.seconds)
+      recorder?.record(
+        StageRecord(
+          stage: stage, outcome: .executed, exitStatus: 0, deps: evaluatedDeps[index] ?? [],
+          outs: outs, origins: origins, started: times.started, ended: times.ended,
+          seconds: times.seconds, fingerprint: fingerprint))
       return true
-    case .failed(let reason):
+    case .failed(let reason, let exitStatus, let times):
       fail(index, failure(stage, reason: reason, log: log))
+      recorder?.record(
+        StageRecord(
+          stage: stage, outcome: .failed(reason: reason), exitStatus: exitStatus,
+          deps: evaluatedDeps[index] ?? [], outs: [], origins: [:], started: times.started,
+          ended: times.ended, seconds: times.seconds, fingerprint: fingerprints[index]))
       return false
     case .interrupted:
       results[index] = .interrupted

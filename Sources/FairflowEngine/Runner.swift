@@ -18,6 +18,7 @@ public final class Runner: @unchecked Sendable {
   let runCache: RunCache
   let observer: Observer
   let runID: String
+  let recorder: (any RunRecorder)?
   private let cancelled = Atomic<Bool>(false)
 
   var lock: LockFile
@@ -34,8 +35,9 @@ public final class Runner: @unchecked Sendable {
 
   public init(
     loaded: LoadedPipeline, executor: any Executor, reporter: any RunReporter, options: RunOptions,
-    statCache: StatCache
+    statCache: StatCache, recorder: (any RunRecorder)? = nil
   ) {
+    self.recorder = recorder
     self.loaded = loaded
     self.executor = executor
     self.reporter = reporter
@@ -72,6 +74,7 @@ public final class Runner: @unchecked Sendable {
       keepGoing: options.keepGoing)
     var done = 0
     let total = selected.count
+    recorder?.runStarted(run: runID, pipelineFile: loaded.file, stageCount: total)
 
     await withTaskGroup(of: Event.self) { group in
       // A FIFO of actions: appended at the end, consumed from `next` (no O(n) removeFirst).
@@ -97,6 +100,7 @@ public final class Runner: @unchecked Sendable {
             switch decision {
             case .done(let result):
               results[index] = result
+              if case .restored(let from, _) = result { recordRestored(index, from: from) }
               done += 1
               reporter.stageFinished(stages[index].name, result: result, done: done, total: total)
               pending += scheduler.evaluated(index, needsExecution: false)
@@ -140,7 +144,25 @@ public final class Runner: @unchecked Sendable {
     let ordered = loaded.graph.order.filter(selected.contains).map {
       (stage: stages[$0].name, result: results[$0]!)
     }
-    return RunSummary(run: runID, results: ordered, failures: failures, interrupted: isCancelled)
+    var summary = RunSummary(
+      run: runID, results: ordered, failures: failures, interrupted: isCancelled)
+    do { try recorder?.runFinished(summary) } catch {
+      summary.recordingError = "provenance of run \(runID) was not recorded: \(error)"
+    }
+    return summary
+  }
+
+  /// A restored stage's record: its outputs as the lock entry now holds them.
+  func recordRestored(_ index: Int, from run: String) {
+    guard let recorder else { return }
+    let stage = loaded.pipeline.stages[index]
+    guard let entry = lock.entries[stage.name] else { return }
+    let now = RunID.timestamp(milliseconds: true)
+    recorder.record(
+      StageRecord(
+        stage: stage, outcome: .restored(from: run), exitStatus: nil, deps: entry.deps,
+        outs: entry.outs, origins: [:], started: now, ended: now, seconds: 0,
+        fingerprint: entry.fingerprint))
   }
 
   /// `cache/logs/RUN/STAGE.log`; matrix values may contain '/', which must not make directories.

@@ -1,0 +1,112 @@
+public import FairflowCore
+internal import FairflowGit
+internal import FairflowStore
+internal import Crypto
+
+/// `prov trace FILE`: from a file's content digest back through the records that produced it and
+/// their inputs, to the roots — source files (with the code commit that tracks them) and fetched
+/// data (DOI / URL).
+public struct Tracer {
+  let store: ProvenanceStore
+  let root: String
+
+  public init(store: ProvenanceStore, workspace root: String) {
+    self.store = store
+    self.root = root
+  }
+
+  /// One artifact in the chain and what made it.
+  public struct Node: Sendable {
+    public var path: String
+    public var sha256: String
+    public var size: Int
+    /// The record that produced this content (the original run when it was restored).
+    public var producer: ProvenanceRecord?
+    /// The record actually found, when it was a restore (`producer` is then its original).
+    public var restoredBy: ProvenanceRecord?
+    public var origin: ProvenanceRecord.Origin?
+    /// For roots without origin: "tracked in git at COMMIT", "untracked", "modified since COMMIT".
+    public var source: String?
+    public var inputs: [Node]
+    /// Already shown elsewhere in the tree (same content and producer).
+    public var repeated: Bool
+  }
+
+  /// Traces content with `sha256` found at `path`.
+  public func trace(path: String, sha256: String, size: Int) throws -> Node {
+    var seen: Set<String> = []
+    return try node(
+      path: path, sha256: sha256, size: size, origin: nil, seen: &seen, depth: 0,
+      consumerCode: nil)
+  }
+
+  func node(
+    path: String, sha256: String, size: Int, origin: ProvenanceRecord.Origin?,
+    seen: inout Set<String>, depth: Int, consumerCode: String?
+  ) throws -> Node {
+    var result = Node(
+      path: path, sha256: sha256, size: size, producer: nil, restoredBy: nil, origin: origin,
+      source: nil, inputs: [], repeated: false)
+    guard let (found, original) = try producer(of: sha256) else {
+      if origin == nil { result.source = try sourceDescription(path, sha256, consumerCode) }
+      return result
+    }
+    result.producer = original
+    if original.run != found.run || original.stage != found.stage { result.restoredBy = found }
+    let key = sha256 + "\t" + original.run + "\t" + original.stage
+    if result.origin == nil {
+      result.origin = original.outputs.first { $0.sha256 == sha256 }?.origin
+    }
+    guard seen.insert(key).inserted, depth < 256 else {
+      result.repeated = true
+      return result
+    }
+    for dep in original.deps {
+      result.inputs.append(
+        try node(
+          path: dep.path, sha256: dep.sha256, size: dep.size, origin: dep.origin, seen: &seen,
+          depth: depth + 1, consumerCode: original.context.commit))
+    }
+    return result
+  }
+
+  /// The newest record listing this content as an output, and the record of the run that
+  /// originally produced it (following `restored_from`).
+  func producer(of sha256: String) throws -> (ProvenanceRecord, ProvenanceRecord)? {
+    let producers = try store.producers(ofSHA256: sha256)
+    var restoredOnly: ProvenanceRecord?
+    for candidate in producers.reversed() {
+      guard let record = try store.record(run: candidate.run, file: candidate.file) else {
+        continue
+      }
+      if record.outcome == .executed { return (record, record) }
+      if record.outcome == .restored, restoredOnly == nil { restoredOnly = record }
+    }
+    guard let restored = restoredOnly else { return nil }
+    if let from = restored.restoredFrom,
+      let original = try store.record(
+        run: from, file: ProvenanceStore.fileName(stage: restored.stage))
+    {
+      return (restored, original)
+    }
+    return (restored, restored)
+  }
+
+  /// Whether a root input is a source file tracked in git at the commit the consumer ran with.
+  func sourceDescription(_ path: String, _ sha256: String, _ commit: String?) throws -> String {
+    guard let commit, let id = ObjectID(hex: commit), !store.isFallback,
+      let workdir = store.repository.workingDirectory
+    else { return "source file (workspace not in git)" }
+    let prefix = root.hasPrefix(workdir) ? String(root.dropFirst(workdir.count)) : ""
+    let inRepo = (prefix.isEmpty || prefix.hasSuffix("/") ? prefix : prefix + "/") + path
+    let tree = try store.repository.commit(id).tree
+    guard let entry = try store.repository.treeEntry(tree, path: inRepo), !entry.isTree else {
+      return "source file, not tracked in git at \(id.short)"
+    }
+    let bytes = try store.repository.readBlob(entry.id)
+    let digest = Digest(bytes: SHA256.hash(data: bytes)).hex
+    return digest == sha256
+      ? "source file, tracked in git at \(id.short)"
+      : "source file, modified since \(id.short) (uncommitted content)"
+  }
+}
