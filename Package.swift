@@ -75,6 +75,13 @@ let package = Package(
       name: "FairflowEngineTests",
       dependencies: ["FairflowEngine", "FairflowTesting"], swiftSettings: strict),
     .testTarget(
+      name: "FairflowGitTests", dependencies: ["FairflowGit", "FairflowTesting"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "FairflowProvenanceTests",
+      dependencies: ["FairflowProvenance", "FairflowEngine", "FairflowGit", "FairflowTesting"],
+      swiftSettings: strict),
+    .testTarget(
       name: "FairflowCLITests",
       dependencies: ["FairflowCLI", "FairflowTesting"], exclude: ["Snapshots"],
       swiftSettings: strict),

@@ -97,10 +97,10 @@ extension Runner {
     }
   }
 
-  /// `cache/tmp/origins/RUN/STAGE.json`: where a stage may say where its outputs came from.
+  /// `cache/logs/RUN/STAGE.origins.json` (beside the log, whose directory exists by then):
+  /// where a stage may say where its outputs came from.
   func originsPath(for stage: String) -> String {
-    loaded.workspace.root + "/cache/tmp/origins/" + runID + "/"
-      + String(stage.map { $0 == "/" || $0 == "\0" ? "%" : $0 }) + ".json"
+    String(logPath(for: stage).dropLast(".log".count)) + ".origins.json"
   }
 
   /// Reads (and removes) a stage's origins file: a JSON object mapping declared output paths to

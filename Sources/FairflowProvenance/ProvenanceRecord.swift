@@ -86,6 +86,36 @@ public struct ProvenanceRecord: Sendable, Equatable {
   /// Run-level context shared by every record of a run.
   public var context: RunContext
 
+  public init(
+    run: String, pipeline: String, stage: String, kind: String, command: String?,
+    implementationVersion: Int?, params: [(key: String, value: Value)],
+    env: [(key: String, value: Value)], deps: [Artifact], outputs: [Artifact], outcome: Outcome,
+    restoredFrom: String?, failure: String?, exitStatus: Int?, started: String, ended: String,
+    durationSeconds: Double, fingerprint: String?, executor: [(key: String, value: Value)],
+    context: RunContext
+  ) {
+    self.run = run
+    self.pipeline = pipeline
+    self.stage = stage
+    self.kind = kind
+    self.command = command
+    self.implementationVersion = implementationVersion
+    self.params = params
+    self.env = env
+    self.deps = deps
+    self.outputs = outputs
+    self.outcome = outcome
+    self.restoredFrom = restoredFrom
+    self.failure = failure
+    self.exitStatus = exitStatus
+    self.started = started
+    self.ended = ended
+    self.durationSeconds = durationSeconds
+    self.fingerprint = fingerprint
+    self.executor = executor
+    self.context = context
+  }
+
   public static func == (a: ProvenanceRecord, b: ProvenanceRecord) -> Bool {
     a.value == b.value
   }

@@ -14,6 +14,12 @@ extension ProvenanceStore {
     public var file: String
     public var blob: ObjectID
     public var outputs: [(sha256: String, path: String)]
+
+    public init(file: String, blob: ObjectID, outputs: [(sha256: String, path: String)]) {
+      self.file = file
+      self.blob = blob
+      self.outputs = outputs
+    }
   }
 
   /// Commits `records` as `runs/<run>/` on top of the current tip with compare-and-swap, retrying

@@ -73,23 +73,25 @@ public struct Tracer {
   /// The newest record listing this content as an output, and the record of the run that
   /// originally produced it (following `restored_from`).
   func producer(of sha256: String) throws -> (ProvenanceRecord, ProvenanceRecord)? {
-    let producers = try store.producers(ofSHA256: sha256)
-    var restoredOnly: ProvenanceRecord?
-    for candidate in producers.reversed() {
+    var fallback: ProvenanceRecord?
+    for candidate in try store.producers(ofSHA256: sha256).reversed() {
       guard let record = try store.record(run: candidate.run, file: candidate.file) else {
         continue
       }
-      if record.outcome == .executed { return (record, record) }
-      if record.outcome == .restored, restoredOnly == nil { restoredOnly = record }
+      switch record.outcome {
+      case .executed: return (record, record)
+      case .restored:
+        if let from = record.restoredFrom,
+          let original = try store.record(run: from, file: candidate.file),
+          original.outputs.contains(where: { $0.sha256 == sha256 })
+        {
+          return (record, original)
+        }
+        if fallback == nil { fallback = record }
+      case .failed: continue
+      }
     }
-    guard let restored = restoredOnly else { return nil }
-    if let from = restored.restoredFrom,
-      let original = try store.record(
-        run: from, file: ProvenanceStore.fileName(stage: restored.stage))
-    {
-      return (restored, original)
-    }
-    return (restored, restored)
+    return fallback.map { ($0, $0) }
   }
 
   /// Whether a root input is a source file tracked in git at the commit the consumer ran with.

@@ -13,7 +13,9 @@ import Testing
   static let commands: [(name: String, type: any ParsableCommand.Type)] = [
     ("fairflow", Fairflow.self), ("run", Run.self), ("status", Status.self), ("dag", Dag.self),
     ("validate", Validate.self), ("cache", Cache.self), ("cache-verify", Cache.Verify.self),
-    ("cache-gc", Cache.GC.self), ("cache-hash", Cache.Hash.self),
+    ("cache-gc", Cache.GC.self), ("cache-hash", Cache.Hash.self), ("prov", Prov.self),
+    ("prov-log", Prov.Log.self), ("prov-show", Prov.Show.self), ("prov-trace", Prov.Trace.self),
+    ("prov-verify", Prov.Verify.self), ("prov-export", Prov.Export.self),
   ]
 
   func check(_ text: String, against name: String) throws {
