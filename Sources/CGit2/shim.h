@@ -9,4 +9,9 @@ static inline unsigned int cgit2_diff_options_version(void) { return GIT_DIFF_OP
 static inline int cgit2_enable_fsync(int enabled) {
   return git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, enabled);
 }
+// syncfs(2) is a GNU extension the Swift Glibc module does not expose.
+#ifdef __linux__
+extern int syncfs(int fd);
+static inline int cgit2_syncfs(int fd) { return syncfs(fd); }
+#endif
 #endif

@@ -4,8 +4,10 @@ internal import CGit2
 public enum Libgit2 {
   private static let initialized: Bool = {
     git_libgit2_init()
-    // Durability: fsync loose objects and refs like `core.fsyncObjectFiles`.
-    _ = cgit2_enable_fsync(1)
+    // No fsync per object (about a millisecond each, with its directory): writers call
+    // `Repository.syncObjects()` once before moving a ref instead, like git's
+    // `core.fsyncMethod=batch`.
+    _ = cgit2_enable_fsync(0)
     return true
   }()
 

@@ -1,4 +1,5 @@
 internal import CGit2
+internal import Glibc
 
 /// An open git repository. Owns its libgit2 handle; every object looked up inside a method is
 /// freed before the method returns, so callers only ever see Swift values.
@@ -233,6 +234,29 @@ public final class Repository {
     }
     try check(result, "write commit")
     return ObjectID(out)
+  }
+
+  // MARK: - Durability
+
+  /// Makes every object written so far durable (one `syncfs` of the file system holding the
+  /// object database; `sync` where that is unavailable). Call before pointing a ref at new
+  /// objects, so a crash can never leave a ref naming an object that was not written.
+  public func syncObjects() throws(GitError) {
+    let fd = Glibc.open(gitDirectory + "objects", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    guard fd >= 0 else {
+      throw GitError(
+        code: -1, operation: "sync objects",
+        detail: "cannot open \(gitDirectory)objects: \(String(cString: strerror(errno)))")
+    }
+    defer { close(fd) }
+    #if os(Linux)
+      if cgit2_syncfs(fd) != 0 {
+        throw GitError(
+          code: -1, operation: "sync objects", detail: String(cString: strerror(errno)))
+      }
+    #else
+      sync()
+    #endif
   }
 
   // MARK: - References

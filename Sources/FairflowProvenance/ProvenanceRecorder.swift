@@ -5,7 +5,7 @@ internal import FairflowGit
 /// Turns a run's stage records into `ProvenanceRecord`s and commits them to git as the run goes.
 ///
 /// Commit policy: after each finished stage, unless the previous commit was so recent that
-/// committing again would spend more than ~20% of the wall time on git (many tiny stages
+/// committing again would spend more than ~10% of the wall time on git (many tiny stages
 /// finishing together); the rest go into the next commit, and `runFinished` always commits. Each
 /// commit replaces the run's previous one while that is still the tip, so a run normally ends as
 /// one commit whatever the number of stages. A crash loses at most the records since the last
@@ -68,7 +68,7 @@ public final class ProvenanceRecorder: RunRecorder, @unchecked Sendable {
         ProvenanceStore.StagedRecord(
           file: ProvenanceStore.fileName(stage: record.stage), blob: blob,
           outputs: record.outputs.map { ($0.sha256, $0.path) }))
-      if clock() - lastCommitEnd >= 4 * lastCommitCost {
+      if clock() - lastCommitEnd >= 9 * lastCommitCost {
         try commit(final: nil)
       }
     } catch {
