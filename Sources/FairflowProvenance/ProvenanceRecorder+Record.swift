@@ -63,7 +63,7 @@ extension ProvenanceRecorder {
   func origin(of hex: String, store: ProvenanceStore) throws -> ProvenanceRecord.Origin? {
     if let known = originsByDigest[hex] { return known }
     var found: ProvenanceRecord.Origin?
-    for producer in try store.producers(ofSHA256: hex).reversed() {
+    for producer in try store.producers(ofSHA256: hex).reversed() where producer.hasOrigin {
       guard let record = try store.record(run: producer.run, file: producer.file) else { continue }
       if let origin = record.outputs.first(where: { $0.sha256 == hex })?.origin {
         found = origin

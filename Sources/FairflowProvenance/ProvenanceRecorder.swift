@@ -67,7 +67,7 @@ public final class ProvenanceRecorder: RunRecorder, @unchecked Sendable {
       staged.append(
         ProvenanceStore.StagedRecord(
           file: ProvenanceStore.fileName(stage: record.stage), blob: blob,
-          outputs: record.outputs.map { ($0.sha256, $0.path) }))
+          outputs: record.outputs.map { ($0.sha256, $0.path, $0.origin != nil) }))
       if clock() - lastCommitEnd >= 9 * lastCommitCost {
         try commit(final: nil)
       }

@@ -5,7 +5,7 @@ internal import FairflowStore
 /// Provenance records in git, on `refs/fairflow/provenance`:
 ///
 ///     runs/<run-id>/<stage>.json          one ProvenanceRecord per executed/restored/failed stage
-///     index/outputs/<ab>/<sha256>         "<run-id>\t<stage file>\t<path>" lines: who made it
+///     runs/<run-id>/outputs.tsv           the run's outputs by digest (feeds `OutputIndex`)
 ///
 /// Each commit's tree is its parent's plus one run (a run may be rewritten by later commits of the
 /// same run). The ref moves only by compare-and-swap, so concurrent runs never lose each other's
@@ -17,14 +17,19 @@ public final class ProvenanceStore {
   public static let ref = "refs/fairflow/provenance"
 
   public let repository: Repository
+  /// The workspace, for the derived index cache under `cache/state/` (nil: no cache).
+  let workspaceRoot: String?
+  /// Loaded on first use and kept for this store's lifetime.
+  var index: OutputIndex?
   /// True when records go to `cache/provenance.git` because the workspace is not in git.
   public let isFallback: Bool
   /// Where the records live, for messages ("the git repository at …").
   public var location: String { repository.gitDirectory }
 
-  init(repository: Repository, isFallback: Bool) {
+  init(repository: Repository, isFallback: Bool, workspaceRoot: String?) {
     self.repository = repository
     self.isFallback = isFallback
+    self.workspaceRoot = workspaceRoot
   }
 
   public static func fallbackPath(workspace root: String) -> String {
@@ -37,17 +42,19 @@ public final class ProvenanceStore {
     workspace root: String, create: Bool, note: (String) -> Void = { _ in }
   ) throws(GitError) -> ProvenanceStore? {
     if let repository = try Repository.discover(from: root) {
-      return ProvenanceStore(repository: repository, isFallback: false)
+      return ProvenanceStore(repository: repository, isFallback: false, workspaceRoot: root)
     }
     let path = fallbackPath(workspace: root)
     if FileIO.exists(path) {
-      return ProvenanceStore(repository: try Repository.open(path), isFallback: true)
+      return ProvenanceStore(
+        repository: try Repository.open(path), isFallback: true, workspaceRoot: root)
     }
     guard create else { return nil }
     note(
       "note: the workspace is not inside a git repository; provenance is recorded in "
         + "cache/provenance.git (move it along with the workspace, or run `git init`)")
-    return ProvenanceStore(repository: try Repository.openOrCreateBare(at: path), isFallback: true)
+    return ProvenanceStore(
+      repository: try Repository.openOrCreateBare(at: path), isFallback: true, workspaceRoot: root)
   }
 
   // MARK: - Names
@@ -86,7 +93,8 @@ public final class ProvenanceStore {
       return []
     }
     var out: [ProvenanceRecord] = []
-    for entry in try repository.treeEntries(dir.id) where !entry.isTree {
+    for entry in try repository.treeEntries(dir.id)
+    where !entry.isTree && entry.name.hasSuffix(".json") {
       out.append(try decode(entry.id, source: "runs/\(run)/\(entry.name)"))
     }
     return out
@@ -105,47 +113,13 @@ public final class ProvenanceStore {
     return try ProvenanceRecord(json: String(decoding: bytes, as: UTF8.self), source: source)
   }
 
-  /// A line of the output index: which record lists an output with a given digest.
-  public struct Producer: Sendable, Hashable, Comparable {
-    public var run: String
-    public var file: String
-    public var path: String
-
-    var line: String { "\(run)\t\(file)\t\(path)" }
-
-    init?(line: Substring) {
-      let parts = line.split(separator: "\t", maxSplits: 2, omittingEmptySubsequences: false)
-      guard parts.count == 3 else { return nil }
-      run = String(parts[0])
-      file = String(parts[1])
-      path = String(parts[2])
-    }
-
-    init(run: String, file: String, path: String) {
-      self.run = run
-      self.file = file
-      self.path = path
-    }
-
-    public static func < (a: Producer, b: Producer) -> Bool { a.line < b.line }
-  }
-
   /// The records that list an output with this SHA-256 (hex), oldest run first.
-  public func producers(ofSHA256 hex: String) throws(GitError) -> [Producer] {
-    guard let tip = try tip() else { return [] }
-    return try producers(in: try repository.commit(tip).tree, hex: hex)
-  }
-
-  func producers(in tree: ObjectID?, hex: String) throws(GitError) -> [Producer] {
-    guard let tree, hex.count == 64,
-      let entry = try repository.treeEntry(tree, path: Self.indexPath(hex)), !entry.isTree
-    else { return [] }
-    let text = String(decoding: try repository.readBlob(entry.id), as: UTF8.self)
-    return text.split(separator: "\n").compactMap(Producer.init(line:)).sorted()
-  }
-
-  static func indexPath(_ hex: String) -> String {
-    "index/outputs/\(hex.prefix(2))/\(hex)"
+  public func producers(ofSHA256 hex: String) throws -> [OutputIndex.Producer] {
+    if index == nil {
+      index = try OutputIndex.load(
+        store: self, cacheFile: workspaceRoot.map { $0 + "/cache/state/provenance-index" })
+    }
+    return index?.producers[hex] ?? []
   }
 
   /// One line per run, newest first: walks the commit history and keeps each run's newest commit.

@@ -143,7 +143,8 @@ import Testing
             // replaces the first while that is still the tip.
             for step in 0..<2 {
               records.append(
-                .init(file: "s\(step).json", blob: blob, outputs: [(hex, "out\(writer).txt")]))
+                .init(
+                  file: "s\(step).json", blob: blob, outputs: [(hex, "out\(writer).txt", false)]))
               previous = try store.commitRun(
                 run: run, records: records, message: "run \(run)\n\nRun: \(run)\n", author: sig,
                 previous: previous)
@@ -159,7 +160,8 @@ import Testing
       let tip = try #require(try store.tip())
       let files = try store.repository.treeEntry(
         try store.repository.commit(tip).tree, path: "runs/\(run)")
-      #expect(try store.repository.treeEntries(try #require(files).id).count == 2)
+      let names = try store.repository.treeEntries(try #require(files).id).map(\.name)
+      #expect(names == ["outputs.tsv", "s0.json", "s1.json"])
     }
     for writer in 0..<writers {
       let producers = try store.producers(ofSHA256: String(repeating: String(writer), count: 64))
@@ -169,6 +171,43 @@ import Testing
     #expect(try store.log().count == writers * runsPerWriter)
     let fsck = try Shell.git(["fsck", "--no-dangling"], in: h.ws.root)
     #expect(fsck.status == 0, "\(fsck.stderr)")
+  }
+}
+
+@Suite struct OutputIndexTests {
+  @Test func indexIsCachedRebuiltWhenCorruptAndFollowsNewRuns() async throws {
+    let h = try ProvenanceHarness("index", pipelines: ["main": threeStages])
+    defer { h.ws.destroy() }
+    let (first, _) = try await h.run()
+    let sha = try #require(try h.store().records(run: first.run).first { $0.stage == "report" })
+      .outputs[0].sha256
+    #expect(try h.store().producers(ofSHA256: sha).map(\.run) == [first.run])
+    let cache = h.ws.path("cache/state/provenance-index")
+    #expect(FileManager.default.fileExists(atPath: cache))
+
+    // A new run changes the tip: the cached index is extended, not trusted.
+    try h.ws.write(
+      "pipelines/main.yaml",
+      threeStages.replacingOccurrences(
+        of: "cat upper.txt count.txt", with: "cat count.txt upper.txt"))
+    let (second, _) = try await h.run()
+    let newSha = try #require(try h.store().records(run: second.run).first { $0.stage == "report" })
+      .outputs[0].sha256
+    #expect(try h.store().producers(ofSHA256: newSha).map(\.run) == [second.run])
+    #expect(try h.store().producers(ofSHA256: sha).map(\.run) == [first.run])
+
+    // A corrupt cache is ignored and rewritten.
+    try Data("garbage\n".utf8).write(to: URL(fileURLWithPath: cache))
+    #expect(try h.store().producers(ofSHA256: newSha).map(\.run) == [second.run])
+    #expect(
+      try String(contentsOfFile: cache, encoding: .utf8).hasPrefix("fairflow-provenance-index 1"))
+  }
+
+  @Test func manifestEscapesAwkwardPaths() {
+    let sha = String(repeating: "e", count: 64)
+    let text = OutputIndex.manifest([("a.json", sha, "dir/with\ttab%and\nnewline", true)])
+    #expect(text.split(separator: "\n").count == 1)
+    #expect(text.contains("with%09tab%25and%0Anewline"))
   }
 }
 
