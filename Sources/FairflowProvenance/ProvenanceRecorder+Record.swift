@@ -100,7 +100,7 @@ extension ProvenanceRecorder {
         ("dirty", .bool(state.dirty)),
         (
           "diff_sha256",
-          state.dirty ? .string(SHA256.hash(data: state.patch).hexString) : .null
+          state.dirty ? .string(Digest(bytes: SHA256.hash(data: state.patch)).hex) : .null
         ),
       ]
     } else {
@@ -134,17 +134,5 @@ extension ProvenanceRecorder {
 
   private func stripSlash(_ path: String) -> Value {
     .string(path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path)
-  }
-}
-
-extension SHA256.Digest {
-  var hexString: String {
-    let digits = Array("0123456789abcdef".utf8)
-    var out: [UInt8] = []
-    for byte in self {
-      out.append(digits[Int(byte >> 4)])
-      out.append(digits[Int(byte & 15)])
-    }
-    return String(decoding: out, as: UTF8.self)
   }
 }
