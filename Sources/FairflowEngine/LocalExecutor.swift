@@ -99,6 +99,19 @@ enum Spawn {
     return unsafeBitCast(symbol, to: AddChdir.self)
   }()
 
+  typealias AddCloseFrom =
+    @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+  /// glibc ≥ 2.34: closes every descriptor from N up in the child, so a stage never inherits
+  /// fairflow's (or its parent's) descriptors, such as the pipes a caller reads fairflow's output
+  /// from — an orphaned stage would otherwise keep them open.
+  static let addCloseFrom: AddCloseFrom? = {
+    guard
+      let symbol = dlsym(
+        UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np")
+    else { return nil }
+    return unsafeBitCast(symbol, to: AddCloseFrom.self)
+  }()
+
   static func start(_ job: Job, stdoutFD: Int32) -> Result<Int32, Failure> {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
@@ -106,6 +119,7 @@ enum Spawn {
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
     posix_spawn_file_actions_adddup2(&actions, stdoutFD, 1)
     posix_spawn_file_actions_adddup2(&actions, stdoutFD, 2)
+    _ = addCloseFrom?(&actions, 3)
     guard let addChdir else {
       return .failure(Failure(text: "posix_spawn_file_actions_addchdir_np is unavailable"))
     }

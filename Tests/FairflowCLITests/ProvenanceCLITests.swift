@@ -179,6 +179,57 @@ import Testing
     #expect(modified.map { $0["path"] as? String } == ["report.txt"])
   }
 
+  @Test func killedRunKeepsFinishedStagesRecordsAndARepositoryGitAccepts() throws {
+    let ws = try TemporaryWorkspace("prov-kill")
+    defer { ws.destroy() }
+    try ws.write(
+      "pipelines/main.yaml",
+      """
+      stages:
+        first:
+          cmd: cp input.txt first.txt
+          deps: [input.txt]
+          outs: [first.txt]
+        slow:
+          cmd: touch started.flag && sleep 60 && cp first.txt slow.txt
+          deps: [first.txt]
+          outs: [slow.txt]
+      """)
+    try ws.write("input.txt", "x\n")
+    try ws.write(".gitignore", "cache/\n")
+    try ws.initGitRepository()
+    let (process, out, err) = try CLIProcess.start(["run"], in: ws.root)
+    #expect(CLIProcess.waitFor(ws.path("started.flag")))
+    // The first stage's record was committed before the second stage started.
+    let deadline = Date().addingTimeInterval(10)
+    var subject = ""
+    while Date() < deadline, !subject.contains("1 executed") {
+      subject = try git(ws, "log", "-1", "--format=%s", "refs/fairflow/provenance")
+      Thread.sleep(forTimeInterval: 0.05)
+    }
+    kill(process.processIdentifier, SIGKILL)
+    process.waitUntilExit()
+    // The orphaned stage runs in its own process group; stop it as a user would.
+    _ = try Shell.run(["pkill", "-KILL", "-f", "touch started.flag && sleep 60"], in: ws.root)
+    _ = out.fileHandleForReading.readDataToEndOfFile()
+    _ = err.fileHandleForReading.readDataToEndOfFile()
+    #expect(subject == "fairflow run main: 2 stages, 1 executed, 0 restored (running)\n")
+    let fsck = try Shell.git(["fsck", "--strict"], in: ws.root)
+    #expect(fsck.status == 0, "\(fsck.stdout)\(fsck.stderr)")
+
+    try ws.write(
+      "pipelines/main.yaml",
+      try ws.read("pipelines/main.yaml").replacingOccurrences(of: "sleep 60", with: "true"))
+    let again = try CLIProcess.run(["run"], in: ws.root)
+    #expect(again.status == 0, "\(again.stderr)")
+    let log = try CLIProcess.run(["prov", "log"], in: ws.root)
+    let lines = log.stdout.split(separator: "\n")
+    #expect(lines.count == 2)
+    #expect(lines.first?.contains("2 stages, 1 executed, 0 restored, 1 up to date") == true)
+    #expect(lines.last?.contains("(running)") == true, "the killed run shows it never finished")
+    #expect(try CLIProcess.run(["prov", "verify"], in: ws.root).status == 0)
+  }
+
   @Test func noProvenanceYetIsAClearError() throws {
     let ws = try workspace("prov-none")
     defer { ws.destroy() }
