@@ -44,6 +44,17 @@ let package = Package(
       providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]),
     .target(
       name: "FairflowGit", dependencies: ["CGit2", "FairflowCore"], swiftSettings: strict),
+    // HDF5: CHDF5 is the C module (type/property constants exported by shim functions), HDF5 the
+    // small safe Swift API over it.
+    .systemLibrary(
+      name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"]), .brew(["hdf5"])]),
+    .target(name: "HDF5", dependencies: ["CHDF5", "FairflowCore"], swiftSettings: strict),
+    // Native reader for CERN ROOT files (TFile, TDirectory, TTree, flat and jagged branches).
+    .systemLibrary(
+      name: "CCompression",
+      providers: [.apt(["zlib1g-dev", "liblz4-dev", "libzstd-dev", "liblzma-dev", "libxxhash-dev"])]
+    ),
+    .target(name: "ROOTIO", dependencies: ["CCompression", "FairflowCore"], swiftSettings: strict),
     // Provenance: records, the git-backed store and recorder, trace/verify, PROV/RO-Crate export.
     .target(
       name: "FairflowProvenance",
@@ -74,6 +85,10 @@ let package = Package(
     .testTarget(
       name: "FairflowEngineTests",
       dependencies: ["FairflowEngine", "FairflowTesting"], swiftSettings: strict),
+    .testTarget(
+      name: "HDF5Tests", dependencies: ["HDF5", "FairflowTesting"], swiftSettings: strict),
+    .testTarget(
+      name: "ROOTIOTests", dependencies: ["ROOTIO", "FairflowTesting"], swiftSettings: strict),
     .testTarget(
       name: "FairflowGitTests", dependencies: ["FairflowGit", "FairflowTesting"],
       swiftSettings: strict),

@@ -1,0 +1,2 @@
+import Testing
+@Suite struct HDF5PlaceholderTests { @Test func builds() {} }
