@@ -15,7 +15,8 @@ public struct Fairflow: AsyncParsableCommand {
       """,
     version: version,
     subcommands: [
-      Run.self, Status.self, Dag.self, Validate.self, Cache.self, Prov.self, ExecStage.self,
+      Run.self, Status.self, Dag.self, Validate.self, Cache.self, Prov.self, Inspect.self,
+      ExecStage.self,
     ])
 
   public init() {}

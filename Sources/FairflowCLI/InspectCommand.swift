@@ -1,0 +1,81 @@
+internal import ArgumentParser
+internal import FairflowCore
+internal import ROOTIO
+internal import Glibc
+
+/// `fairflow inspect FILE`: what a ROOT file holds; with `--tree` and `--branch`, read those
+/// branches and summarise their values.
+struct Inspect: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Show a ROOT file's directories, trees and branches with types and entry counts.",
+    discussion: """
+      With --tree T --branch B (repeatable, or 'all'), reads those branches and prints entries, \
+      values, min, max and mean of each, and the time the read took.
+      """)
+  @Argument(help: "The ROOT file.") var file: String
+  @Option(help: "A tree to read values from (path such as dir/tree).") var tree: String?
+  @Option(name: .customLong("branch"), help: "A branch to read ('all' for every readable one).")
+  var branches: [String] = []
+  @Option(help: "Only entries FROM..<TO, as FROM:TO.") var entries: String?
+  @Flag(help: "Print JSON.") var json = false
+
+  func run() async throws {
+    let root = try ROOTFile(path: file)
+    guard let treePath = tree else {
+      print(try root.outline(), terminator: "")
+      return
+    }
+    let t = try root.tree(treePath)
+    var names = branches
+    if names.isEmpty || names == ["all"] {
+      names = t.allBranches.filter(\.isReadable).map(\.name)
+    }
+    var range: Range<Int>?
+    if let entries {
+      let parts = entries.split(separator: ":", omittingEmptySubsequences: false)
+      guard parts.count == 2, let lo = Int(parts[0]), let hi = Int(parts[1]), lo <= hi else {
+        throw ValidationError("--entries must be FROM:TO, e.g. 0:1000")
+      }
+      range = lo..<hi
+    }
+    var rows: [Value] = []
+    var totalBytes = 0
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    let start = Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    var columns: [(String, Column)] = []
+    for name in names { columns.append((name, try t.read(name, entries: range))) }
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    let seconds = Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9 - start
+    for (name, column) in columns {
+      let values = column.doubles()
+      let finite = values.filter(\.isFinite)
+      let bytes = column.type == .string ? 0 : column.count * column.type.width
+      totalBytes += bytes
+      rows.append(
+        .map([
+          ("branch", .string(name)), ("type", .string(column.type.rawValue)),
+          ("entries", .int(column.entries)), ("values", .int(column.count)), ("bytes", .int(bytes)),
+          ("min", finite.min().map(Value.double) ?? .null),
+          ("max", finite.max().map(Value.double) ?? .null),
+          ("mean", finite.isEmpty ? .null : .double(finite.reduce(0, +) / Double(finite.count))),
+        ]))
+    }
+    if json {
+      print(
+        Value.map([
+          ("schema", .int(1)), ("file", .string(file)), ("tree", .string(treePath)),
+          ("read_seconds", .double(seconds)), ("bytes", .int(totalBytes)),
+          ("branches", .list(rows)),
+        ]).prettyJSON, terminator: "")
+      return
+    }
+    for row in rows {
+      let text = ["branch", "type", "entries", "values", "min", "max", "mean"].map {
+        "\($0)=\(row[$0]?.interpolationText ?? "-")"
+      }
+      print(text.joined(separator: "  "))
+    }
+    print("read \(totalBytes) bytes of values in \((seconds * 1000).rounded() / 1000) s")
+  }
+}

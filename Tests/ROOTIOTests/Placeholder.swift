@@ -1,2 +1,0 @@
-import Testing
-@Suite struct ROOTIOPlaceholderTests { @Test func builds() {} }
