@@ -5,8 +5,10 @@ internal import Synchronization
 struct RawBasket: Sendable {
   var firstEntry: Int
   var entries: Int
+  /// The decompressed payload; entries' data is `data[..<border]` (an offset table may follow).
   var data: [UInt8]
-  /// Start of each entry in `data`, plus `data.count` at the end (nil: fixed-size entries).
+  var border: Int
+  /// Start of each entry in `data`, plus `border` at the end (nil: fixed-size entries).
   var offsets: [Int]?
   var entrySize: Int
 }
@@ -81,8 +83,8 @@ extension TTree {
         offsets = list
       }
       return RawBasket(
-        firstEntry: ref.firstEntry, entries: ref.entries, data: e.data, offsets: offsets,
-        entrySize: e.entrySize)
+        firstEntry: ref.firstEntry, entries: ref.entries, data: e.data, border: e.data.count,
+        offsets: offsets, entrySize: e.entrySize)
     case .disk(let seek, let bytes):
       let record = try file.file.read(at: seek, count: bytes, "basket of branch '\(branch.name)'")
       var c = Cursor(record)
@@ -97,7 +99,7 @@ extension TTree {
           "basket of branch '\(branch.name)' holds \(header.entries) entries, fBasketEntry says \(ref.entries)"
         )
       }
-      let payload = try file.data(of: key, "basket of branch '\(branch.name)'")
+      let payload = try file.data(of: key, "basket of branch '\(branch.name)'", record: record)
       let border = header.last - key.keylen
       guard border >= 0, border <= payload.count else {
         throw .corrupt("basket of branch '\(branch.name)': fLast \(header.last) outside its data")
@@ -125,7 +127,7 @@ extension TTree {
           "branch '\(branch.name)': generated offset map (kGenerateOffsetMap) not supported")
       }
       return RawBasket(
-        firstEntry: ref.firstEntry, entries: ref.entries, data: Array(payload[..<border]),
+        firstEntry: ref.firstEntry, entries: ref.entries, data: payload, border: border,
         offsets: offsets, entrySize: header.entrySize)
     }
   }

@@ -1,6 +1,11 @@
-/// A basket's entries in the requested range: raw big-endian values and items per entry.
+internal import Dispatch
+
+/// A basket's entries in the requested range, converted to native values (in parallel, one
+/// basket per task), with items per entry for jagged branches.
 struct Decoded: Sendable {
-  var data: [UInt8] = []
+  /// Big-endian values to convert: `bytes[range]` (the basket payload, or gathered vector data).
+  var bytes: [UInt8] = []
+  var range: Range<Int> = 0..<0
   var counts: [Int] = []
   var strings: [String] = []
 
@@ -11,40 +16,34 @@ struct Decoded: Sendable {
     let hi = min(range.upperBound - raw.firstEntry, raw.entries)
     var out = Decoded()
     guard lo < hi else { return out }
-    func entry(_ k: Int) throws(ROOTError) -> ArraySlice<UInt8> {
+    func offsets() throws(ROOTError) -> [Int] {
       guard let offsets = raw.offsets else {
         throw ROOTError("variable-size entries without an offset table")
       }
-      return raw.data[offsets[k]..<offsets[k + 1]]
+      return offsets
     }
     switch layout {
     case .fixed(let type, let inner):
       let per = inner.reduce(1, *) * type.width
       if raw.offsets == nil {
         let (needed, overflow) = raw.entries.multipliedReportingOverflow(by: per)
-        guard !overflow, raw.data.count == needed else {
+        guard !overflow, raw.border == needed else {
           throw ROOTError.corrupt(
-            "basket of \(raw.entries) entries × \(per) bytes has \(raw.data.count) bytes")
+            "basket of \(raw.entries) entries × \(per) bytes has \(raw.border) bytes")
         }
-        out.data = Array(raw.data[(lo * per)..<(hi * per)])
+        (out.bytes, out.range) = (raw.data, lo * per..<hi * per)
       } else {
-        out.data.reserveCapacity((hi - lo) * per)
-        for k in lo..<hi {
-          let bytes = try entry(k)
-          guard bytes.count == per else {
-            throw ROOTError.corrupt(
-              "entry \(raw.firstEntry + k) has \(bytes.count) bytes, not \(per)")
-          }
-          out.data += bytes
+        let offsets = try offsets()
+        for k in lo..<hi where offsets[k + 1] - offsets[k] != per {
+          throw ROOTError.corrupt(
+            "entry \(raw.firstEntry + k) has \(offsets[k + 1] - offsets[k]) bytes, not \(per)")
         }
+        (out.bytes, out.range) = (raw.data, offsets[lo]..<offsets[hi])
       }
     case .leafCount(let type, let inner, _):
       let item = inner.reduce(1, *) * type.width
+      let offsets = try offsets()
       out.counts.reserveCapacity(hi - lo)
-      guard let offsets = raw.offsets else {
-        throw ROOTError("variable-size entries without an offset table")
-      }
-      out.data = Array(raw.data[offsets[lo]..<offsets[hi]])
       for k in lo..<hi {
         let length = offsets[k + 1] - offsets[k]
         guard item > 0, length % item == 0 else {
@@ -54,27 +53,36 @@ struct Decoded: Sendable {
         }
         out.counts.append(length / item)
       }
+      (out.bytes, out.range) = (raw.data, offsets[lo]..<offsets[hi])
     case .vector(let type):
+      let offsets = try offsets()
       out.counts.reserveCapacity(hi - lo)
+      var gathered: [UInt8] = []
+      gathered.reserveCapacity(offsets[hi] - offsets[lo])
       for k in lo..<hi {
-        let bytes = try entry(k)
-        var c = Cursor(Array(bytes))
+        let start = offsets[k]
+        let length = offsets[k + 1] - start
+        var c = Cursor(raw.data, offset: start)
+        guard length >= 10 else {
+          throw ROOTError.corrupt("entry \(raw.firstEntry + k): short std::vector")
+        }
         let word = try c.u32("vector byte count")
         _ = try c.u16("vector version")
         let size = try c.count("vector size")
         guard word & 0x4000_0000 != 0, Int(word & ~0x4000_0000) == 6 + size * type.width,
-          bytes.count == 10 + size * type.width
+          length == 10 + size * type.width
         else {
           throw ROOTError.corrupt(
-            "entry \(raw.firstEntry + k): std::vector header does not match its \(bytes.count) bytes"
-          )
+            "entry \(raw.firstEntry + k): std::vector header does not match its \(length) bytes")
         }
-        out.data += bytes.dropFirst(10)
+        gathered += raw.data[(start + 10)..<(start + length)]
         out.counts.append(size)
       }
+      (out.bytes, out.range) = (gathered, 0..<gathered.count)
     case .string:
+      let offsets = try offsets()
       for k in lo..<hi {
-        var c = Cursor(Array(try entry(k)))
+        var c = Cursor(Array(raw.data[offsets[k]..<offsets[k + 1]]))
         out.strings.append(try c.tstring("string entry"))
       }
     }
@@ -84,9 +92,6 @@ struct Decoded: Sendable {
   static func column(_ parts: [Decoded], layout: BranchLayout, entries: Int, branch: String)
     throws(ROOTError) -> Column
   {
-    var data: [UInt8] = []
-    data.reserveCapacity(parts.reduce(0) { $0 + $1.data.count })
-    for p in parts { data += p.data }
     switch layout {
     case .string:
       let strings = parts.flatMap(\.strings)
@@ -96,21 +101,19 @@ struct Decoded: Sendable {
       return Column(
         type: .string, innerShape: [], offsets: nil, values: .string(strings), entries: entries)
     case .fixed(let type, let inner):
-      let values = try convert(data, type)
+      let values = try convert(parts, type)
       guard values.count == entries * inner.reduce(1, *) else {
         throw ROOTError.corrupt("decoded \(values.count) values for \(entries) entries")
       }
       return Column(type: type, innerShape: inner, offsets: nil, values: values, entries: entries)
     case .leafCount(let type, let inner, _):
-      return try jagged(parts, data: data, type: type, inner: inner, entries: entries)
+      return try jagged(parts, type: type, inner: inner, entries: entries)
     case .vector(let type):
-      return try jagged(parts, data: data, type: type, inner: [], entries: entries)
+      return try jagged(parts, type: type, inner: [], entries: entries)
     }
   }
 
-  static func jagged(
-    _ parts: [Decoded], data: [UInt8], type: ElementType, inner: [Int], entries: Int
-  )
+  static func jagged(_ parts: [Decoded], type: ElementType, inner: [Int], entries: Int)
     throws(ROOTError) -> Column
   {
     var offsets = [0]
@@ -119,41 +122,74 @@ struct Decoded: Sendable {
     guard offsets.count == entries + 1 else {
       throw ROOTError.corrupt("decoded \(offsets.count - 1) of \(entries) entries")
     }
-    let values = try convert(data, type)
+    let values = try convert(parts, type)
+    guard values.count == offsets.last! * inner.reduce(1, *) else {
+      throw ROOTError.corrupt("decoded \(values.count) values for \(offsets.last!) items")
+    }
     return Column(type: type, innerShape: inner, offsets: offsets, values: values, entries: entries)
   }
 
-  /// Big-endian bytes to native values.
-  static func convert(_ data: [UInt8], _ type: ElementType) throws(ROOTError) -> Column.Values {
-    guard type.width > 0, data.count % type.width == 0 else {
-      throw ROOTError.corrupt(
-        "\(data.count) bytes is not a whole number of \(type.rawValue) values")
+  /// Converts every part's big-endian bytes into one native array, allocated once and filled
+  /// in parallel (each part writes its own slice).
+  static func convert(_ parts: [Decoded], _ type: ElementType) throws(ROOTError) -> Column.Values {
+    let width = type.width
+    var starts: [Int] = []
+    var total = 0
+    for p in parts {
+      guard width > 0, p.range.count % width == 0, p.range.lowerBound >= 0,
+        p.range.upperBound <= p.bytes.count
+      else {
+        throw ROOTError.corrupt(
+          "\(p.range.count) bytes is not a whole number of \(type.rawValue) values")
+      }
+      starts.append(total)
+      total += p.range.count / width
     }
-    func ints<T: FixedWidthInteger>(_: T.Type) -> [T] {
-      let n = data.count / MemoryLayout<T>.size
-      return [T](unsafeUninitializedCapacity: n) { buffer, count in
-        data.withUnsafeBytes { raw in
-          for i in 0..<n {
-            buffer[i] = T(
-              bigEndian: raw.loadUnaligned(fromByteOffset: i * MemoryLayout<T>.size, as: T.self))
+    let offsets = starts
+    let count = total
+    func fill<R>(_ convert: @escaping @Sendable (UnsafeRawBufferPointer, Int) -> R) -> [R] {
+      [R](unsafeUninitializedCapacity: count) { buffer, initialized in
+        let out = SendablePointer(buffer.baseAddress)
+        DispatchQueue.concurrentPerform(iterations: parts.count) { i in
+          let part = parts[i]
+          part.bytes.withUnsafeBytes { all in
+            let raw = UnsafeRawBufferPointer(rebasing: all[part.range])
+            let n = raw.count / width
+            let base = out.pointer! + offsets[i]
+            for j in 0..<n { (base + j).initialize(to: convert(raw, j)) }
           }
         }
-        count = n
+        initialized = count
+      }
+    }
+    func load<T: FixedWidthInteger>(_: T.Type) -> @Sendable (UnsafeRawBufferPointer, Int) -> T {
+      { raw, j in
+        T(bigEndian: raw.loadUnaligned(fromByteOffset: j &* MemoryLayout<T>.size, as: T.self))
       }
     }
     switch type {
-    case .bool: return .bool(data.map { $0 != 0 })
-    case .int8: return .int8(data.map { Int8(bitPattern: $0) })
-    case .uint8: return .uint8(data)
-    case .int16: return .int16(ints(Int16.self))
-    case .uint16: return .uint16(ints(UInt16.self))
-    case .int32: return .int32(ints(Int32.self))
-    case .uint32: return .uint32(ints(UInt32.self))
-    case .int64: return .int64(ints(Int64.self))
-    case .uint64: return .uint64(ints(UInt64.self))
-    case .float32: return .float32(ints(UInt32.self).map(Float.init(bitPattern:)))
-    case .float64: return .float64(ints(UInt64.self).map(Double.init(bitPattern:)))
-    case .string: throw ROOTError("strings are not numeric")
+    case .bool: return .bool(fill { raw, j in raw[j] != 0 })
+    case .int8: return .int8(fill { raw, j in Int8(bitPattern: raw[j]) })
+    case .uint8: return .uint8(fill { raw, j in raw[j] })
+    case .int16: return .int16(fill(load(Int16.self)))
+    case .uint16: return .uint16(fill(load(UInt16.self)))
+    case .int32: return .int32(fill(load(Int32.self)))
+    case .uint32: return .uint32(fill(load(UInt32.self)))
+    case .int64: return .int64(fill(load(Int64.self)))
+    case .uint64: return .uint64(fill(load(UInt64.self)))
+    case .float32:
+      let l = load(UInt32.self)
+      return .float32(fill { raw, j in Float(bitPattern: l(raw, j)) })
+    case .float64:
+      let l = load(UInt64.self)
+      return .float64(fill { raw, j in Double(bitPattern: l(raw, j)) })
+    case .string: return .string([])
     }
   }
+}
+
+/// A pointer handed to parallel workers that write disjoint ranges.
+struct SendablePointer<T>: @unchecked Sendable {
+  let pointer: UnsafeMutablePointer<T>?
+  init(_ pointer: UnsafeMutablePointer<T>?) { self.pointer = pointer }
 }

@@ -7,7 +7,8 @@ internal import CCompression
 enum Decompressor {
   /// Decompresses `input` to exactly `expected` bytes, or throws naming what was wrong.
   static func decompress(_ input: ArraySlice<UInt8>, expected: Int) throws(ROOTError) -> [UInt8] {
-    var output = [UInt8](repeating: 0, count: expected)
+    // Every byte is written by a decompressor below, or the call throws.
+    var output = [UInt8](unsafeUninitializedCapacity: expected) { _, count in count = expected }
     var inPos = input.startIndex
     var outPos = 0
     while outPos < expected {

@@ -51,12 +51,17 @@ extension ROOTFile {
 
   /// The (decompressed) data of a record, with sizes checked so a lying header cannot make the
   /// reader allocate without bound.
-  func data(of key: Key, _ what: String) throws(ROOTError) -> [UInt8] {
+  func data(of key: Key, _ what: String, record: [UInt8]? = nil) throws(ROOTError) -> [UInt8] {
     guard key.storedLength >= 0, key.objlen >= 0 else {
       throw .corrupt("\(what): negative record size")
     }
-    let stored = try file.read(at: key.seekKey + key.keylen, count: key.storedLength, what)
-    guard key.isCompressed else { return stored }
+    let stored: ArraySlice<UInt8>
+    if let record, record.count == key.nbytes {
+      stored = record[key.keylen...]
+    } else {
+      stored = try file.read(at: key.seekKey + key.keylen, count: key.storedLength, what)[...]
+    }
+    guard key.isCompressed else { return Array(stored) }
     // No codec ROOT uses expands by more than ~1032:1 (deflate's limit).
     guard key.objlen <= key.storedLength &* 1100 + 65536 else {
       throw .corrupt(
