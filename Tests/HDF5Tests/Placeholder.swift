@@ -1,2 +1,0 @@
-import Testing
-@Suite struct HDF5PlaceholderTests { @Test func builds() {} }
