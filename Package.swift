@@ -52,9 +52,16 @@ let package = Package(
     // Native reader for CERN ROOT files (TFile, TDirectory, TTree, flat and jagged branches).
     .systemLibrary(
       name: "CCompression",
-      providers: [.apt(["zlib1g-dev", "liblz4-dev", "libzstd-dev", "liblzma-dev", "libxxhash-dev"])]
+      providers: [
+        .apt(["zlib1g-dev", "liblz4-dev", "libzstd-dev", "liblzma-dev", "libxxhash-dev"])
+      ]
     ),
     .target(name: "ROOTIO", dependencies: ["CCompression", "FairflowCore"], swiftSettings: strict),
+    // Built-in stage kinds (`uses: convert`, …): typed configuration + a run function each.
+    .target(
+      name: "FairflowStages",
+      dependencies: ["FairflowCore", "FairflowStore", "FairflowEngine", "ROOTIO", "HDF5"],
+      swiftSettings: strict),
     // Provenance: records, the git-backed store and recorder, trace/verify, PROV/RO-Crate export.
     .target(
       name: "FairflowProvenance",
@@ -68,7 +75,8 @@ let package = Package(
       name: "FairflowCLI",
       dependencies: [
         "FairflowCore", "FairflowStore", "FairflowEngine", "FairflowProvenance", "FairflowGit",
-        "ROOTIO", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "ROOTIO", "FairflowStages",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),
     .executableTarget(name: "fairflow", dependencies: ["FairflowCLI"], swiftSettings: strict),
@@ -92,6 +100,10 @@ let package = Package(
       dependencies: ["ROOTIO", "FairflowTesting"],
       exclude: ["Peers"], swiftSettings: strict),
     .testTarget(
+      name: "FairflowStagesTests",
+      dependencies: ["FairflowStages", "FairflowEngine", "ROOTIO", "HDF5", "FairflowTesting"],
+      swiftSettings: strict),
+    .testTarget(
       name: "FairflowGitTests", dependencies: ["FairflowGit", "FairflowTesting"],
       swiftSettings: strict),
     .testTarget(
@@ -100,7 +112,7 @@ let package = Package(
       swiftSettings: strict),
     .testTarget(
       name: "FairflowCLITests",
-      dependencies: ["FairflowCLI", "FairflowTesting"], exclude: ["Snapshots"],
+      dependencies: ["FairflowCLI", "FairflowTesting"], exclude: ["Snapshots", "Peers"],
       swiftSettings: strict),
   ]
 )

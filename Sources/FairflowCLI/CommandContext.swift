@@ -2,6 +2,7 @@ internal import Foundation
 internal import FairflowCore
 internal import FairflowStore
 internal import FairflowEngine
+internal import FairflowStages
 
 /// The workspace (discovered from the current directory) and the loaded pipeline of a command.
 struct CommandContext {
@@ -15,7 +16,7 @@ struct CommandContext {
   nonisolated(unsafe) static var retained: [LoadedPipeline] = []
 
   /// The built-in stage kinds of this build (registered here as later issues add them).
-  static let registry = StageKindRegistry()
+  static let registry = StageKindRegistry([ConvertStage()])
 
   static func workspace() -> Workspace {
     Workspace.discover(from: FileManager.default.currentDirectoryPath)

@@ -28,6 +28,14 @@ public struct Column: Sendable {
   public var values: Values
   public var entries: Int
 
+  public init(type: ElementType, innerShape: [Int], offsets: [Int]?, values: Values, entries: Int) {
+    self.type = type
+    self.innerShape = innerShape
+    self.offsets = offsets
+    self.values = values
+    self.entries = entries
+  }
+
   public enum Values: Sendable {
     case bool([Bool])
     case int8([Int8])
