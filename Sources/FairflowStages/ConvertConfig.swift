@@ -62,7 +62,7 @@ public struct ConvertConfig: Sendable, Equatable {
     }
   }
 
-  public var format: Format?
+  public var format: Format
   public var inputs: [String]
   public var tree: String?
   public var collections: [Collection]
@@ -90,6 +90,7 @@ extension ConvertConfig {
   /// Reads and checks a `with:` mapping; `error` makes a located error.
   public init(_ given: Value, error: (String, String?) -> PipelineError) throws(PipelineError) {
     guard case .map(let all) = given else { throw error("convert needs a 'with' mapping", nil) }
+    var formatGiven = true
     // `null` means "not given" (the normalised form writes absent options as null).
     let pairs = all.filter { $0.value != .null }
     let config = Value.map(pairs)
@@ -130,7 +131,8 @@ extension ConvertConfig {
       }
       format = parsed
     } else {
-      format = nil
+      format = .root
+      formatGiven = false
     }
     inputs = try strings(config["inputs"], "inputs")
     guard !inputs.isEmpty else { throw error("convert needs 'inputs' (files or directories)", nil) }
@@ -238,9 +240,12 @@ extension ConvertConfig {
         throw error("'split' needs 'fractions' (with 'seed') or 'files'", nil)
       }
     }
-    if format == .hdf5
-      || (format == nil && inputs.allSatisfy { $0.hasSuffix(".h5") || $0.hasSuffix(".hdf5") })
-    {
+    // Without `format`: hdf5 when the inputs are .h5 files or datasets are mapped, else root.
+    if !formatGiven {
+      let h5 = inputs.allSatisfy { $0.hasSuffix(".h5") || $0.hasSuffix(".hdf5") }
+      format = h5 || !datasets.isEmpty ? .hdf5 : .root
+    }
+    if format == .hdf5 {
       guard !datasets.isEmpty else {
         throw error("an hdf5 convert needs 'datasets' (output: input)", nil)
       }
@@ -262,7 +267,7 @@ extension ConvertConfig {
   /// The normalised configuration (what enters the fingerprint).
   public var value: Value {
     var fields: [(key: String, value: Value)] = [("inputs", .list(inputs.map(Value.string)))]
-    if let format { fields.append(("format", .string(format.rawValue))) }
+    fields.append(("format", .string(format.rawValue)))
     if let tree { fields.append(("tree", .string(tree))) }
     fields.append(
       (

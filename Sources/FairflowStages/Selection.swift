@@ -1,4 +1,3 @@
-
 /// A cut over per-entry (flat) branches: comparisons of a branch with a number, combined with
 /// `and`, `or`, `not` and parentheses — `fj_pt > 300 and (fj_sdmass > 40 or npv <= 10)`.
 /// Parsed once at validation; evaluated per entry.

@@ -89,6 +89,56 @@ import Testing
     #expect(second.stdout == first.stdout, "same seed, same split")
   }
 
+  @Test func hdf5InputsAreCopiedRowByRowIntoSplits() throws {
+    guard let python = PythonPeer.interpreter else {
+      if PythonPeer.required { Issue.record("no Python peer venv: run scripts/install-deps") }
+      return
+    }
+    let ws = try TemporaryWorkspace("convert-h5")
+    defer { ws.destroy() }
+    try ws.write(
+      "pipelines/bragg.yaml",
+      """
+      stages:
+        split:
+          uses: convert
+          deps: [raw]
+          outs: [patches]
+          with:
+            inputs: [raw]
+            datasets: {patch: images, center: positions}
+            split: {fractions: {train: 0.8, test: 0.2}, seed: 3}
+            output: patches
+            batch_entries: 64
+      """)
+    let make = """
+      import h5py, numpy as np, os
+      os.makedirs("raw", exist_ok=True)
+      rng = np.random.default_rng(1)
+      for i, n in enumerate([150, 90]):
+          with h5py.File(f"raw/peaks-{i}.h5", "w") as f:
+              f["images"] = rng.random((n, 11, 11), dtype=np.float32)
+              f["positions"] = rng.random((n, 2)) * 11
+      """
+    #expect(try Shell.run([python, "-c", make], in: ws.root).status == 0)
+    let run = try CLIProcess.run(["run", "--no-provenance"], in: ws.root)
+    #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+    let check = """
+      import h5py, numpy as np
+      src = np.concatenate([h5py.File(f"raw/peaks-{i}.h5")["images"][...] for i in (0, 1)])
+      pos = np.concatenate([h5py.File(f"raw/peaks-{i}.h5")["positions"][...] for i in (0, 1)])
+      tr, te = h5py.File("patches/train.h5"), h5py.File("patches/test.h5")
+      assert tr["patch"].dtype == np.float32 and tr["center"].dtype == np.float64
+      assert tr["patch"].shape[1:] == (11, 11) and len(tr["patch"]) == 192 and len(te["patch"]) == 48
+      got = {a.tobytes(): b.tobytes() for f in (tr, te) for a, b in zip(f["patch"][...], f["center"][...])}
+      want = {a.tobytes(): b.tobytes() for a, b in zip(src, pos)}
+      assert got == want, "every source row, paired with its own position, in exactly one split"
+      print("ok")
+      """
+    let out = try Shell.run([python, "-c", check], in: ws.root)
+    #expect(out.stdout == "ok\n", "\(out.stdout)\(out.stderr)")
+  }
+
   @Test func badConfigurationIsALocatedErrorAndMissingBranchesNameTheFile() throws {
     let ws = try TemporaryWorkspace("convert-bad")
     defer { ws.destroy() }
