@@ -43,8 +43,8 @@ struct Inspect: AsyncParsableCommand {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
     let start = Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    var columns: [(String, Column)] = []
-    for name in names { columns.append((name, try t.read(name, entries: range))) }
+    let read = try t.read(names, entries: range)
+    let columns = names.map { ($0, read[$0]!) }
     clock_gettime(CLOCK_MONOTONIC, &ts)
     let seconds = Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9 - start
     for (name, column) in columns {

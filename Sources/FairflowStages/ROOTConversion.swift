@@ -60,8 +60,7 @@ struct ROOTConversion {
       var lo = 0
       while lo < tree.entries {
         let hi = min(tree.entries, lo + config.batchEntries)
-        var columns: [String: Column] = [:]
-        for name in extractor.branches { columns[name] = try tree.read(name, entries: lo..<hi) }
+        let columns = try tree.read(extractor.branches, entries: lo..<hi)
         let batch = try FeatureExtractor.Batch(columns: columns, entries: hi - lo)
         let (rows, dropped) = try extractor.selectedRows(batch)
         read += hi - lo

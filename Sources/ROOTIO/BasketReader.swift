@@ -111,14 +111,29 @@ extension TTree {
         guard n >= header.entries, n <= t.remaining / 4 else {
           throw .corrupt("basket of branch '\(branch.name)': offset table of \(n) entries")
         }
-        var list: [Int] = []
-        list.reserveCapacity(header.entries + 1)
-        for _ in 0..<header.entries {
-          let o = Int(try t.i32("entry offset")) - key.keylen
-          guard o >= 0, o <= border, o >= (list.last ?? 0) else {
-            throw .corrupt("basket of branch '\(branch.name)': entry offset \(o + key.keylen)")
+        // Entry starts (key-relative in the file), checked to be in order and inside the data.
+        let keylen = key.keylen
+        let entries = header.entries
+        let start = t.offset
+        var valid = true
+        var list = [Int](unsafeUninitializedCapacity: entries + 1) { buffer, count in
+          payload.withUnsafeBytes { raw in
+            var previous = 0
+            for k in 0..<entries {
+              let o =
+                Int(
+                  Int32(bigEndian: raw.loadUnaligned(fromByteOffset: start + 4 * k, as: Int32.self))
+                )
+                - keylen
+              if o < previous || o > border { valid = false }
+              previous = o
+              buffer[k] = o
+            }
           }
-          list.append(o)
+          count = entries
+        }
+        guard valid else {
+          throw .corrupt("basket of branch '\(branch.name)': entry offsets out of order or range")
         }
         list.append(border)
         offsets = list
@@ -171,5 +186,28 @@ extension TTree {
   /// How many baskets hold a branch (on disk and embedded).
   public func basketCount(_ name: String) throws(ROOTError) -> Int {
     try baskets(of: try branch(name)).count
+  }
+}
+
+extension TTree {
+  /// Reads several branches at once (each also decompresses its baskets in parallel).
+  public func read(_ names: [String], entries range: Range<Int>? = nil) throws(ROOTError)
+    -> [String: Column]
+  {
+    let results = Mutex<[String: Result<Column, ROOTError>]>([:])
+    DispatchQueue.concurrentPerform(iterations: names.count) { i in
+      let result = Result { () throws(ROOTError) -> Column in
+        try self.read(names[i], entries: range)
+      }
+      results.withLock { $0[names[i]] = result }
+    }
+    var out: [String: Column] = [:]
+    for name in names {
+      switch results.withLock({ $0[name]! }) {
+      case .success(let c): out[name] = c
+      case .failure(let e): throw e
+      }
+    }
+    return out
   }
 }

@@ -116,11 +116,24 @@ struct Decoded: Sendable {
   static func jagged(_ parts: [Decoded], type: ElementType, inner: [Int], entries: Int)
     throws(ROOTError) -> Column
   {
-    var offsets = [0]
-    offsets.reserveCapacity(entries + 1)
-    for p in parts { for n in p.counts { offsets.append(offsets.last! + n) } }
-    guard offsets.count == entries + 1 else {
-      throw ROOTError.corrupt("decoded \(offsets.count - 1) of \(entries) entries")
+    guard parts.reduce(0, { $0 + $1.counts.count }) == entries else {
+      throw ROOTError.corrupt(
+        "decoded \(parts.reduce(0) { $0 + $1.counts.count }) of \(entries) entries")
+    }
+    let offsets = [Int](unsafeUninitializedCapacity: entries + 1) { buffer, count in
+      var i = 0
+      var total = 0
+      buffer[0] = 0
+      for p in parts {
+        p.counts.withUnsafeBufferPointer { counts in
+          for n in counts {
+            total &+= n
+            i += 1
+            buffer[i] = total
+          }
+        }
+      }
+      count = entries + 1
     }
     let values = try convert(parts, type)
     guard values.count == offsets.last! * inner.reduce(1, *) else {
