@@ -57,6 +57,11 @@ let package = Package(
       ]
     ),
     .target(name: "ROOTIO", dependencies: ["CCompression", "FairflowCore"], swiftSettings: strict),
+    // NeuralKit: Float32 tensors, reverse-mode autodiff with BLAS matmuls (OpenBLAS), layers,
+    // optimizers, the reference models, safetensors.
+    .systemLibrary(
+      name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+    .target(name: "NeuralKit", dependencies: ["COpenBLAS", "FairflowCore"], swiftSettings: strict),
     // Built-in stage kinds (`uses: convert`, …): typed configuration + a run function each.
     .target(
       name: "FairflowStages",
@@ -102,6 +107,9 @@ let package = Package(
     .testTarget(
       name: "FairflowStagesTests",
       dependencies: ["FairflowStages", "FairflowEngine", "ROOTIO", "HDF5", "FairflowTesting"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "NeuralKitTests", dependencies: ["NeuralKit", "FairflowTesting"],
       swiftSettings: strict),
     .testTarget(
       name: "FairflowGitTests", dependencies: ["FairflowGit", "FairflowTesting"],

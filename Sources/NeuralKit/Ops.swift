@@ -1,0 +1,199 @@
+internal import COpenBLAS
+internal import Glibc
+
+/// The differentiable operations. Shapes are `[rows, columns]`; weights are `[out, in]` as in
+/// PyTorch, so `linear` computes `x · wᵀ + b`.
+extension Tape {
+  /// `x [R, In] · wᵀ [In, Out] + b [Out]` with `cblas_sgemm`.
+  public func linear(_ x: Variable, _ w: Variable, _ b: Variable?) -> Variable {
+    let xv = value(x)
+    let wv = value(w)
+    let (r, k, m) = (xv.rows, xv.columns, wv.rows)
+    precondition(wv.columns == k, "linear: input has \(k) columns, weight expects \(wv.columns)")
+    var y = [Float](repeating: 0, count: r * m)
+    if let b {
+      let bv = value(b).data
+      for i in 0..<r { for j in 0..<m { y[i * m + j] = bv[j] } }
+    }
+    if r > 0 {
+      cblas_sgemm(
+        CblasRowMajor, CblasNoTrans, CblasTrans, Int32(r), Int32(m), Int32(k), 1, xv.data,
+        Int32(k), wv.data, Int32(k), b == nil ? 0 : 1, &y, Int32(m))
+    }
+    return record(Tensor(shape: [r, m], data: y)) { tape, dy in
+      guard r > 0 else { return }
+      // dx = dy · w   [R, Out] · [Out, In]
+      tape.accumulate(x) { dx in
+        cblas_sgemm(
+          CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(r), Int32(k), Int32(m), 1, dy, Int32(m),
+          wv.data, Int32(k), 1, dx.baseAddress, Int32(k))
+      }
+      // dw += dyᵀ · x   [Out, R] · [R, In]
+      tape.accumulate(w) { dw in
+        cblas_sgemm(
+          CblasRowMajor, CblasTrans, CblasNoTrans, Int32(m), Int32(k), Int32(r), 1, dy, Int32(m),
+          xv.data, Int32(k), 1, dw.baseAddress, Int32(k))
+      }
+      if let b {
+        tape.accumulate(b) { db in
+          for i in 0..<r { for j in 0..<m { db[j] += dy[i * m + j] } }
+        }
+      }
+    }
+  }
+
+  /// Element-wise `max(x, 0)`.
+  public func relu(_ x: Variable) -> Variable { leakyRelu(x, slope: 0) }
+
+  /// Element-wise `x ≥ 0 ? x : slope·x`.
+  public func leakyRelu(_ x: Variable, slope: Float) -> Variable {
+    let xv = value(x)
+    let y = xv.data.map { $0 >= 0 ? $0 : slope * $0 }
+    return record(Tensor(shape: xv.shape, data: y)) { tape, dy in
+      tape.accumulate(x) { dx in
+        for i in 0..<dx.count { dx[i] += xv.data[i] >= 0 ? dy[i] : slope * dy[i] }
+      }
+    }
+  }
+
+  public func sigmoid(_ x: Variable) -> Variable {
+    let xv = value(x)
+    let y = xv.data.map { 1 / (1 + expf(-$0)) }
+    return record(Tensor(shape: xv.shape, data: y)) { tape, dy in
+      tape.accumulate(x) { dx in for i in 0..<dx.count { dx[i] += dy[i] * y[i] * (1 - y[i]) } }
+    }
+  }
+
+  /// Rows of `x` picked by `index` (an edge's endpoint, say): `[index.count, F]`.
+  public func gatherRows(_ x: Variable, _ index: [Int32]) -> Variable {
+    let xv = value(x)
+    let f = xv.columns
+    var y = [Float](repeating: 0, count: index.count * f)
+    y.withUnsafeMutableBufferPointer { out in
+      xv.data.withUnsafeBufferPointer { src in
+        for (i, r) in index.enumerated() {
+          let s = Int(r) * f
+          for j in 0..<f { out[i * f + j] = src[s + j] }
+        }
+      }
+    }
+    return record(Tensor(shape: [index.count, f], data: y)) { tape, dy in
+      tape.accumulate(x) { dx in
+        for (i, r) in index.enumerated() {
+          let s = Int(r) * f
+          for j in 0..<f { dx[s + j] += dy[i * f + j] }
+        }
+      }
+    }
+  }
+
+  /// Sums rows of `x` into `rows` output rows: row i goes to `index[i]` (aggregating edges to
+  /// their receivers — the same as multiplying by the transposed 0/1 interaction matrix).
+  public func scatterAddRows(_ x: Variable, _ index: [Int32], rows: Int) -> Variable {
+    let xv = value(x)
+    let f = xv.columns
+    var y = [Float](repeating: 0, count: rows * f)
+    y.withUnsafeMutableBufferPointer { out in
+      xv.data.withUnsafeBufferPointer { src in
+        for (i, r) in index.enumerated() {
+          let d = Int(r) * f
+          for j in 0..<f { out[d + j] += src[i * f + j] }
+        }
+      }
+    }
+    return record(Tensor(shape: [rows, f], data: y)) { tape, dy in
+      tape.accumulate(x) { dx in
+        for (i, r) in index.enumerated() {
+          let d = Int(r) * f
+          for j in 0..<f { dx[i * f + j] += dy[d + j] }
+        }
+      }
+    }
+  }
+
+  /// `[R, F₁] ‖ [R, F₂] ‖ …` → `[R, ΣF]`.
+  public func concatColumns(_ parts: [Variable]) -> Variable {
+    let values = parts.map(value)
+    let r = values[0].rows
+    let widths = values.map(\.columns)
+    let total = widths.reduce(0, +)
+    var y = [Float](repeating: 0, count: r * total)
+    var offset = 0
+    for (v, w) in zip(values, widths) {
+      precondition(v.rows == r, "concatColumns: \(v.rows) rows, expected \(r)")
+      for i in 0..<r { for j in 0..<w { y[i * total + offset + j] = v.data[i * w + j] } }
+      offset += w
+    }
+    return record(Tensor(shape: [r, total], data: y)) { tape, dy in
+      var offset = 0
+      for (p, w) in zip(parts, widths) {
+        let o = offset
+        tape.accumulate(p) { dx in
+          for i in 0..<r { for j in 0..<w { dx[i * w + j] += dy[i * total + o + j] } }
+        }
+        offset += w
+      }
+    }
+  }
+
+  /// Sums consecutive groups of `size` rows: `[G·size, F]` → `[G, F]`.
+  public func sumGroups(_ x: Variable, size: Int) -> Variable {
+    let xv = value(x)
+    let f = xv.columns
+    let g = xv.rows / size
+    var y = [Float](repeating: 0, count: g * f)
+    for gi in 0..<g {
+      for k in 0..<size { for j in 0..<f { y[gi * f + j] += xv.data[(gi * size + k) * f + j] } }
+    }
+    return record(Tensor(shape: [g, f], data: y)) { tape, dy in
+      tape.accumulate(x) { dx in
+        for gi in 0..<g {
+          for k in 0..<size { for j in 0..<f { dx[(gi * size + k) * f + j] += dy[gi * f + j] } }
+        }
+      }
+    }
+  }
+
+  /// Mean softmax cross-entropy of `logits [R, C]` against class indices (log-sum-exp stable).
+  public func softmaxCrossEntropy(_ logits: Variable, labels: [Int]) -> Variable {
+    let lv = value(logits)
+    let (r, c) = (lv.rows, lv.columns)
+    var probabilities = [Float](repeating: 0, count: r * c)
+    var loss: Double = 0
+    for i in 0..<r {
+      let row = lv.data[(i * c)..<((i + 1) * c)]
+      let m = row.max()!
+      var sum: Double = 0
+      for j in 0..<c { sum += Glibc.exp(Double(row[i * c + j] - m)) }
+      for j in 0..<c {
+        probabilities[i * c + j] = Float(Glibc.exp(Double(row[i * c + j] - m)) / sum)
+      }
+      loss += -(Double(row[i * c + labels[i]] - m) - Glibc.log(sum))
+    }
+    let mean = Float(loss / Double(max(r, 1)))
+    return record(Tensor(shape: [1], data: [mean])) { tape, dy in
+      let scale = dy[0] / Float(max(r, 1))
+      tape.accumulate(logits) { dx in
+        for i in 0..<r {
+          for j in 0..<c {
+            dx[i * c + j] += scale * (probabilities[i * c + j] - (j == labels[i] ? 1 : 0))
+          }
+        }
+      }
+    }
+  }
+
+  /// Mean squared error of `prediction` against `target` (same shape).
+  public func meanSquaredError(_ prediction: Variable, _ target: Tensor) -> Variable {
+    let pv = value(prediction)
+    precondition(pv.count == target.count)
+    var sum: Double = 0
+    for i in 0..<pv.count { let d = Double(pv.data[i] - target.data[i]); sum += d * d }
+    let n = Float(max(pv.count, 1))
+    return record(Tensor(shape: [1], data: [Float(sum) / n])) { tape, dy in
+      tape.accumulate(prediction) { dx in
+        for i in 0..<dx.count { dx[i] += dy[0] * 2 * (pv.data[i] - target.data[i]) / n }
+      }
+    }
+  }
+}

@@ -1,0 +1,90 @@
+import NeuralKit
+import Testing
+
+@Suite struct InteractionNetworkTests {
+  @Test func parameterCountsMatchThePaperAndCheckpoints() {
+    #expect(InteractionNetwork(seed: 1).parameterCount == 25_554)
+    var c = InteractionNetwork.Configuration()
+    c.hidden = 32
+    #expect(InteractionNetwork(c, seed: 1).parameterCount == 10_994)
+    c = .init()
+    c.edgeFeatures = 16
+    #expect(InteractionNetwork(c, seed: 1).parameterCount == 24_586)
+    c = .init()
+    c.outputFeatures = 8
+    #expect(InteractionNetwork(c, seed: 1).parameterCount == 24_546)
+    #expect(
+      InteractionNetwork(seed: 1).parameters.map(\.name).prefix(4)
+        == ["fr1.weight", "fr1.bias", "fr2.weight", "fr2.bias"])
+  }
+
+  /// The gather/scatter forward equals the reference's dense formulation with explicit 0/1
+  /// interaction matrices R_R, R_S, R_K, R_V (hbb-in.md §3.2–3.3), computed naively here.
+  @Test func equalsTheDenseInteractionMatrixFormulation() {
+    var c = InteractionNetwork.Configuration()
+    (c.trackFeatures, c.tracks, c.vertexFeatures, c.vertices) = (3, 4, 2, 3)
+    (c.hidden, c.edgeFeatures, c.outputFeatures) = (5, 3, 4)
+    let model = InteractionNetwork(c, seed: 9)
+    var g = SeededGenerator(seed: 10)
+    let b = 2
+    let x = GradientTests.random([b, c.trackFeatures, c.tracks], &g)
+    let y = GradientTests.random([b, c.vertexFeatures, c.vertices], &g)
+    let tape = Tape()
+    let logits = tape.value(model(tape, tracks: x, vertices: y))
+
+    let (p, n, s, nv) = (c.trackFeatures, c.tracks, c.vertexFeatures, c.vertices)
+    let nr = n * (n - 1)
+    let nt = n * nv
+    func mlp(_ m: MLP, _ input: [Double]) -> [Double] {
+      var h = input
+      for (i, layer) in m.layers.enumerated() {
+        let w = layer.weight.value
+        var out = [Double](repeating: 0, count: w.rows)
+        for o in 0..<w.rows {
+          var sum = Double(layer.bias.value.data[o])
+          for k in 0..<w.columns { sum += Double(w.data[o * w.columns + k]) * h[k] }
+          out[o] = (i < m.layers.count - 1 || m.finalActivation) ? max(0, sum) : sum
+        }
+        h = out
+      }
+      return h
+    }
+    for bi in 0..<b {
+      func xv(_ f: Int, _ k: Int) -> Double { Double(x.data[(bi * p + f) * n + k]) }
+      func yv(_ f: Int, _ v: Int) -> Double { Double(y.data[(bi * s + f) * nv + v]) }
+      // R_R, R_S over ordered pairs (r outer, s inner, s ≠ r); R_K, R_V over (k outer, v inner).
+      var ebarPP = [[Double]](repeating: [Double](repeating: 0, count: c.edgeFeatures), count: n)
+      var edge = 0
+      for r in 0..<n {
+        for sd in 0..<n where sd != r {
+          let input = (0..<p).map { xv($0, r) } + (0..<p).map { xv($0, sd) }
+          let e = mlp(model.fRpp, input)
+          for f in 0..<c.edgeFeatures { ebarPP[r][f] += e[f] }  // E · R_Rᵀ
+          edge += 1
+        }
+      }
+      #expect(edge == nr)
+      var ebarPV = [[Double]](repeating: [Double](repeating: 0, count: c.edgeFeatures), count: n)
+      edge = 0
+      for k in 0..<n {
+        for v in 0..<nv {
+          let e = mlp(model.fRvp, (0..<p).map { xv($0, k) } + (0..<s).map { yv($0, v) })
+          for f in 0..<c.edgeFeatures { ebarPV[k][f] += e[f] }  // E · R_Kᵀ
+          edge += 1
+        }
+      }
+      #expect(edge == nt)
+      var obar = [Double](repeating: 0, count: c.outputFeatures)
+      for k in 0..<n {
+        let o = mlp(model.fO, (0..<p).map { xv($0, k) } + ebarPP[k] + ebarPV[k])
+        for f in 0..<c.outputFeatures { obar[f] += o[f] }
+      }
+      let w = model.classifier.weight.value
+      for cls in 0..<c.classes {
+        var z = Double(model.classifier.bias.value.data[cls])
+        for f in 0..<c.outputFeatures { z += Double(w.data[cls * c.outputFeatures + f]) * obar[f] }
+        #expect(abs(Double(logits.data[bi * c.classes + cls]) - z) <= 1e-4 * (1 + abs(z)))
+      }
+    }
+  }
+}
