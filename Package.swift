@@ -65,7 +65,9 @@ let package = Package(
     // Built-in stage kinds (`uses: convert`, …): typed configuration + a run function each.
     .target(
       name: "FairflowStages",
-      dependencies: ["FairflowCore", "FairflowStore", "FairflowEngine", "ROOTIO", "HDF5"],
+      dependencies: [
+        "FairflowCore", "FairflowStore", "FairflowEngine", "ROOTIO", "HDF5", "NeuralKit",
+      ],
       swiftSettings: strict),
     // Provenance: records, the git-backed store and recorder, trace/verify, PROV/RO-Crate export.
     .target(

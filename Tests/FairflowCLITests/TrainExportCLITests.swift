@@ -1,0 +1,93 @@
+import Foundation
+import FairflowTesting
+import Testing
+
+/// convert → train → export as one pipeline on the uproot-written Hbb-like fixture.
+@Suite struct TrainExportCLITests {
+  static let pipeline = """
+    stages:
+      convert:
+        uses: convert
+        deps: [raw]
+        outs: [features]
+        with:
+          inputs: [raw]
+          tree: deepntuplizer/tree
+          collections:
+            tracks: {branches: [track_ptrel, track_erel], max: 4, sort_by: track_sip, layout: feature-major}
+            vertices: {branches: [sv_ptrel, sv_mass], max: 2, layout: feature-major}
+          labels: [fj_isQCD, fj_isH]
+          split: {fractions: {train: 0.7, validation: 0.15, test: 0.15}, seed: 1}
+          output: features
+      train:
+        uses: train
+        deps: [features]
+        outs: [models/in]
+        metrics: [metrics/train.json]
+        with:
+          model: interaction-network
+          architecture: {hidden: 8, edge_features: 4, output_features: 4}
+          train: features/train.h5
+          validation: features/validation.h5
+          epochs: 3
+          batch_size: 64
+          block_rows: 300
+          seed: 3
+          threads: 1
+          output: models/in
+          metrics: metrics/train.json
+      export:
+        uses: export
+        deps: [models/in]
+        outs: [models/in.onnx]
+        with: {model: models/in, output: models/in.onnx, softmax: true}
+    """
+
+  @Test func convertTrainExportRunsAndOnnxruntimeReadsTheModel() throws {
+    guard let python = PythonPeer.interpreter else {
+      if PythonPeer.required { Issue.record("no Python peer venv: run scripts/install-deps") }
+      return
+    }
+    let ws = try TemporaryWorkspace("train")
+    defer { ws.destroy() }
+    try ws.write("pipelines/hbb.yaml", Self.pipeline)
+    let made = try Shell.run([python, ConvertCLITests.fixture, "make", ws.root], in: ws.root)
+    #expect(made.status == 0, "\(made.stderr)")
+    let run = try CLIProcess.run(["run", "--no-provenance"], in: ws.root)
+    #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+    let log = try FileManager.default.subpathsOfDirectory(atPath: ws.path("cache/logs"))
+      .first { $0.hasSuffix("train.log") }
+    let text = try ws.read("cache/logs/" + (log ?? ""))
+    #expect(text.contains("epoch 3/3"), "\(text)")
+    let metrics = try #require(
+      try JSONSerialization.jsonObject(with: Data(ws.read("metrics/train.json").utf8))
+        as? [String: Any])
+    #expect(metrics["epochs_run"] as? Int == 3)
+    #expect((metrics["val_accuracy"] as? Double).map { $0 >= 0 && $0 <= 1 } == true)
+    let weights = try Data(contentsOf: URL(fileURLWithPath: ws.path("models/in/model.safetensors")))
+
+    let script = """
+      import h5py, numpy as np, onnx, onnxruntime as ort, json
+      m = onnx.load("models/in.onnx"); onnx.checker.check_model(m)
+      meta = {p.key: p.value for p in m.metadata_props}
+      s = ort.InferenceSession("models/in.onnx", providers=["CPUExecutionProvider"])
+      with h5py.File("features/test.h5") as f:
+          p = s.run(["probabilities"], {"tracks": f["tracks"][...], "vertices": f["vertices"][...]})[0]
+      assert p.shape[1] == 2 and np.allclose(p.sum(axis=1), 1, atol=1e-5)
+      log = json.load(open("models/in/training-log.json"))
+      print(len(log), meta["source_model_sha256"])
+      """
+    let out = try Shell.run([python, "-c", script], in: ws.root)
+    #expect(out.status == 0, "\(out.stderr)")
+    let sha = try Shell.run(["sha256sum", "models/in/model.safetensors"], in: ws.root).stdout
+      .prefix(64)
+    #expect(out.stdout == "3 \(sha)\n")
+
+    // Same seed and threads: the retrained weights are identical, byte for byte.
+    let again = try CLIProcess.run(
+      ["run", "--no-provenance", "--force", "--stage", "train"], in: ws.root)
+    #expect(again.status == 0)
+    #expect(
+      try Data(contentsOf: URL(fileURLWithPath: ws.path("models/in/model.safetensors"))) == weights)
+  }
+}
