@@ -17,6 +17,11 @@ public struct Linear: Sendable {
         shape: [outputs], data: (0..<outputs).map { _ in generator.uniform(-bound, bound) }))
   }
 
+  public init(weight: Parameter, bias: Parameter) {
+    self.weight = weight
+    self.bias = bias
+  }
+
   public func callAsFunction(_ tape: Tape, _ x: Tape.Variable) -> Tape.Variable {
     tape.linear(x, tape.parameter(weight), tape.parameter(bias))
   }

@@ -11,7 +11,8 @@ import Testing
 
   /// Checks d(loss)/d(p) for every parameter element; `build` maps the parameters to a scalar.
   static func check(
-    _ parameters: [Parameter], _ build: (Tape, [Tape.Variable]) -> Tape.Variable,
+    _ parameters: [Parameter], samplesPerTensor: Int? = nil,
+    _ build: (Tape, [Tape.Variable]) -> Tape.Variable,
     sourceLocation: SourceLocation = #_sourceLocation
   ) {
     func loss() -> Float {
@@ -25,7 +26,8 @@ import Testing
     var worst: Float = 0
     for p in parameters {
       let analytic = p.grad
-      for i in 0..<p.value.count {
+      let step = samplesPerTensor.map { max(1, p.value.count / $0) } ?? 1
+      for i in stride(from: 0, to: p.value.count, by: step) {
         let saved = p.value.data[i]
         p.value.data[i] = saved + h
         let plus = loss()
@@ -89,6 +91,35 @@ import Testing
     Self.check(model.parameters) { tape, _ in
       // The model reads its own parameters; the closure's variables are unused.
       tape.softmaxCrossEntropy(model(tape, tracks: tracks, vertices: vertices), labels: [0, 1])
+    }
+  }
+
+  @Test func im2colAttentionResidualAndFlatten() {
+    var g = SeededGenerator(seed: 6)
+    let x = Parameter(name: "x", value: Self.random([2 * 4 * 4, 2], &g))
+    let w = Parameter(name: "w", value: Self.random([3, 2, 2, 2], &g))
+    let b = Parameter(name: "b", value: Self.random([3], &g))
+    let t = Parameter(name: "theta", value: Self.random([3, 3], &g))
+    let target = Self.random([2, 27], &g)
+    Self.check([x, w, b, t]) { tape, v in
+      let h = tape.linear(tape.im2col(v[0], batch: 2, height: 4, width: 4, kernel: 2), v[1], v[2])  // [2·9, 3]
+      let q = tape.linear(h, v[3], nil)
+      let y = tape.attention(q, tape.sigmoid(h), tape.leakyRelu(q, slope: 0.01), groups: 2, n: 9)
+      return tape.meanSquaredError(
+        tape.flattenChannelMajor(tape.add(y, h), batch: 2, spatial: 9), target)
+    }
+  }
+
+  @Test func wholeBraggNN() {
+    var c = BraggNN.Configuration()
+    c.patch = 7
+    c.dense = [4, 2]
+    let model = BraggNN(c, seed: 7)
+    var g = SeededGenerator(seed: 8)
+    let patches = Self.random([2, 1, 7, 7], &g)
+    let target = Self.random([2, 2], &g)
+    Self.check(model.parameters, samplesPerTensor: 6) { tape, _ in
+      tape.meanSquaredError(model(tape, patches: patches), target)
     }
   }
 }

@@ -1,0 +1,171 @@
+internal import COpenBLAS
+internal import Glibc
+
+/// Convolution and attention ops for BraggNN. Feature maps are channels-last rows:
+/// `[batch·H·W, C]`, row `(b·H + y)·W + x`.
+extension Tape {
+  /// Patches of a `k×k` valid convolution: `[B·H·W, C]` → `[B·H'·W', C·k·k]`, columns ordered
+  /// `(c, dy, dx)` to match a PyTorch weight `[out, in, kh, kw]` seen as `[out, in·kh·kw]`.
+  public func im2col(_ x: Variable, batch: Int, height: Int, width: Int, kernel k: Int) -> Variable
+  {
+    let xv = value(x)
+    let c = xv.columns
+    let (ho, wo) = (height - k + 1, width - k + 1)
+    let cols = c * k * k
+    var y = [Float](repeating: 0, count: batch * ho * wo * cols)
+    // For each output element, the input element it copies (reused by the backward pass).
+    var source = [Int32](repeating: 0, count: y.count)
+    for b in 0..<batch {
+      for oy in 0..<ho {
+        for ox in 0..<wo {
+          let row = (b * ho + oy) * wo + ox
+          for ch in 0..<c {
+            for dy in 0..<k {
+              for dx in 0..<k {
+                let s = ((b * height + oy + dy) * width + ox + dx) * c + ch
+                let d = row * cols + (ch * k + dy) * k + dx
+                y[d] = xv.data[s]
+                source[d] = Int32(s)
+              }
+            }
+          }
+        }
+      }
+    }
+    return record(Tensor(shape: [batch * ho * wo, cols], data: y)) { tape, dy in
+      tape.accumulate(x) { dx in for i in 0..<source.count { dx[Int(source[i])] += dy[i] } }
+    }
+  }
+
+  /// Element-wise `a + b` (same shape).
+  public func add(_ a: Variable, _ b: Variable) -> Variable {
+    let av = value(a)
+    let bv = value(b)
+    precondition(av.count == bv.count)
+    var y = av.data
+    for i in 0..<y.count { y[i] += bv.data[i] }
+    return record(Tensor(shape: av.shape, data: y)) { tape, dy in
+      tape.accumulate(a, dy)
+      tape.accumulate(b, dy)
+    }
+  }
+
+  /// `[B·S, C]` rows → `[B, C·S]` in channel-major order (PyTorch's flatten of NCHW).
+  public func flattenChannelMajor(_ x: Variable, batch: Int, spatial s: Int) -> Variable {
+    let xv = value(x)
+    let c = xv.columns
+    var y = [Float](repeating: 0, count: xv.count)
+    for b in 0..<batch {
+      for p in 0..<s {
+        for ch in 0..<c { y[b * c * s + ch * s + p] = xv.data[(b * s + p) * c + ch] }
+      }
+    }
+    return record(Tensor(shape: [batch, c * s], data: y)) { tape, dy in
+      tape.accumulate(x) { dx in
+        for b in 0..<batch {
+          for p in 0..<s {
+            for ch in 0..<c { dx[(b * s + p) * c + ch] += dy[b * c * s + ch * s + p] }
+          }
+        }
+      }
+    }
+  }
+
+  /// Embedded-Gaussian attention per group of `n` rows: `Y = softmax(Θ·Φᵀ)·G` (softmax over
+  /// keys, no scaling), for `Θ, Φ, G` of shape `[groups·n, C']`.
+  public func attention(_ theta: Variable, _ phi: Variable, _ g: Variable, groups: Int, n: Int)
+    -> Variable
+  {
+    let t = value(theta).data
+    let p = value(phi).data
+    let gv = value(g).data
+    let c = value(theta).columns
+    var a = [Float](repeating: 0, count: groups * n * n)
+    var y = [Float](repeating: 0, count: groups * n * c)
+    for b in 0..<groups {
+      let tOff = b * n * c
+      let aOff = b * n * n
+      t.withUnsafeBufferPointer { tp in
+        p.withUnsafeBufferPointer { pp in
+          a.withUnsafeMutableBufferPointer { ap in
+            cblas_sgemm(
+              CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(n), Int32(c), 1,
+              tp.baseAddress! + tOff, Int32(c), pp.baseAddress! + tOff, Int32(c), 0,
+              ap.baseAddress! + aOff, Int32(n))
+          }
+        }
+      }
+      for i in 0..<n {
+        let row = aOff + i * n
+        var m = -Float.infinity
+        for j in 0..<n { m = max(m, a[row + j]) }
+        var sum: Float = 0
+        for j in 0..<n {
+          a[row + j] = expf(a[row + j] - m)
+          sum += a[row + j]
+        }
+        for j in 0..<n { a[row + j] /= sum }
+      }
+      a.withUnsafeBufferPointer { ap in
+        gv.withUnsafeBufferPointer { gp in
+          y.withUnsafeMutableBufferPointer { yp in
+            cblas_sgemm(
+              CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(c), Int32(n), 1,
+              ap.baseAddress! + aOff, Int32(n), gp.baseAddress! + tOff, Int32(c), 0,
+              yp.baseAddress! + tOff, Int32(c))
+          }
+        }
+      }
+    }
+    return record(Tensor(shape: [groups * n, c], data: y)) { tape, dy in
+      var dt = [Float](repeating: 0, count: t.count)
+      var dp = [Float](repeating: 0, count: p.count)
+      var dg = [Float](repeating: 0, count: gv.count)
+      var da = [Float](repeating: 0, count: n * n)
+      for b in 0..<groups {
+        let off = b * n * c
+        let aOff = b * n * n
+        // dA = dY·Gᵀ; dG = Aᵀ·dY
+        dy.withUnsafeBufferPointer { dyp in
+          gv.withUnsafeBufferPointer { gp in
+            cblas_sgemm(
+              CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(n), Int32(c), 1,
+              dyp.baseAddress! + off, Int32(c), gp.baseAddress! + off, Int32(c), 0, &da, Int32(n))
+          }
+          a.withUnsafeBufferPointer { ap in
+            dg.withUnsafeMutableBufferPointer { dgp in
+              cblas_sgemm(
+                CblasRowMajor, CblasTrans, CblasNoTrans, Int32(n), Int32(c), Int32(n), 1,
+                ap.baseAddress! + aOff, Int32(n), dyp.baseAddress! + off, Int32(c), 0,
+                dgp.baseAddress! + off, Int32(c))
+            }
+          }
+        }
+        // dS = A ⊙ (dA − rowsum(dA ⊙ A))
+        for i in 0..<n {
+          var dot: Float = 0
+          for j in 0..<n { dot += da[i * n + j] * a[aOff + i * n + j] }
+          for j in 0..<n { da[i * n + j] = a[aOff + i * n + j] * (da[i * n + j] - dot) }
+        }
+        // dΘ = dS·Φ; dΦ = dSᵀ·Θ
+        p.withUnsafeBufferPointer { pp in
+          dt.withUnsafeMutableBufferPointer { dtp in
+            cblas_sgemm(
+              CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(c), Int32(n), 1, da,
+              Int32(n), pp.baseAddress! + off, Int32(c), 0, dtp.baseAddress! + off, Int32(c))
+          }
+        }
+        t.withUnsafeBufferPointer { tp in
+          dp.withUnsafeMutableBufferPointer { dpp in
+            cblas_sgemm(
+              CblasRowMajor, CblasTrans, CblasNoTrans, Int32(n), Int32(c), Int32(n), 1, da,
+              Int32(n), tp.baseAddress! + off, Int32(c), 0, dpp.baseAddress! + off, Int32(c))
+          }
+        }
+      }
+      tape.accumulate(theta, dt)
+      tape.accumulate(phi, dp)
+      tape.accumulate(g, dg)
+    }
+  }
+}
