@@ -1,14 +1,15 @@
 /// Builds an ONNX model (opset 13) with the subset of onnx.proto fields fairflow writes:
 /// ModelProto{ir_version 1, producer_name 2, producer_version 3, graph 7, opset_import 8,
 /// metadata_props 14}, GraphProto{node 1, name 2, initializer 5, input 11, output 12},
-/// NodeProto{input 1, output 2, name 3, op_type 4, attribute 5}, AttributeProto{name 1, i 3,
-/// ints 8, type 20}, TensorProto{dims 1, data_type 2, name 8, raw_data 9},
+/// NodeProto{input 1, output 2, name 3, op_type 4, attribute 5}, AttributeProto{name 1, f 2,
+/// i 3, ints 8, type 20}, TensorProto{dims 1, data_type 2, name 8, raw_data 9},
 /// ValueInfoProto{name 1, type 2}, TypeProto.Tensor{elem_type 1, shape 2},
 /// TensorShapeProto.Dimension{dim_value 1, dim_param 2}. Field numbers from the ONNX IR spec.
 public struct ONNXGraph {
   public enum Attribute {
     case int(Int)
     case ints([Int])
+    case float(Float)
   }
 
   struct Node {
@@ -81,6 +82,9 @@ public struct ONNXGraph {
               case .ints(let list):
                 for i in list { a.int(8, i) }
                 a.int(20, 7)  // INTS
+              case .float(let f):
+                a.float(2, f)
+                a.int(20, 1)  // FLOAT
               }
             }
           }

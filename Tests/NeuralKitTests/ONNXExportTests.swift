@@ -81,4 +81,50 @@ import Testing
     #expect(difference <= 1e-5, "max |onnxruntime − fairflow| = \(difference)")
     #expect((parts.last ?? 0) > 0.01, "non-trivial logits")
   }
+
+  @Test func braggNNMatchesOnnxruntime() throws {
+    guard let python = PythonPeer.interpreter else {
+      if PythonPeer.required { Issue.record("no Python peer venv: run scripts/install-deps") }
+      return
+    }
+    let model = BraggNN(seed: 31)
+    let n = 1000
+    var g = SeededGenerator(seed: 32)
+    let patches = (0..<(n * 121)).map { _ in g.uniform(0, 1) }
+    var output: [Float] = []
+    for start in stride(from: 0, to: n, by: 100) {
+      let tape = Tape()
+      output +=
+        tape.value(
+          model(
+            tape,
+            patches: Tensor(
+              shape: [100, 1, 11, 11], data: Array(patches[(start * 121)..<((start + 100) * 121)])))
+        ).data
+    }
+    let ws = try TemporaryWorkspace("onnx-bragg")
+    defer { ws.destroy() }
+    try Data(model.onnx()).write(to: URL(fileURLWithPath: ws.path("bragg.onnx")))
+    try Self.raw(patches).write(to: URL(fileURLWithPath: ws.path("patches.f32")))
+    try Self.raw(output).write(to: URL(fileURLWithPath: ws.path("ploc.f32")))
+    let script = """
+      import numpy as np, onnx, onnxruntime as ort
+      m = onnx.load("bragg.onnx"); onnx.checker.check_model(m, full_check=True)
+      names = {i.name for i in m.graph.initializer}
+      assert {"cnn_layers.0.weight", "nlb.phi_layer.bias", "dense_layers.8.weight"} <= names
+      s = ort.InferenceSession("bragg.onnx", providers=["CPUExecutionProvider"])
+      x = np.fromfile("patches.f32", np.float32).reshape(\(n), 1, 11, 11)
+      want = np.fromfile("ploc.f32", np.float32).reshape(\(n), 2)
+      got = s.run(["ploc"], {"patch": x})[0]
+      print(float(np.abs(got - want).max()), float(np.abs(want).max()))
+      """
+    let out = try Shell.run([python, "-c", script], in: ws.root)
+    #expect(out.status == 0, "\(out.stderr)")
+    let parts = out.stdout.split(separator: " ").compactMap {
+      Double($0.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+    let difference = try #require(parts.first)
+    #expect(difference <= 1e-5, "max |onnxruntime − fairflow| = \(difference)")
+    #expect((parts.last ?? 0) > 1e-3, "non-trivial outputs")
+  }
 }
