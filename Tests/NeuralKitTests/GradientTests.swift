@@ -102,7 +102,8 @@ import Testing
     let t = Parameter(name: "theta", value: Self.random([3, 3], &g))
     let target = Self.random([2, 27], &g)
     Self.check([x, w, b, t]) { tape, v in
-      let h = tape.linear(tape.im2col(v[0], batch: 2, height: 4, width: 4, kernel: 2), v[1], v[2])  // [2·9, 3]
+      // [2·9, 3]: a 2×2 convolution of two 4×4 maps with 2 channels.
+      let h = tape.linear(tape.im2col(v[0], batch: 2, height: 4, width: 4, kernel: 2), v[1], v[2])
       let q = tape.linear(h, v[3], nil)
       let y = tape.attention(q, tape.sigmoid(h), tape.leakyRelu(q, slope: 0.01), groups: 2, n: 9)
       return tape.meanSquaredError(
