@@ -38,12 +38,7 @@ public struct ExportStage: BuiltinStage {
     let directory = root + "/" + (config["model"]?.stringValue ?? "")
     let json = try ValueParser.parse(
       try FileIO.readText(directory + "/model.json"), file: "model.json")
-    guard json["architecture"]?.stringValue == "interaction-network" else {
-      throw PipelineError(
-        "\(directory)/model.json: unsupported architecture \(json["architecture"]?.canonicalText ?? "?")"
-      )
-    }
-    var c = InteractionNetwork.Configuration()
+    let weights = try FileIO.read(directory + "/model.safetensors")
     let a = json["configuration"]
     func int(_ key: String) throws(PipelineError) -> Int {
       guard let v = a?[key]?.intValue else {
@@ -51,19 +46,33 @@ public struct ExportStage: BuiltinStage {
       }
       return v
     }
-    (c.trackFeatures, c.tracks) = (try int("track_features"), try int("tracks"))
-    (c.vertexFeatures, c.vertices) = (try int("vertex_features"), try int("vertices"))
-    (c.hidden, c.edgeFeatures, c.outputFeatures, c.classes) = (
-      try int("hidden"), try int("edge_features"), try int("output_features"), try int("classes")
-    )
-    let model = InteractionNetwork(c, seed: 0)
-    let weights = try FileIO.read(directory + "/model.safetensors")
-    try model.load(safetensors: weights)
-    let bytes = model.onnx(
-      softmax: config["softmax"] == .bool(true),
-      metadata: [("source_model_sha256", Digest.of(weights).hex)])
+    let digest = [("source_model_sha256", Digest.of(weights).hex)]
+    let bytes: [UInt8]
+    switch json["architecture"]?.stringValue {
+    case "interaction-network":
+      var c = InteractionNetwork.Configuration()
+      (c.trackFeatures, c.tracks) = (try int("track_features"), try int("tracks"))
+      (c.vertexFeatures, c.vertices) = (try int("vertex_features"), try int("vertices"))
+      (c.hidden, c.edgeFeatures, c.outputFeatures, c.classes) = (
+        try int("hidden"), try int("edge_features"), try int("output_features"), try int("classes")
+      )
+      let model = InteractionNetwork(c, seed: 0)
+      try model.load(safetensors: weights)
+      bytes = model.onnx(softmax: config["softmax"] == .bool(true), metadata: digest)
+    case "braggnn":
+      var c = BraggNN.Configuration()
+      c.patch = try int("patch")
+      c.dense = a?["dense"]?.listValue?.compactMap(\.intValue) ?? c.dense
+      let model = BraggNN(c, seed: 0)
+      try model.load(safetensors: weights)
+      bytes = model.onnx(metadata: digest)
+    default:
+      throw PipelineError(
+        "\(directory)/model.json: unsupported architecture \(json["architecture"]?.canonicalText ?? "?")"
+      )
+    }
     try FileIO.writeAtomically(
       bytes, to: root + "/" + (config["output"]?.stringValue ?? "model.onnx"))
-    print("export: \(bytes.count) bytes of ONNX (opset 13) from \(model.parameterCount) parameters")
+    print("export: \(bytes.count) bytes of ONNX (opset 13)")
   }
 }

@@ -4,13 +4,16 @@ public import FairflowCore
 ///
 /// ```yaml
 /// with:
-///   model: interaction-network
+///   model: interaction-network              # or braggnn
 ///   architecture: {hidden: 60, edge_features: 20, output_features: 24}   # optional overrides
+///                                           # braggnn: {dense: [16, 8, 4, 2]}
 ///   train: data/features/train.h5           # HDF5 from `convert` (feature-major collections)
 ///   validation: data/features/validation.h5
 ///   tracks: tracks                          # dataset names (defaults shown)
 ///   vertices: vertices
 ///   labels: labels
+///   patches: patch                          # braggnn: patches [N, 1, P, P], positions [N, 2]
+///   positions: ploc
 ///   epochs: 20
 ///   batch_size: 128
 ///   optimizer: adam                         # or sgd
@@ -26,12 +29,14 @@ public import FairflowCore
 /// ```
 public struct TrainConfig: Sendable, Equatable {
   public var model: String
-  public var architecture: [(key: String, value: Int)]
+  public var architecture: [(key: String, value: Value)]
   public var train: String
   public var validation: String?
   public var tracks: String
   public var vertices: String
   public var labels: String
+  public var patches: String
+  public var positions: String
   public var epochs: Int
   public var batchSize: Int
   public var optimizer: String
@@ -48,13 +53,13 @@ public struct TrainConfig: Sendable, Equatable {
   public static func == (a: TrainConfig, b: TrainConfig) -> Bool { a.value == b.value }
 
   static let keys = [
-    "model", "architecture", "train", "validation", "tracks", "vertices", "labels", "epochs",
+    "model", "architecture", "train", "validation", "tracks", "vertices", "labels", "patches",
+    "positions", "epochs",
     "batch_size", "optimizer", "learning_rate", "weight_decay", "momentum", "patience",
     "block_rows", "seed", "threads", "output", "metrics",
   ]
   static let architectureKeys = [
-    "track_features", "tracks", "vertex_features", "vertices", "hidden", "edge_features",
-    "output_features", "classes",
+    "interaction-network": ["hidden", "edge_features", "output_features"], "braggnn": ["dense"],
   ]
 
   public init(_ given: Value, error: (String, String?) -> PipelineError) throws(PipelineError) {
@@ -89,23 +94,27 @@ public struct TrainConfig: Sendable, Equatable {
       return Int(v)
     }
     model = try string("model")
-    guard model == "interaction-network" else {
-      throw error("unknown model '\(model)'", "available: interaction-network")
+    guard let allowed = Self.architectureKeys[model] else {
+      throw error("unknown model '\(model)'", "available: braggnn, interaction-network")
     }
     architecture = []
     if let a = c["architecture"] {
       guard case .map(let fields) = a else { throw error("'architecture' must be a mapping", nil) }
       for (key, value) in fields {
-        guard Self.architectureKeys.contains(key) else {
+        guard allowed.contains(key) else {
           throw error(
-            "unknown architecture key '\(key)'",
-            Suggestion.hint(for: key, in: Self.architectureKeys)
-              ?? "valid keys are: \(Self.architectureKeys.joined(separator: ", "))")
+            "unknown architecture key '\(key)' for \(model)",
+            Suggestion.hint(for: key, in: allowed)
+              ?? "valid keys are: \(allowed.joined(separator: ", "))")
         }
-        guard case .int(let i) = value, i > 0 else {
-          throw error("'architecture.\(key)' must be a positive integer", nil)
+        let widths: [Value] = key == "dense" ? (value.listValue ?? []) : [value]
+        guard !widths.isEmpty, widths.allSatisfy({ ($0.intValue ?? 0) > 0 }) else {
+          throw error(
+            key == "dense"
+              ? "'architecture.dense' must be a list of positive integers"
+              : "'architecture.\(key)' must be a positive integer", nil)
         }
-        architecture.append((key, i))
+        architecture.append((key, value))
       }
     }
     train = try string("train")
@@ -113,6 +122,8 @@ public struct TrainConfig: Sendable, Equatable {
     tracks = try string("tracks", "tracks")
     vertices = try string("vertices", "vertices")
     labels = try string("labels", "labels")
+    patches = try string("patches", "patch")
+    positions = try string("positions", "ploc")
     epochs = try integer("epochs", 10)
     batchSize = try integer("batch_size", 128)
     optimizer = try string("optimizer", "adam")
@@ -134,9 +145,10 @@ public struct TrainConfig: Sendable, Equatable {
   public var value: Value {
     var fields: [(key: String, value: Value)] = [
       ("model", .string(model)),
-      ("architecture", .map(architecture.map { ($0.key, .int($0.value)) })),
+      ("architecture", .map(architecture)),
       ("train", .string(train)), ("validation", validation.map(Value.string) ?? .null),
       ("tracks", .string(tracks)), ("vertices", .string(vertices)), ("labels", .string(labels)),
+      ("patches", .string(patches)), ("positions", .string(positions)),
       ("epochs", .int(epochs)), ("batch_size", .int(batchSize)), ("optimizer", .string(optimizer)),
       ("learning_rate", .double(learningRate)), ("weight_decay", .double(weightDecay)),
       ("momentum", .double(momentum)), ("patience", .int(patience)),

@@ -83,6 +83,7 @@ struct Trainer {
 
   func run() throws {
     if config.threads > 0 { Training.setThreads(config.threads) }
+    if config.model == "braggnn" { return try runBraggNN() }
     let train = try JetFile(root + "/" + config.train, config)
     let validation = try config.validation.map { try JetFile(root + "/" + $0, config) }
     var architecture = InteractionNetwork.Configuration()
@@ -93,9 +94,10 @@ struct Trainer {
     architecture.classes = train.classes
     for (key, value) in config.architecture {
       switch key {
-      case "hidden": architecture.hidden = value
-      case "edge_features": architecture.edgeFeatures = value
-      case "output_features": architecture.outputFeatures = value
+      case "hidden": architecture.hidden = value.intValue ?? architecture.hidden
+      case "edge_features": architecture.edgeFeatures = value.intValue ?? architecture.edgeFeatures
+      case "output_features":
+        architecture.outputFeatures = value.intValue ?? architecture.outputFeatures
       default:
         break  // data dimensions come from the files
       }
@@ -172,24 +174,12 @@ struct Trainer {
       }
     }
     if let best { for (p, w) in zip(model.parameters, best.weights) { p.value = w } }
-    let directory = root + "/" + config.output
     let (json, weights) = model.checkpoint(metadata: [
       ("format", "pt"), ("seed", String(config.seed)),
     ])
-    try FileIO.writeAtomically(weights, to: directory + "/model.safetensors")
-    try FileIO.writeAtomically(Array(json.utf8), to: directory + "/model.json")
-    try FileIO.writeAtomically(
-      Array(Value.list(log).prettyJSON.utf8), to: directory + "/training-log.json")
-    if let metrics = config.metrics {
-      var fields: [(key: String, value: Value)] = [
-        ("best_epoch", .int(best?.epoch ?? 0)), ("epochs_run", .int(log.count)),
-        ("parameters", .int(model.parameterCount)), ("seconds", .double(rounded(clock() - start))),
-      ]
-      if case .map(let last)? = log.first(where: { $0["epoch"] == .int(best?.epoch ?? 0) }) {
-        fields += last.filter { $0.key != "epoch" && $0.key != "seconds" }
-      }
-      try FileIO.writeAtomically(Array(Value.map(fields).prettyJSON.utf8), to: root + "/" + metrics)
-    }
+    try save(
+      json: json, weights: weights, log: log, best: best?.epoch ?? 0,
+      parameters: model.parameterCount, start: start)
   }
 
   /// Mean cross-entropy and accuracy over a split.

@@ -34,20 +34,25 @@ extension InteractionNetwork {
 
   /// Loads weights saved by `checkpoint` into this model (names and shapes must match).
   public func load(safetensors bytes: [UInt8]) throws(PipelineError) {
-    let tensors = try SafeTensors.decode(bytes)
-    let missing = parameters.map(\.name).filter { tensors[$0] == nil }
-    let unexpected = Set(tensors.keys).subtracting(parameters.map(\.name)).sorted()
-    guard missing.isEmpty, unexpected.isEmpty else {
+    try NeuralKit.load(parameters, from: bytes)
+  }
+}
+
+/// Puts safetensors weights into `parameters`; lists missing and unexpected names on mismatch.
+func load(_ parameters: [Parameter], from bytes: [UInt8]) throws(PipelineError) {
+  let tensors = try SafeTensors.decode(bytes)
+  let missing = parameters.map(\.name).filter { tensors[$0] == nil }
+  let unexpected = Set(tensors.keys).subtracting(parameters.map(\.name)).sorted()
+  guard missing.isEmpty, unexpected.isEmpty else {
+    throw PipelineError(
+      "weights do not fit the model: missing \(missing), unexpected \(unexpected)")
+  }
+  for p in parameters {
+    let t = tensors[p.name]!
+    guard t.shape == p.value.shape else {
       throw PipelineError(
-        "weights do not fit the model: missing \(missing), unexpected \(unexpected)")
+        "weights '\(p.name)' have shape \(t.shape), the model expects \(p.value.shape)")
     }
-    for p in parameters {
-      let t = tensors[p.name]!
-      guard t.shape == p.value.shape else {
-        throw PipelineError(
-          "weights '\(p.name)' have shape \(t.shape), the model expects \(p.value.shape)")
-      }
-      p.value = t
-    }
+    p.value = t
   }
 }

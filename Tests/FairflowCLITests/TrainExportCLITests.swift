@@ -90,4 +90,82 @@ import Testing
     #expect(
       try Data(contentsOf: URL(fileURLWithPath: ws.path("models/in/model.safetensors"))) == weights)
   }
+
+  @Test func braggNNTrainsOnConvertedPatchesAndExports() throws {
+    guard let python = PythonPeer.interpreter else {
+      if PythonPeer.required { Issue.record("no Python peer venv: run scripts/install-deps") }
+      return
+    }
+    let ws = try TemporaryWorkspace("train-bragg")
+    defer { ws.destroy() }
+    try ws.write(
+      "pipelines/bragg.yaml",
+      """
+      stages:
+        split:
+          uses: convert
+          deps: [raw]
+          outs: [patches]
+          with:
+            inputs: [raw]
+            datasets: {patch: patch, ploc: ploc}
+            split: {fractions: {train: 0.8, validation: 0.2}, seed: 2}
+            output: patches
+        train:
+          uses: train
+          deps: [patches]
+          outs: [models/bragg]
+          metrics: [metrics/bragg.json]
+          with:
+            model: braggnn
+            train: patches/train.h5
+            validation: patches/validation.h5
+            epochs: 2
+            batch_size: 32
+            learning_rate: 0.003
+            seed: 5
+            threads: 1
+            output: models/bragg
+            metrics: metrics/bragg.json
+        export:
+          uses: export
+          deps: [models/bragg]
+          outs: [models/bragg.onnx]
+          with: {model: models/bragg, output: models/bragg.onnx}
+      """)
+    let make = """
+      import h5py, numpy as np, os
+      os.makedirs("raw", exist_ok=True)
+      rng = np.random.default_rng(4)
+      n = 160
+      c = rng.uniform(3, 8, (n, 2))
+      yy, xx = np.mgrid[0:11, 0:11]
+      p = np.exp(-((xx[None] - c[:, 0, None, None])**2 + (yy[None] - c[:, 1, None, None])**2) / 3)
+      with h5py.File("raw/peaks.h5", "w") as f:
+          f["patch"] = p[:, None].astype(np.float32)
+          f["ploc"] = (c / 11).astype(np.float32)
+      """
+    #expect(try Shell.run([python, "-c", make], in: ws.root).status == 0)
+    let run = try CLIProcess.run(["run", "--no-provenance"], in: ws.root)
+    #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+    let metrics = try #require(
+      try JSONSerialization.jsonObject(with: Data(ws.read("metrics/bragg.json").utf8))
+        as? [String: Any])
+    #expect(metrics["parameters"] as? Int == 33_172)
+    #expect((metrics["val_distance_px"] as? Double).map { $0 > 0 } == true)
+    let check = """
+      import h5py, numpy as np, onnx, onnxruntime as ort, hashlib
+      m = onnx.load("models/bragg.onnx"); onnx.checker.check_model(m)
+      meta = {p.key: p.value for p in m.metadata_props}
+      w = hashlib.sha256(open("models/bragg/model.safetensors", "rb").read()).hexdigest()
+      assert meta["source_model_sha256"] == w
+      s = ort.InferenceSession("models/bragg.onnx", providers=["CPUExecutionProvider"])
+      with h5py.File("patches/validation.h5") as f:
+          out = s.run(["ploc"], {"patch": f["patch"][...]})[0]
+      assert out.shape[1] == 2 and np.isfinite(out).all()
+      print("ok")
+      """
+    let out = try Shell.run([python, "-c", check], in: ws.root)
+    #expect(out.stdout == "ok\n", "\(out.stderr)")
+  }
 }

@@ -1,0 +1,133 @@
+internal import FairflowCore
+internal import FairflowStore
+internal import HDF5
+internal import NeuralKit
+
+extension Trainer {
+  /// Patches `[N, 1, P, P]` and positions `[N, 2]` of one split, read whole.
+  func patches(_ path: String) throws -> (Tensor, Tensor) {
+    let file = try HDF5File.open(root + "/" + path)
+    defer { file.close() }
+    let x = try file.root.dataset(config.patches)
+    let y = try file.root.dataset(config.positions)
+    let xs = try x.shape
+    let ys = try y.shape
+    guard xs.count == 4, xs[1] == 1, xs[2] == xs[3], ys == [xs[0], 2] else {
+      throw ConvertError(
+        "\(path): expected \(config.patches) [N, 1, P, P] and \(config.positions) [N, 2]; found \(xs), \(ys)"
+      )
+    }
+    return (
+      Tensor(shape: xs, data: try x.read(as: Float.self)),
+      Tensor(shape: ys, data: try y.read(as: Float.self))
+    )
+  }
+
+  /// BraggNN regression: MSE on positions; validation MSE and mean peak error in pixels.
+  func runBraggNN() throws {
+    let (x, y) = try patches(config.train)
+    let validation = try config.validation.map { try patches($0) }
+    var architecture = BraggNN.Configuration()
+    architecture.patch = x.shape[2]
+    if let dense = config.architecture.first(where: { $0.key == "dense" })?.value.listValue {
+      architecture.dense = dense.compactMap(\.intValue)
+    }
+    let model = BraggNN(architecture, seed: UInt64(config.seed))
+    var generator = SeededGenerator(seed: UInt64(config.seed) &+ 0x5EED)
+    var adam = Adam(
+      learningRate: Float(config.learningRate), weightDecay: Float(config.weightDecay))
+    var sgd = SGD(
+      learningRate: Float(config.learningRate), momentum: Float(config.momentum),
+      weightDecay: Float(config.weightDecay))
+    print("train: BraggNN, \(model.parameterCount) parameters; \(x.shape[0]) training patches")
+    var log: [Value] = []
+    var best: (loss: Double, epoch: Int, weights: [Tensor])?
+    var sinceBest = 0
+    let start = clock()
+    for epoch in 1...config.epochs {
+      let epochStart = clock()
+      let progress: (Int, Int, Double) -> Void = { batch, batches, loss in
+        if batch == batches || batch % max(1, batches / 10) == 0 {
+          print("  epoch \(epoch) batch \(batch)/\(batches) loss \(rounded(loss))")
+        }
+      }
+      let trainLoss =
+        config.optimizer == "adam"
+        ? Training.epoch(
+          model, patches: x, targets: y, batchSize: config.batchSize, optimizer: &adam,
+          generator: &generator, progress: progress)
+        : Training.epoch(
+          model, patches: x, targets: y, batchSize: config.batchSize, optimizer: &sgd,
+          generator: &generator, progress: progress)
+      var entry: [(key: String, value: Value)] = [
+        ("epoch", .int(epoch)), ("train_loss", .double(rounded(trainLoss))),
+      ]
+      var monitored = trainLoss
+      if let (vx, vy) = validation {
+        let prediction = Training.predict(model, patches: vx, batchSize: config.batchSize)
+        var mse = 0.0
+        var distance = 0.0
+        let p = Double(architecture.patch)
+        for i in 0..<vy.shape[0] {
+          let dx = Double(prediction[2 * i] - vy.data[2 * i])
+          let dy = Double(prediction[2 * i + 1] - vy.data[2 * i + 1])
+          mse += dx * dx + dy * dy
+          distance += p * (dx * dx + dy * dy).squareRoot()
+        }
+        let n = Double(max(vy.shape[0], 1))
+        entry += [
+          ("val_loss", .double(rounded(mse / (2 * n)))),
+          ("val_distance_px", .double(rounded(distance / n))),
+        ]
+        monitored = mse / (2 * n)
+      }
+      entry.append(("seconds", .double(rounded(clock() - epochStart))))
+      log.append(.map(entry))
+      let eta = (clock() - start) / Double(epoch) * Double(config.epochs - epoch)
+      print(
+        "epoch \(epoch)/\(config.epochs)  "
+          + entry.dropFirst().map { "\($0.key) \($0.value.interpolationText)" }.joined(
+            separator: "  ")
+          + "  ETA \(Int(eta.rounded())) s")
+      if best == nil || monitored < best!.loss {
+        best = (monitored, epoch, model.parameters.map(\.value))
+        sinceBest = 0
+      } else {
+        sinceBest += 1
+        if sinceBest >= config.patience {
+          print(
+            "early stop: no improvement for \(config.patience) epochs; best epoch \(best!.epoch)")
+          break
+        }
+      }
+    }
+    if let best { for (p, w) in zip(model.parameters, best.weights) { p.value = w } }
+    let (json, weights) = model.checkpoint(metadata: [
+      ("format", "pt"), ("seed", String(config.seed)),
+    ])
+    try save(
+      json: json, weights: weights, log: log, best: best?.epoch ?? 0,
+      parameters: model.parameterCount, start: start)
+  }
+
+  /// Writes the model directory, the training log and the metrics file (all atomically).
+  func save(json: String, weights: [UInt8], log: [Value], best: Int, parameters: Int, start: Double)
+    throws
+  {
+    let directory = root + "/" + config.output
+    try FileIO.writeAtomically(weights, to: directory + "/model.safetensors")
+    try FileIO.writeAtomically(Array(json.utf8), to: directory + "/model.json")
+    try FileIO.writeAtomically(
+      Array(Value.list(log).prettyJSON.utf8), to: directory + "/training-log.json")
+    if let metrics = config.metrics {
+      var fields: [(key: String, value: Value)] = [
+        ("best_epoch", .int(best)), ("epochs_run", .int(log.count)),
+        ("parameters", .int(parameters)), ("seconds", .double(rounded(clock() - start))),
+      ]
+      if case .map(let last)? = log.first(where: { $0["epoch"] == .int(best) }) {
+        fields += last.filter { $0.key != "epoch" && $0.key != "seconds" }
+      }
+      try FileIO.writeAtomically(Array(Value.map(fields).prettyJSON.utf8), to: root + "/" + metrics)
+    }
+  }
+}
