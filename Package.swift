@@ -87,6 +87,10 @@ let package = Package(
       ],
       swiftSettings: strict),
     .executableTarget(name: "fairflow", dependencies: ["FairflowCLI"], swiftSettings: strict),
+    // Timing harness for Benchmarks/neural (not part of the product).
+    .executableTarget(
+      name: "NeuralBenchmark", dependencies: ["NeuralKit"], path: "Benchmarks/NeuralBenchmark",
+      swiftSettings: strict),
     // Shared test support: fixtures, fake executor, temp workspaces.
     .target(
       name: "FairflowTesting", dependencies: ["FairflowCore", "FairflowStore"],

@@ -71,8 +71,7 @@ public enum Training {
     var out: [[Float]] = []
     for start in stride(from: 0, to: data.count, by: batchSize) {
       let batch = data.rows(Array(0..<data.count)[start..<min(data.count, start + batchSize)])
-      let tape = Tape()
-      let logits = tape.value(model(tape, tracks: batch.tracks, vertices: batch.vertices))
+      let logits = model.infer(tracks: batch.tracks, vertices: batch.vertices)
       let c = logits.columns
       for i in 0..<logits.rows {
         let row = Array(logits.data[(i * c)..<((i + 1) * c)])

@@ -87,4 +87,19 @@ import Testing
       }
     }
   }
+
+  @Test func fastInferenceEqualsTheTapeForward() {
+    var g = SeededGenerator(seed: 40)
+    let model = InteractionNetwork(seed: 41)
+    let c = model.configuration
+    for batch in [1, 3, 5] {
+      let x = GradientTests.random([batch, c.trackFeatures, c.tracks], &g)
+      let y = GradientTests.random([batch, c.vertexFeatures, c.vertices], &g)
+      let tape = Tape()
+      let reference = tape.value(model(tape, tracks: x, vertices: y)).data
+      let fast = model.infer(tracks: x, vertices: y).data
+      #expect(fast.count == reference.count)
+      for (a, b) in zip(fast, reference) { #expect(abs(a - b) <= 1e-4 * (1 + abs(b))) }
+    }
+  }
 }

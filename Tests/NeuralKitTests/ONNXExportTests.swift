@@ -46,8 +46,7 @@ import Testing
           vertices[
             (start * c.vertexFeatures * c.vertices)..<((start + rows) * c.vertexFeatures
               * c.vertices)]))
-      let tape = Tape()
-      logits += tape.value(model(tape, tracks: t, vertices: v)).data
+      logits += model.infer(tracks: t, vertices: v).data
     }
     let ws = try TemporaryWorkspace("onnx")
     defer { ws.destroy() }

@@ -1,0 +1,77 @@
+// Times NeuralKit: inference throughput of the interaction network or BraggNN at a batch size and
+// BLAS thread count, or one training epoch of the interaction network. Prints one JSON line.
+// Also writes the same model (fixed seed) as ONNX for the onnxruntime side of Benchmarks/neural.
+//
+//   NeuralBenchmark infer --model in|braggnn --batch B --threads T --seconds S [--onnx PATH]
+//   NeuralBenchmark train --jets N --batch B --threads T
+import Foundation
+import NeuralKit
+
+var arguments = Array(CommandLine.arguments.dropFirst())
+let mode = arguments.isEmpty ? "infer" : arguments.removeFirst()
+var parsed: [String: String] = [:]
+while arguments.count >= 2 { parsed[arguments.removeFirst()] = arguments.removeFirst() }
+let options = parsed
+@MainActor func int(_ key: String, _ fallback: Int) -> Int { Int(options[key] ?? "") ?? fallback }
+
+let threads = int("--threads", 1)
+Training.setThreads(threads)
+var g = SeededGenerator(seed: 99)
+
+@MainActor func now() -> Double { Date().timeIntervalSinceReferenceDate }
+
+if mode == "train" {
+  let n = int("--jets", 2048)
+  let model = InteractionNetwork(seed: 1)
+  let c = model.configuration
+  let set = JetSet(
+    tracks: Tensor(
+      shape: [n, c.trackFeatures, c.tracks],
+      data: (0..<(n * c.trackFeatures * c.tracks)).map { _ in g.uniform(-1, 1) }),
+    vertices: Tensor(
+      shape: [n, c.vertexFeatures, c.vertices],
+      data: (0..<(n * c.vertexFeatures * c.vertices)).map { _ in g.uniform(-1, 1) }),
+    labels: (0..<n).map { $0 % 2 })
+  var adam = Adam(learningRate: 1e-3)
+  let start = now()
+  let loss = Training.epoch(
+    model, set, batchSize: int("--batch", 128), optimizer: &adam, generator: &g)
+  print("{\"seconds\": \(now() - start), \"jets\": \(n), \"loss\": \(loss)}")
+  exit(0)
+}
+
+let batch = int("--batch", 128)
+let seconds = Double(options["--seconds"] ?? "2") ?? 2
+var samples = 0
+var elapsed = 0.0
+if options["--model"] == "braggnn" {
+  let model = BraggNN(seed: 1)
+  if let path = options["--onnx"] { try Data(model.onnx()).write(to: URL(fileURLWithPath: path)) }
+  let x = Tensor(shape: [batch, 1, 11, 11], data: (0..<(batch * 121)).map { _ in g.uniform(0, 1) })
+  _ = Training.predict(model, patches: x, batchSize: batch)
+  let start = now()
+  while now() - start < seconds || samples == 0 {
+    _ = Training.predict(model, patches: x, batchSize: batch)
+    samples += batch
+  }
+  elapsed = now() - start
+} else {
+  let model = InteractionNetwork(seed: 1)
+  if let path = options["--onnx"] { try Data(model.onnx()).write(to: URL(fileURLWithPath: path)) }
+  let c = model.configuration
+  let t = Tensor(
+    shape: [batch, c.trackFeatures, c.tracks],
+    data: (0..<(batch * c.trackFeatures * c.tracks)).map { _ in g.uniform(-1, 1) })
+  let v = Tensor(
+    shape: [batch, c.vertexFeatures, c.vertices],
+    data: (0..<(batch * c.vertexFeatures * c.vertices)).map { _ in g.uniform(-1, 1) })
+  @MainActor func once() { _ = model.infer(tracks: t, vertices: v) }
+  once()
+  let start = now()
+  while now() - start < seconds || samples == 0 {
+    once()
+    samples += batch
+  }
+  elapsed = now() - start
+}
+print("{\"samples_per_second\": \(Double(samples) / elapsed)}")
