@@ -16,6 +16,7 @@ let options = parsed
 
 let threads = int("--threads", 1)
 Training.setThreads(threads)
+Training.reuseLargeAllocations()
 var g = SeededGenerator(seed: 99)
 
 @MainActor func now() -> Double { Date().timeIntervalSinceReferenceDate }

@@ -83,6 +83,7 @@ struct Trainer {
 
   func run() throws {
     if config.threads > 0 { Training.setThreads(config.threads) }
+    Training.reuseLargeAllocations()
     if config.model == "braggnn" { return try runBraggNN() }
     let train = try JetFile(root + "/" + config.train, config)
     let validation = try config.validation.map { try JetFile(root + "/" + $0, config) }

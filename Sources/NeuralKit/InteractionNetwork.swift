@@ -89,10 +89,26 @@ public struct InteractionNetwork: Sendable {
     let x = tape.constant(Tensor(shape: [batch * c.tracks, c.trackFeatures], data: xo.data))
     let y = tape.constant(Tensor(shape: [batch * c.vertices, c.vertexFeatures], data: yo.data))
     let e = edges(batch: batch)
-    let pp = tape.concatColumns([tape.gatherRows(x, e.receivers), tape.gatherRows(x, e.senders)])
-    let epp = tape.scatterAddRows(fRpp(tape, pp), e.receivers, rows: batch * c.tracks)
-    let pv = tape.concatColumns([tape.gatherRows(x, e.trackSide), tape.gatherRows(y, e.vertexSide)])
-    let epv = tape.scatterAddRows(fRvp(tape, pv), e.trackSide, rows: batch * c.tracks)
+    // First edge layers straight from the objects (`pairwiseLinear` = linear over the gathered,
+    // concatenated endpoints, receiver/track first), then the rest of each edge MLP.
+    func edgeMLP(_ m: MLP, _ first: Tape.Variable) -> Tape.Variable {
+      var h = tape.relu(first)
+      for (i, layer) in m.layers.dropFirst().enumerated() {
+        h = layer(tape, h)
+        if i < m.layers.count - 2 || m.finalActivation { h = tape.relu(h) }
+      }
+      return h
+    }
+    let l1 = fRpp.layers[0]
+    let pp = tape.pairwiseLinear(
+      x, e.receivers, x, e.senders, weight: tape.parameter(l1.weight), bias: tape.parameter(l1.bias)
+    )
+    let epp = tape.scatterAddRows(edgeMLP(fRpp, pp), e.receivers, rows: batch * c.tracks)
+    let l1v = fRvp.layers[0]
+    let pv = tape.pairwiseLinear(
+      x, e.trackSide, y, e.vertexSide, weight: tape.parameter(l1v.weight),
+      bias: tape.parameter(l1v.bias))
+    let epv = tape.scatterAddRows(edgeMLP(fRvp, pv), e.trackSide, rows: batch * c.tracks)
     let o = fO(tape, tape.concatColumns([x, epp, epv]))
     let summed = tape.sumGroups(o, size: c.tracks)
     return classifier(tape, summed)

@@ -48,10 +48,20 @@ extension Tape {
   /// Element-wise `x ≥ 0 ? x : slope·x`.
   public func leakyRelu(_ x: Variable, slope: Float) -> Variable {
     let xv = value(x)
-    let y = xv.data.map { $0 >= 0 ? $0 : slope * $0 }
+    let n = xv.count
+    let y = [Float](unsafeUninitializedCapacity: n) { out, count in
+      xv.data.withUnsafeBufferPointer { src in
+        for i in 0..<n { out[i] = src[i] >= 0 ? src[i] : slope * src[i] }
+      }
+      count = n
+    }
     return record(Tensor(shape: xv.shape, data: y)) { tape, dy in
       tape.accumulate(x) { dx in
-        for i in 0..<dx.count { dx[i] += xv.data[i] >= 0 ? dy[i] : slope * dy[i] }
+        xv.data.withUnsafeBufferPointer { src in
+          dy.withUnsafeBufferPointer { g in
+            for i in 0..<n { dx[i] += src[i] >= 0 ? g[i] : slope * g[i] }
+          }
+        }
       }
     }
   }

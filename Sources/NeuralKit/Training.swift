@@ -37,6 +37,26 @@ public enum Training {
   /// BLAS threads (default: OpenBLAS's own choice, the number of cores).
   public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
 
+  /// Keeps freed activation buffers in the heap for reuse instead of returning every large
+  /// array to the kernel (glibc unmaps allocations above 128 KiB by default, and each step's
+  /// fresh pages then cost page faults — a third of a training step's time before this).
+  public static func reuseLargeAllocations() {
+    _ = allocatorConfigured
+  }
+
+  private static let allocatorConfigured: Bool = {
+    // glibc's mallopt with M_MMAP_THRESHOLD (-3) and M_TRIM_THRESHOLD (-1); <malloc.h> is not
+    // part of Swift's Glibc module, so it is looked up at run time (absent elsewhere: no-op).
+    typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else {
+      return false
+    }
+    let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
+    _ = mallopt(-3, 1 << 30)
+    _ = mallopt(-1, 1 << 30)
+    return true
+  }()
+
   /// One pass over `data` in mini-batches shuffled with `generator` (Fisher–Yates); returns the
   /// mean training loss. Same seed and thread count ⇒ the same weights, bit for bit.
   public static func epoch(

@@ -123,4 +123,27 @@ import Testing
       tape.meanSquaredError(model(tape, patches: patches), target)
     }
   }
+
+  @Test func pairwiseLinearEqualsGatherConcatLinearAndItsGradient() {
+    var g = SeededGenerator(seed: 12)
+    let a = Parameter(name: "a", value: Self.random([4, 3], &g))
+    let b = Parameter(name: "b", value: Self.random([2, 2], &g))
+    let w = Parameter(name: "w", value: Self.random([5, 5], &g))
+    let bias = Parameter(name: "bias", value: Self.random([5], &g))
+    let i: [Int32] = [0, 1, 1, 3, 2, 0]
+    let j: [Int32] = [1, 0, 1, 1, 0, 0]
+    let tape = Tape()
+    let (va, vb, vw, vbias) = (
+      tape.parameter(a), tape.parameter(b), tape.parameter(w), tape.parameter(bias)
+    )
+    let fused = tape.value(tape.pairwiseLinear(va, i, vb, j, weight: vw, bias: vbias)).data
+    let plain = tape.value(
+      tape.linear(tape.concatColumns([tape.gatherRows(va, i), tape.gatherRows(vb, j)]), vw, vbias)
+    ).data
+    for (x, y) in zip(fused, plain) { #expect(abs(x - y) <= 1e-5) }
+    let target = Self.random([6, 5], &g)
+    Self.check([a, b, w, bias]) { tape, v in
+      tape.meanSquaredError(tape.pairwiseLinear(v[0], i, v[1], j, weight: v[2], bias: v[3]), target)
+    }
+  }
 }
