@@ -175,9 +175,10 @@ struct Trainer {
       }
     }
     if let best { for (p, w) in zip(model.parameters, best.weights) { p.value = w } }
-    let (json, weights) = model.checkpoint(metadata: [
-      ("format", "pt"), ("seed", String(config.seed)),
-    ])
+    let names = { (d: HDF5Dataset) in (try? d.attributes.strings("features")) ?? [] }
+    let (json, weights) = model.checkpoint(
+      metadata: [("format", "pt"), ("seed", String(config.seed))],
+      trackFeatureNames: names(train.tracks), vertexFeatureNames: names(train.vertices))
     try save(
       json: json, weights: weights, log: log, best: best?.epoch ?? 0,
       parameters: model.parameterCount, start: start)

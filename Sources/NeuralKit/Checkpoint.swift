@@ -3,8 +3,10 @@ public import FairflowCore
 extension InteractionNetwork {
   /// `model.json`: architecture, configuration and tensor names/shapes, with the weights in
   /// `model.safetensors` beside it (names as in the reference state dict: `fr1.weight`, …).
-  public func checkpoint(metadata: [(String, String)] = []) -> (json: String, safetensors: [UInt8])
-  {
+  public func checkpoint(
+    metadata: [(String, String)] = [], trackFeatureNames: [String] = [],
+    vertexFeatureNames: [String] = []
+  ) -> (json: String, safetensors: [UInt8]) {
     let c = configuration
     let tensors = parameters.map { ($0.name, $0.value) }
     let json = Value.map([
@@ -26,8 +28,25 @@ extension InteractionNetwork {
             .map([("name", .string($0.0)), ("shape", .list($0.1.shape.map(Value.int)))])
           })
       ),
-      ("inputs", .list([.string("tracks [batch, P, N]"), .string("vertices [batch, S, Nv]")])),
-      ("outputs", .list([.string("logits [batch, classes]")])),
+      (
+        "inputs",
+        .list([
+          ModelIO.input(
+            "tracks", [c.trackFeatures, c.tracks], features: trackFeatureNames,
+            layout: "feature-major [batch, features, tracks], zero-padded"),
+          ModelIO.input(
+            "vertices", [c.vertexFeatures, c.vertices], features: vertexFeatureNames,
+            layout: "feature-major [batch, features, vertices], zero-padded"),
+        ])
+      ),
+      (
+        "outputs",
+        .list([
+          ModelIO.input(
+            "logits", [c.classes], features: [], layout: "[batch, classes], before softmax")
+        ])
+      ),
+      ("normalisation", .string("none: features enter as converted")),
     ]).prettyJSON
     return (json, SafeTensors.encode(tensors, metadata: metadata))
   }
@@ -54,5 +73,17 @@ func load(_ parameters: [Parameter], from bytes: [UInt8]) throws(PipelineError) 
         "weights '\(p.name)' have shape \(t.shape), the model expects \(p.value.shape)")
     }
     p.value = t
+  }
+}
+
+/// Input/output descriptions in `model.json`.
+enum ModelIO {
+  static func input(_ name: String, _ shape: [Int], features: [String], layout: String) -> Value {
+    var fields: [(key: String, value: Value)] = [
+      ("name", .string(name)), ("shape", .list([.string("batch")] + shape.map(Value.int))),
+      ("dtype", .string("float32")), ("layout", .string(layout)),
+    ]
+    if !features.isEmpty { fields.append(("features", .list(features.map(Value.string)))) }
+    return .map(fields)
   }
 }

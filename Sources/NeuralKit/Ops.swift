@@ -164,6 +164,32 @@ extension Tape {
     }
   }
 
+  /// Row-wise softmax of `x [R, C]` (max-subtracted), with its Jacobian-vector backward.
+  public func softmax(_ x: Variable) -> Variable {
+    let xv = value(x)
+    let (r, c) = (xv.rows, xv.columns)
+    var y = [Float](repeating: 0, count: r * c)
+    for i in 0..<r {
+      var m = -Float.infinity
+      for j in 0..<c { m = max(m, xv.data[i * c + j]) }
+      var sum: Float = 0
+      for j in 0..<c {
+        y[i * c + j] = expf(xv.data[i * c + j] - m)
+        sum += y[i * c + j]
+      }
+      for j in 0..<c { y[i * c + j] /= sum }
+    }
+    return record(Tensor(shape: xv.shape, data: y)) { tape, dy in
+      tape.accumulate(x) { dx in
+        for i in 0..<r {
+          var dot: Float = 0
+          for j in 0..<c { dot += dy[i * c + j] * y[i * c + j] }
+          for j in 0..<c { dx[i * c + j] += y[i * c + j] * (dy[i * c + j] - dot) }
+        }
+      }
+    }
+  }
+
   /// Mean softmax cross-entropy of `logits [R, C]` against class indices (log-sum-exp stable).
   public func softmaxCrossEntropy(_ logits: Variable, labels: [Int]) -> Variable {
     let lv = value(logits)

@@ -83,8 +83,21 @@ extension BraggNN {
             .map([("name", .string($0.0)), ("shape", .list($0.1.shape.map(Value.int)))])
           })
       ),
-      ("inputs", .list([.string("patch [batch, 1, P, P]")])),
-      ("outputs", .list([.string("ploc [batch, 2]")])),
+      (
+        "inputs",
+        .list([
+          ModelIO.input(
+            "patch", [1, configuration.patch, configuration.patch], features: [],
+            layout: "NCHW [batch, 1, P, P]")
+        ])
+      ),
+      (
+        "outputs",
+        .list([
+          ModelIO.input("ploc", [2], features: ["x", "y"], layout: "[batch, 2], peak centre / P")
+        ])
+      ),
+      ("normalisation", .string("per-patch min-max to [0, 1] before the model")),
     ]).prettyJSON
     return (json, SafeTensors.encode(tensors, metadata: metadata))
   }

@@ -74,6 +74,13 @@ import Testing
     }
   }
 
+  @Test func softmaxRows() {
+    var g = SeededGenerator(seed: 13)
+    let x = Parameter(name: "x", value: Self.random([3, 4], &g, scale: 2))
+    let target = Self.random([3, 4], &g)
+    Self.check([x]) { tape, v in tape.meanSquaredError(tape.softmax(v[0]), target) }
+  }
+
   @Test func softmaxCrossEntropy() {
     var g = SeededGenerator(seed: 3)
     let logits = Parameter(name: "logits", value: Self.random([6, 3], &g, scale: 3))
