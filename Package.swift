@@ -62,11 +62,17 @@ let package = Package(
     .systemLibrary(
       name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
     .target(name: "NeuralKit", dependencies: ["COpenBLAS", "FairflowCore"], swiftSettings: strict),
+    // Import of published models: PyTorch checkpoints (safe pickle subset, zip and legacy),
+    // safetensors, ONNX initialisers → native models.
+    .target(
+      name: "ModelImport", dependencies: ["NeuralKit", "CCompression", "FairflowCore"],
+      swiftSettings: strict),
     // Built-in stage kinds (`uses: convert`, …): typed configuration + a run function each.
     .target(
       name: "FairflowStages",
       dependencies: [
         "FairflowCore", "FairflowStore", "FairflowEngine", "ROOTIO", "HDF5", "NeuralKit",
+        "ModelImport",
       ],
       swiftSettings: strict),
     // Provenance: records, the git-backed store and recorder, trace/verify, PROV/RO-Crate export.
@@ -117,6 +123,9 @@ let package = Package(
     .testTarget(
       name: "NeuralKitTests", dependencies: ["NeuralKit", "FairflowTesting"],
       swiftSettings: strict),
+    .testTarget(
+      name: "ModelImportTests", dependencies: ["ModelImport", "NeuralKit", "FairflowTesting"],
+      exclude: ["Peers"], swiftSettings: strict),
     .testTarget(
       name: "FairflowGitTests", dependencies: ["FairflowGit", "FairflowTesting"],
       swiftSettings: strict),

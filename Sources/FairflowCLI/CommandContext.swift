@@ -16,7 +16,9 @@ struct CommandContext {
   nonisolated(unsafe) static var retained: [LoadedPipeline] = []
 
   /// The built-in stage kinds of this build (registered here as later issues add them).
-  static let registry = StageKindRegistry([ConvertStage(), TrainStage(), ExportStage()])
+  static let registry = StageKindRegistry([
+    ConvertStage(), TrainStage(), ExportStage(), ImportStage(),
+  ])
 
   static func workspace() -> Workspace {
     Workspace.discover(from: FileManager.default.currentDirectoryPath)

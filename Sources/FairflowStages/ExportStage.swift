@@ -2,6 +2,7 @@ public import FairflowCore
 public import FairflowEngine
 internal import FairflowStore
 internal import NeuralKit
+internal import ModelImport
 
 /// `uses: export`: a trained model directory (`model.json` + `model.safetensors`) → ONNX.
 ///
@@ -36,40 +37,15 @@ public struct ExportStage: BuiltinStage {
   public func run(config: Value, stage: Stage, workspace: Workspace) async throws {
     let root = workspace.root
     let directory = root + "/" + (config["model"]?.stringValue ?? "")
-    let json = try ValueParser.parse(
-      try FileIO.readText(directory + "/model.json"), file: "model.json")
+    let json = try FileIO.readText(directory + "/model.json")
     let weights = try FileIO.read(directory + "/model.safetensors")
-    let a = json["configuration"]
-    func int(_ key: String) throws(PipelineError) -> Int {
-      guard let v = a?[key]?.intValue else {
-        throw PipelineError("model.json: configuration.\(key) missing")
-      }
-      return v
-    }
     let digest = [("source_model_sha256", Digest.of(weights).hex)]
     let bytes: [UInt8]
-    switch json["architecture"]?.stringValue {
-    case "interaction-network":
-      var c = InteractionNetwork.Configuration()
-      (c.trackFeatures, c.tracks) = (try int("track_features"), try int("tracks"))
-      (c.vertexFeatures, c.vertices) = (try int("vertex_features"), try int("vertices"))
-      (c.hidden, c.edgeFeatures, c.outputFeatures, c.classes) = (
-        try int("hidden"), try int("edge_features"), try int("output_features"), try int("classes")
-      )
-      let model = InteractionNetwork(c, seed: 0)
-      try model.load(safetensors: weights)
+    switch try ModelImporter.load(json: json, safetensors: weights) {
+    case .interactionNetwork(let model):
       bytes = model.onnx(softmax: config["softmax"] == .bool(true), metadata: digest)
-    case "braggnn":
-      var c = BraggNN.Configuration()
-      c.patch = try int("patch")
-      c.dense = a?["dense"]?.listValue?.compactMap(\.intValue) ?? c.dense
-      let model = BraggNN(c, seed: 0)
-      try model.load(safetensors: weights)
+    case .braggNN(let model):
       bytes = model.onnx(metadata: digest)
-    default:
-      throw PipelineError(
-        "\(directory)/model.json: unsupported architecture \(json["architecture"]?.canonicalText ?? "?")"
-      )
     }
     try FileIO.writeAtomically(
       bytes, to: root + "/" + (config["output"]?.stringValue ?? "model.onnx"))
