@@ -3,6 +3,7 @@ public import FairflowEngine
 internal import FairflowStore
 public import ModelImport
 internal import NeuralKit
+internal import Foundation
 
 /// `uses: import`: a published model file (PyTorch checkpoint, safetensors or ONNX) → the native
 /// model directory. `with: {source: models/published/IN.pth, arch: interaction-network,
@@ -51,6 +52,20 @@ public struct ImportStage: BuiltinStage {
       tracks: config["tracks"]?.intValue ?? 60, vertices: config["vertices"]?.intValue ?? 5,
       doi: config["doi"]?.stringValue, url: config["url"]?.stringValue)
     print(written)
+    // Provenance: the imported model's origin, declared for the output directory.
+    let doi = config["doi"]?.stringValue
+    let url = config["url"]?.stringValue
+    if doi != nil || url != nil, let file = ProcessInfo.processInfo.environment["FAIRFLOW_ORIGINS"]
+    {
+      var origin: [(key: String, value: Value)] = []
+      if let doi { origin.append(("doi", .string(doi))) }
+      if let url { origin.append(("url", .string(url))) }
+      let bytes = try FileIO.read(workspace.root + "/" + source)
+      origin.append(("checksum", .string("sha256:" + Digest.of(bytes).hex)))
+      let out = config["output"]?.stringValue ?? ""
+      try FileIO.writeAtomically(
+        Array(Value.map([(out, .map(origin))]).canonicalText.utf8), to: file)
+    }
   }
 }
 

@@ -37,7 +37,11 @@ import Testing
           uses: import
           deps: [published/bragg-zip.pth]
           outs: [models/bragg]
-          with: {source: published/bragg-zip.pth, arch: braggnn, output: models/bragg}
+          with:
+            source: published/bragg-zip.pth
+            arch: braggnn
+            output: models/bragg
+            doi: 10.5281/zenodo.1234567
         export-in:
           uses: export
           deps: [models/in]
@@ -49,8 +53,14 @@ import Testing
           outs: [onnx/bragg.onnx]
           with: {model: models/bragg, output: onnx/bragg.onnx}
       """)
-    let run = try CLIProcess.run(["run", "--no-provenance"], in: ws.root)
+    try Shell.git(["init", "-q"], in: ws.root)
+    let run = try CLIProcess.run(["run"], in: ws.root)
     #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+    // The model's DOI reaches provenance: tracing the exported ONNX ends at it.
+    let trace = try CLIProcess.run(["prov", "trace", "onnx/bragg.onnx"], in: ws.root)
+    #expect(
+      trace.stdout.contains("fetched from doi:10.5281/zenodo.1234567"),
+      "\(trace.stdout)\(trace.stderr)")
     let make = """
       import h5py, numpy as np
       rng = np.random.default_rng(3)
