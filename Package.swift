@@ -67,12 +67,14 @@ let package = Package(
     .target(
       name: "ModelImport", dependencies: ["NeuralKit", "CCompression", "FairflowCore"],
       swiftSettings: strict),
+    // Metrics: ROC/AUC (scikit-learn semantics), accuracy, fidelity, distance statistics.
+    .target(name: "Metrics", swiftSettings: strict),
     // Built-in stage kinds (`uses: convert`, …): typed configuration + a run function each.
     .target(
       name: "FairflowStages",
       dependencies: [
         "FairflowCore", "FairflowStore", "FairflowEngine", "ROOTIO", "HDF5", "NeuralKit",
-        "ModelImport",
+        "ModelImport", "Metrics",
       ],
       swiftSettings: strict),
     // Provenance: records, the git-backed store and recorder, trace/verify, PROV/RO-Crate export.
@@ -126,6 +128,8 @@ let package = Package(
     .testTarget(
       name: "ModelImportTests", dependencies: ["ModelImport", "NeuralKit", "FairflowTesting"],
       exclude: ["Peers"], swiftSettings: strict),
+    .testTarget(
+      name: "MetricsTests", dependencies: ["Metrics", "FairflowTesting"], swiftSettings: strict),
     .testTarget(
       name: "FairflowGitTests", dependencies: ["FairflowGit", "FairflowTesting"],
       swiftSettings: strict),
