@@ -95,7 +95,10 @@ let package = Package(
       ],
       swiftSettings: strict),
     .executableTarget(name: "fairflow", dependencies: ["FairflowCLI"], swiftSettings: strict),
-    // Timing harness for Benchmarks/neural (not part of the product).
+    // Timing harnesses for Benchmarks/neural and Benchmarks/metrics (not part of the product).
+    .executableTarget(
+      name: "MetricsBenchmark", dependencies: ["Metrics"], path: "Benchmarks/MetricsBenchmark",
+      swiftSettings: strict),
     .executableTarget(
       name: "NeuralBenchmark", dependencies: ["NeuralKit"], path: "Benchmarks/NeuralBenchmark",
       swiftSettings: strict),
