@@ -17,7 +17,7 @@ struct CommandContext {
 
   /// The built-in stage kinds of this build (registered here as later issues add them).
   static let registry = StageKindRegistry([
-    ConvertStage(), TrainStage(), ExportStage(), ImportStage(),
+    ConvertStage(), TrainStage(), ExportStage(), ImportStage(), EvaluateStage(),
   ])
 
   static func workspace() -> Workspace {

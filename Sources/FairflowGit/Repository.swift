@@ -300,3 +300,31 @@ public final class Repository {
     return String(cString: value)
   }
 }
+
+extension Repository {
+  /// The commit a revision names (`HEAD~1`, a branch, a tag, a hash), or nil when it names none.
+  public func commitID(revision: String) throws(GitError) -> ObjectID? {
+    var object: OpaquePointer?
+    let result = git_revparse_single(&object, handle, revision)
+    if result == GIT_ENOTFOUND.rawValue || result == GIT_EINVALIDSPEC.rawValue
+      || result == GIT_EAMBIGUOUS.rawValue
+    {
+      return nil
+    }
+    try check(result, "resolve revision \(revision)")
+    defer { git_object_free(object) }
+    var commit: OpaquePointer?
+    try check(git_object_peel(&commit, object, GIT_OBJECT_COMMIT), "peel \(revision) to a commit")
+    defer { git_object_free(commit) }
+    return ObjectID(git_object_id(commit).pointee)
+  }
+
+  /// The content of `path` (relative to the working tree's root) at `revision`, or nil when the
+  /// revision does not exist or does not contain the file.
+  public func file(at revision: String, path: String) throws(GitError) -> [UInt8]? {
+    guard let id = try commitID(revision: revision) else { return nil }
+    let tree = try commit(id).tree
+    guard let entry = try treeEntry(tree, path: path), !entry.isTree else { return nil }
+    return try readBlob(entry.id)
+  }
+}

@@ -1,0 +1,216 @@
+public import FairflowCore
+public import FairflowEngine
+internal import FairflowStore
+internal import HDF5
+internal import Metrics
+internal import ModelImport
+internal import NeuralKit
+
+/// `uses: evaluate`: runs a model directory (from `train` or `import`) on a test split and writes
+/// a metrics JSON. Interaction network: `auc` (class 1 vs the rest, scikit-learn's definition),
+/// `accuracy`, `accuracy_<class>`; BraggNN: peak-position error statistics in pixels.
+///
+/// ```yaml
+/// with:
+///   model: models/in
+///   data: features/test.h5
+///   output: metrics/evaluate.json
+///   gates: {auc: {min: 0.9, max_drop: 0.005}}    # checked by `fairflow check`
+///   baseline: metrics/baseline.json               # optional; or `fairflow check --rev REV`
+/// ```
+public struct EvaluateStage: BuiltinStage {
+  public let name = "evaluate"
+  public let version = 1
+
+  public init() {}
+
+  public func validate(_ config: ConfigReader) throws(PipelineError) -> Value {
+    var reader = config
+    let model = try reader.string("model")
+    let data = try reader.string("data")
+    let output = try reader.string("output")
+    var fields: [(key: String, value: Value)] = [
+      ("model", .string(model)), ("data", .string(data)), ("output", .string(output)),
+    ]
+    if let gates = reader.value("gates") {
+      fields.append(
+        ("gates", .map(try Gate.parse(gates) { reader.error($0) }.map { ($0.metric, $0.value) })))
+    }
+    if let baseline = reader.value("baseline") {
+      guard case .string = baseline else {
+        throw reader.error("'baseline' must be a metrics file path")
+      }
+      fields.append(("baseline", baseline))
+    }
+    try reader.finish()
+    return .map(fields)
+  }
+
+  public func run(config: Value, stage: Stage, workspace: Workspace) async throws {
+    let root = workspace.root
+    let directory = root + "/" + (config["model"]?.stringValue ?? "")
+    let model = try ModelImporter.load(
+      json: try FileIO.readText(directory + "/model.json"),
+      safetensors: try FileIO.read(directory + "/model.safetensors"))
+    let file = try HDF5File.open(root + "/" + (config["data"]?.stringValue ?? ""))
+    defer { file.close() }
+    var metrics: [(key: String, value: Value)] = []
+    switch model {
+    case .interactionNetwork(let m):
+      let tracks = try file.root.dataset("tracks")
+      let vertices = try file.root.dataset("vertices")
+      let labels = try file.root.dataset("labels")
+      let (ts, vs, ls) = (try tracks.shape, try vertices.shape, try labels.shape)
+      let c0 = m.configuration
+      guard ts.count == 3, ts.dropFirst() == [c0.trackFeatures, c0.tracks],
+        vs.dropFirst() == [c0.vertexFeatures, c0.vertices],
+        ls == [ts[0], c0.classes], vs[0] == ts[0]
+      else {
+        throw ConvertError(
+          "test data shapes tracks \(ts), vertices \(vs), labels \(ls) do not fit the model (tracks [N, \(c0.trackFeatures), \(c0.tracks)], vertices [N, \(c0.vertexFeatures), \(c0.vertices)], labels [N, \(c0.classes)])"
+        )
+      }
+      let n = ts[0]
+      var probabilities: [[Float]] = []
+      var classes: [Int] = []
+      for lo in stride(from: 0, to: n, by: 4096) {
+        let rows = lo..<min(n, lo + 4096)
+        let set = JetSet(
+          tracks: Tensor(
+            shape: [rows.count] + (try tracks.shape).dropFirst(),
+            data: try tracks.read(rows: rows, as: Float.self)),
+          vertices: Tensor(
+            shape: [rows.count] + (try vertices.shape).dropFirst(),
+            data: try vertices.read(rows: rows, as: Float.self)),
+          labels: Array(repeating: 0, count: rows.count))
+        probabilities += Training.predict(m, set)
+        let l = try labels.read(rows: rows, as: Float.self)
+        let c = m.configuration.classes
+        for i in 0..<rows.count {
+          let row = l[(i * c)..<((i + 1) * c)]
+          classes.append(row.firstIndex(of: row.max()!)! - i * c)
+        }
+      }
+      let scores = probabilities.map { Double($0[min(1, $0.count - 1)]) }
+      let roc = try ROC(scores: scores, labels: classes)
+      metrics = [
+        ("rows", .int(n)), ("auc", .double(roc.auc)),
+        ("accuracy", .double(Metrics.accuracy(probabilities: probabilities, labels: classes))),
+      ]
+      for (c, a) in Metrics.classAccuracy(
+        probabilities: probabilities, labels: classes, classes: m.configuration.classes
+      ).enumerated() {
+        metrics.append(("accuracy_\(c)", .double(a)))
+      }
+    case .braggNN(let m):
+      let patches = try file.root.dataset("patch")
+      let positions = try file.root.dataset("ploc")
+      let shape = try patches.shape
+      let p = m.configuration.patch
+      guard shape.count == 4, shape.dropFirst() == [1, p, p], try positions.shape == [shape[0], 2]
+      else {
+        throw ConvertError(
+          "test data shapes patch \(shape), ploc \(try positions.shape) do not fit the model (patch [N, 1, \(p), \(p)], ploc [N, 2])"
+        )
+      }
+      let x = Tensor(shape: shape, data: try patches.read(as: Float.self))
+      let predicted = Training.predict(m, patches: x)
+      metrics = [("rows", .int(shape[0]))]
+      metrics += Metrics.distances(
+        predicted: predicted, truth: try positions.read(as: Float.self),
+        patch: m.configuration.patch
+      )
+      .map { ($0.0, .double($0.1)) }
+    }
+    let output = root + "/" + (config["output"]?.stringValue ?? "metrics.json")
+    try FileIO.writeAtomically(Array(Value.map(metrics).prettyJSON.utf8), to: output)
+    print(
+      "evaluate: "
+        + metrics.map { "\($0.key) \($0.value.interpolationText)" }.joined(separator: ", "))
+  }
+}
+
+/// One metric's regression gate: `min`, `max`, `max_drop`, `max_rise` (the last two relative to
+/// a baseline value).
+public struct Gate: Sendable, Equatable {
+  public var metric: String
+  public var min: Double?
+  public var max: Double?
+  public var maxDrop: Double?
+  public var maxRise: Double?
+
+  public var value: Value {
+    var f: [(key: String, value: Value)] = []
+    if let min { f.append(("min", .double(min))) }
+    if let max { f.append(("max", .double(max))) }
+    if let maxDrop { f.append(("max_drop", .double(maxDrop))) }
+    if let maxRise { f.append(("max_rise", .double(maxRise))) }
+    return .map(f)
+  }
+
+  public static func parse(_ v: Value, error: (String) -> PipelineError) throws(PipelineError)
+    -> [Gate]
+  {
+    guard case .map(let entries) = v else {
+      throw error("'gates' must map metric names to {min, max, max_drop, max_rise}")
+    }
+    var gates: [Gate] = []
+    for (metric, spec) in entries {
+      guard case .map(let fields) = spec, !fields.isEmpty else {
+        throw error("gate '\(metric)' needs min, max, max_drop or max_rise")
+      }
+      var g = Gate(metric: metric)
+      for (key, value) in fields {
+        let number: Double
+        switch value {
+        case .int(let i): number = Double(i)
+        case .double(let d): number = d
+        default: throw error("gate '\(metric)': '\(key)' must be a number")
+        }
+        switch key {
+        case "min": g.min = number
+        case "max": g.max = number
+        case "max_drop": g.maxDrop = number
+        case "max_rise": g.maxRise = number
+        default:
+          throw error("gate '\(metric)': unknown key '\(key)' (min, max, max_drop, max_rise)")
+        }
+      }
+      gates.append(g)
+    }
+    return gates
+  }
+
+  public init(metric: String) { self.metric = metric }
+
+  /// (allowed range in words, passed?) for `value` against `baseline`.
+  public func check(_ value: Double, baseline: Double?) -> (allowed: String, passed: Bool) {
+    var rules: [String] = []
+    var ok = true
+    if let min {
+      rules.append("≥ \(min)")
+      ok = ok && value >= min
+    }
+    if let max {
+      rules.append("≤ \(max)")
+      ok = ok && value <= max
+    }
+    if let maxDrop {
+      if let baseline {
+        rules.append("≥ \(baseline - maxDrop) (drop ≤ \(maxDrop))")
+        ok = ok && baseline - value <= maxDrop + 1e-12
+      } else {
+        rules.append("drop ≤ \(maxDrop) (no baseline)")
+      }
+    }
+    if let maxRise {
+      if let baseline {
+        rules.append("≤ \(baseline + maxRise) (rise ≤ \(maxRise))")
+        ok = ok && value - baseline <= maxRise + 1e-12
+      } else {
+        rules.append("rise ≤ \(maxRise) (no baseline)")
+      }
+    }
+    return (rules.joined(separator: ", "), ok && !value.isNaN)
+  }
+}
