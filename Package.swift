@@ -69,12 +69,14 @@ let package = Package(
       swiftSettings: strict),
     // Metrics: ROC/AUC (scikit-learn semantics), accuracy, fidelity, distance statistics.
     .target(name: "Metrics", swiftSettings: strict),
+    // Plots: standalone SVG charts (ROC, bars, histograms, training curves).
+    .target(name: "Plots", swiftSettings: strict),
     // Built-in stage kinds (`uses: convert`, …): typed configuration + a run function each.
     .target(
       name: "FairflowStages",
       dependencies: [
         "FairflowCore", "FairflowStore", "FairflowEngine", "ROOTIO", "HDF5", "NeuralKit",
-        "ModelImport", "Metrics",
+        "ModelImport", "Metrics", "Plots",
       ],
       swiftSettings: strict),
     // Provenance: records, the git-backed store and recorder, trace/verify, PROV/RO-Crate export.
@@ -133,6 +135,7 @@ let package = Package(
       exclude: ["Peers"], swiftSettings: strict),
     .testTarget(
       name: "MetricsTests", dependencies: ["Metrics", "FairflowTesting"], swiftSettings: strict),
+    .testTarget(name: "PlotsTests", dependencies: ["Plots"], swiftSettings: strict),
     .testTarget(
       name: "FairflowGitTests", dependencies: ["FairflowGit", "FairflowTesting"],
       swiftSettings: strict),
