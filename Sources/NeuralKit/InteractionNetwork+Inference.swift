@@ -28,7 +28,10 @@ extension InteractionNetwork {
     return Tensor(shape: [batch, c.classes], data: logits)
   }
 
-  func forwardChunk(x: [Float], y: [Float], samples cs: Int) -> [Float] {
+  func forwardChunk(
+    x: [Float], y: [Float], samples cs: Int,
+    record: ((_ layer: Int, _ values: [Float], _ width: Int, _ rowsPerSample: Int) -> Void)? = nil
+  ) -> [Float] {
     let c = configuration
     let (p, n, s, nv, h) = (c.trackFeatures, c.tracks, c.vertexFeatures, c.vertices, c.hidden)
     let de = c.edgeFeatures
@@ -66,7 +69,10 @@ extension InteractionNetwork {
         }
       }
     }
-    let epp = Self.layers(fRpp.layers.dropFirst(), h1, rows: cs * nr, finalActivation: true)
+    record?(0, h1, h, nr)
+    let epp = Self.layers(
+      fRpp.layers.dropFirst(), h1, rows: cs * nr, finalActivation: true,
+      record: record.map { r in { r(1 + $0, $1, $2, nr) } })
     var ebarPP = [Float](repeating: 0, count: cs * n * de)
     ebarPP.withUnsafeMutableBufferPointer { out in
       epp.withUnsafeBufferPointer { e in
@@ -98,7 +104,10 @@ extension InteractionNetwork {
         }
       }
     }
-    let epv = Self.layers(fRvp.layers.dropFirst(), h1v, rows: cs * nt, finalActivation: true)
+    record?(3, h1v, h, nt)
+    let epv = Self.layers(
+      fRvp.layers.dropFirst(), h1v, rows: cs * nt, finalActivation: true,
+      record: record.map { r in { r(4 + $0, $1, $2, nt) } })
     var ebarPV = [Float](repeating: 0, count: cs * n * de)
     for k in 0..<(cs * n) {
       for v in 0..<nv { for j in 0..<de { ebarPV[k * de + j] += epv[(k * nv + v) * de + j] } }
@@ -113,7 +122,9 @@ extension InteractionNetwork {
         objects[r * width + p + de + j] = ebarPV[r * de + j]
       }
     }
-    let o = Self.layers(fO.layers[...], objects, rows: cs * n, finalActivation: true)
+    let o = Self.layers(
+      fO.layers[...], objects, rows: cs * n, finalActivation: true,
+      record: record.map { r in { r(6 + $0, $1, $2, n) } })
     let d = c.outputFeatures
     var summed = [Float](repeating: 0, count: cs * d)
     for b in 0..<cs {
@@ -137,10 +148,9 @@ extension InteractionNetwork {
 
   /// Linear layers with bias (and ReLU, but for a non-final last layer) fused after each GEMM.
   static func layers(
-    _ layers: ArraySlice<Linear>, _ input: [Float], rows: Int, finalActivation: Bool
-  )
-    -> [Float]
-  {
+    _ layers: ArraySlice<Linear>, _ input: [Float], rows: Int, finalActivation: Bool,
+    record: ((Int, [Float], Int) -> Void)? = nil
+  ) -> [Float] {
     var h = input
     for (i, layer) in layers.enumerated() {
       let w = layer.weight.value
@@ -163,7 +173,40 @@ extension InteractionNetwork {
         }
       }
       h = out
+      record?(i, out, m)
     }
     return h
+  }
+}
+
+extension InteractionNetwork {
+  /// Weighted neural activity (sum of post-ReLU activations over every row: edges for f_R
+  /// layers, tracks for f_O) of the nine hidden layers, per class: `[class][layer][node]`
+  /// (reference: hbb-in.md §6.3, paper eq. 7).
+  public func activity(tracks: Tensor, vertices: Tensor, labels: [Int]) -> [[[Double]]] {
+    let c = configuration
+    let widths =
+      fRpp.layers.map(\.weight.value.rows) + fRvp.layers.map(\.weight.value.rows)
+      + fO.layers.map(\.weight.value.rows)
+    var sums = (0..<c.classes).map { _ in widths.map { [Double](repeating: 0, count: $0) } }
+    let batch = tracks.shape[0]
+    let xo = tracks.swappingLastTwoAxes().data
+    let yo = vertices.swappingLastTwoAxes().data
+    for b in 0..<batch {
+      let x = Array(xo[(b * c.tracks * c.trackFeatures)..<((b + 1) * c.tracks * c.trackFeatures)])
+      let y = Array(
+        yo[(b * c.vertices * c.vertexFeatures)..<((b + 1) * c.vertices * c.vertexFeatures)])
+      let label = labels[b]
+      _ = forwardChunk(x: x, y: y, samples: 1) { layer, values, width, _ in
+        var acc = [Double](repeating: 0, count: width)
+        values.withUnsafeBufferPointer { v in
+          for r in 0..<(v.count / width) {
+            for j in 0..<width { acc[j] += Double(v[r * width + j]) }
+          }
+        }
+        for j in 0..<width { sums[label][layer][j] += acc[j] }
+      }
+    }
+    return sums
   }
 }

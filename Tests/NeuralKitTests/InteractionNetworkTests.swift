@@ -102,4 +102,72 @@ import Testing
       for (a, b) in zip(fast, reference) { #expect(abs(a - b) <= 1e-4 * (1 + abs(b))) }
     }
   }
+
+  /// Weighted activity per layer node equals a naive per-edge, per-track accumulation.
+  @Test func activityEqualsANaiveSum() {
+    var c = InteractionNetwork.Configuration()
+    (c.trackFeatures, c.tracks, c.vertexFeatures, c.vertices) = (2, 3, 2, 2)
+    (c.hidden, c.edgeFeatures, c.outputFeatures) = (4, 3, 3)
+    let model = InteractionNetwork(c, seed: 50)
+    var g = SeededGenerator(seed: 51)
+    let x = GradientTests.random([3, 2, 3], &g)
+    let y = GradientTests.random([3, 2, 2], &g)
+    let labels = [0, 1, 1]
+    let activity = model.activity(tracks: x, vertices: y, labels: labels)
+    // Naive: every hidden activation of every edge/track, Double precision.
+    func run(_ m: MLP, _ input: [Double]) -> [[Double]] {
+      var h = input
+      var out: [[Double]] = []
+      for layer in m.layers {
+        let w = layer.weight.value
+        h = (0..<w.rows).map { o in
+          max(
+            0,
+            Double(layer.bias.value.data[o])
+              + (0..<w.columns).reduce(0.0) { $0 + Double(w.data[o * w.columns + $1]) * h[$1] })
+        }
+        out.append(h)
+      }
+      return out
+    }
+    var expected = (0..<2).map { _ in
+      (0..<9).map { [Double](repeating: 0, count: $0 % 3 == 2 ? ($0 == 8 ? 3 : 3) : 4) }
+    }
+    for b in 0..<3 {
+      func xv(_ f: Int, _ k: Int) -> Double { Double(x.data[(b * 2 + f) * 3 + k]) }
+      func yv(_ f: Int, _ v: Int) -> Double { Double(y.data[(b * 2 + f) * 2 + v]) }
+      var ebarPP = [[Double]](repeating: [0, 0, 0], count: 3)
+      var ebarPV = [[Double]](repeating: [0, 0, 0], count: 3)
+      for r in 0..<3 {
+        for s in 0..<3 where s != r {
+          let acts = run(model.fRpp, [xv(0, r), xv(1, r), xv(0, s), xv(1, s)])
+          for (l, a) in acts.enumerated() {
+            for j in a.indices { expected[labels[b]][l][j] += a[j] }
+          }
+          for j in 0..<3 { ebarPP[r][j] += acts[2][j] }
+        }
+        for v in 0..<2 {
+          let acts = run(model.fRvp, [xv(0, r), xv(1, r), yv(0, v), yv(1, v)])
+          for (l, a) in acts.enumerated() {
+            for j in a.indices { expected[labels[b]][3 + l][j] += a[j] }
+          }
+          for j in 0..<3 { ebarPV[r][j] += acts[2][j] }
+        }
+      }
+      for k in 0..<3 {
+        let acts = run(model.fO, [xv(0, k), xv(1, k)] + ebarPP[k] + ebarPV[k])
+        for (l, a) in acts.enumerated() {
+          for j in a.indices { expected[labels[b]][6 + l][j] += a[j] }
+        }
+      }
+    }
+    for cls in 0..<2 {
+      for layer in 0..<9 {
+        #expect(activity[cls][layer].count == expected[cls][layer].count)
+        for (a, e) in zip(activity[cls][layer], expected[cls][layer]) {
+          #expect(abs(a - e) <= 1e-4 * (1 + abs(e)))
+        }
+      }
+    }
+  }
 }

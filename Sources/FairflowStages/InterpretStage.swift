@@ -1,0 +1,238 @@
+public import FairflowCore
+public import FairflowEngine
+internal import FairflowStore
+internal import HDF5
+internal import Metrics
+internal import ModelImport
+internal import NeuralKit
+internal import Plots
+
+/// `uses: interpret` for the interaction network (reference: hbb-in.md §6):
+/// - `masking`: ΔAUC (percent) of zeroing each track and vertex feature alone, then, for each
+///   threshold, zeroing together every feature whose ΔAUC is below it (features masked, AUC,
+///   fidelity F = 1 − mean |ŷ − ŷ_masked| of P(class 1), in percent);
+/// - `rna`: weighted relative neural activity per node of the nine hidden layers, per class, and
+///   the sparsity (fraction of nodes with RNA < 0.2).
+/// Writes `interpret.json` and SVG charts into `output`.
+public struct InterpretStage: BuiltinStage {
+  public let name = "interpret"
+  public let version = 1
+
+  public init() {}
+
+  public func validate(_ config: ConfigReader) throws(PipelineError) -> Value {
+    var reader = config
+    let model = try reader.string("model")
+    let data = try reader.string("data")
+    let output = try reader.string("output")
+    var methods: [Value] = [.string("masking"), .string("rna")]
+    if let m = reader.value("methods") {
+      guard let list = m.listValue, !list.isEmpty,
+        list.allSatisfy({ ["masking", "rna"].contains($0.stringValue ?? "") })
+      else { throw reader.error("'methods' must be a list of masking, rna") }
+      methods = list
+    }
+    var thresholds: [Value] = [0.001, 0.005, 0.01, 0.05, 1].map(Value.double)
+    if let t = reader.value("thresholds") {
+      guard let list = t.listValue, list.allSatisfy({ $0.doubleValue != nil }) else {
+        throw reader.error("'thresholds' must be a list of numbers (ΔAUC in percent)")
+      }
+      thresholds = list.map { .double($0.doubleValue!) }
+    }
+    let rows = try reader.int("rows", default: 0)
+    try reader.finish()
+    return .map([
+      ("model", .string(model)), ("data", .string(data)), ("output", .string(output)),
+      ("methods", .list(methods)), ("thresholds", .list(thresholds)), ("rows", .int(rows)),
+    ])
+  }
+
+  public func run(config: Value, stage: Stage, workspace: Workspace) async throws {
+    let root = workspace.root
+    let directory = root + "/" + (config["model"]?.stringValue ?? "")
+    guard
+      case .interactionNetwork(let model) = try ModelImporter.load(
+        json: try FileIO.readText(directory + "/model.json"),
+        safetensors: try FileIO.read(directory + "/model.safetensors"))
+    else { throw ConvertError("interpret supports the interaction network") }
+    Training.reuseLargeAllocations()
+    let file = try HDF5File.open(root + "/" + (config["data"]?.stringValue ?? ""))
+    defer { file.close() }
+    let t = try file.root.dataset("tracks")
+    let v = try file.root.dataset("vertices")
+    let l = try file.root.dataset("labels")
+    let c = model.configuration
+    var n = try t.shape[0]
+    if let limit = config["rows"]?.intValue, limit > 0 { n = min(n, limit) }
+    guard try t.shape.dropFirst() == [c.trackFeatures, c.tracks],
+      try v.shape.dropFirst() == [c.vertexFeatures, c.vertices]
+    else {
+      throw ConvertError("test data shapes \(try t.shape), \(try v.shape) do not fit the model")
+    }
+    let tracks = Tensor(
+      shape: [n, c.trackFeatures, c.tracks], data: try t.read(rows: 0..<n, as: Float.self))
+    let vertices = Tensor(
+      shape: [n, c.vertexFeatures, c.vertices], data: try v.read(rows: 0..<n, as: Float.self))
+    let labelRows = try l.read(rows: 0..<n, as: Float.self)
+    let labels = (0..<n).map { i -> Int in
+      let row = labelRows[(i * c.classes)..<((i + 1) * c.classes)]
+      return row.firstIndex(of: row.max()!)! - i * c.classes
+    }
+    let names = { (d: HDF5Dataset, count: Int, prefix: String) -> [String] in
+      let given = (try? d.attributes.strings("features")) ?? []
+      return given.count == count ? given : (0..<count).map { "\(prefix)\($0)" }
+    }
+    let trackNames = names(t, c.trackFeatures, "track_")
+    let vertexNames = names(v, c.vertexFeatures, "sv_")
+    let output = root + "/" + (config["output"]?.stringValue ?? "interpret")
+    try FileIO.makeDirectories(output)
+    var result: [(key: String, value: Value)] = [("rows", .int(n))]
+    let methods = config["methods"]?.listValue?.compactMap(\.stringValue) ?? []
+
+    func score(_ x: Tensor, _ y: Tensor) -> [Double] {
+      Training.predict(model, JetSet(tracks: x, vertices: y, labels: labels), batchSize: 512)
+        .map { Double($0[min(1, $0.count - 1)]) }
+    }
+    func masked(_ x: Tensor, features: [Int], objects: Int) -> Tensor {
+      var out = x
+      let per = x.shape[1] * objects
+      for i in 0..<n {
+        for f in features { for k in 0..<objects { out.data[i * per + f * objects + k] = 0 } }
+      }
+      return out
+    }
+    let baseScores = score(tracks, vertices)
+    let baseAUC = try ROC(scores: baseScores, labels: labels)
+    try FileIO.writeAtomically(
+      Array(
+        SVGPlot(title: "ROC curve", xLabel: "false positive rate", yLabel: "true positive rate")
+          .lines(
+            [
+              .init(
+                name: "AUC \((baseAUC.auc * 10000).rounded() / 10000)",
+                x: baseAUC.falsePositiveRate, y: baseAUC.truePositiveRate)
+            ],
+            diagonal: true, xRange: 0...1, yRange: 0...1
+          ).utf8),
+      to: output + "/roc.svg")
+    result.append(("auc", .double(baseAUC.auc)))
+
+    if methods.contains("masking") {
+      print(
+        "interpret: masking \(c.trackFeatures) track and \(c.vertexFeatures) vertex features on \(n) jets"
+      )
+      var trackDelta: [Double] = []
+      for f in 0..<c.trackFeatures {
+        trackDelta.append(
+          (baseAUC.auc
+            - (try ROC(
+              scores: score(masked(tracks, features: [f], objects: c.tracks), vertices),
+              labels: labels)).auc) * 100)
+      }
+      var vertexDelta: [Double] = []
+      for f in 0..<c.vertexFeatures {
+        vertexDelta.append(
+          (baseAUC.auc
+            - (try ROC(
+              scores: score(tracks, masked(vertices, features: [f], objects: c.vertices)),
+              labels: labels)).auc) * 100)
+      }
+      var thresholdRows: [Value] = []
+      for th in config["thresholds"]?.listValue?.compactMap(\.doubleValue) ?? [] {
+        let mt = (0..<c.trackFeatures).filter { trackDelta[$0] < th }
+        let mv = (0..<c.vertexFeatures).filter { vertexDelta[$0] < th }
+        let s = score(
+          masked(tracks, features: mt, objects: c.tracks),
+          masked(vertices, features: mv, objects: c.vertices))
+        thresholdRows.append(
+          .map([
+            ("threshold_percent", .double(th)), ("tracks_masked", .int(mt.count)),
+            ("vertices_masked", .int(mv.count)),
+            ("auc", .double(try ROC(scores: s, labels: labels).auc)),
+            ("fidelity_percent", .double(Metrics.fidelity(baseScores, s) * 100)),
+          ]))
+      }
+      result.append(
+        (
+          "masking",
+          .map([
+            (
+              "tracks",
+              .list(
+                zip(trackNames, trackDelta).map {
+                  .map([("feature", .string($0)), ("delta_auc_percent", .double($1))])
+                })
+            ),
+            (
+              "vertices",
+              .list(
+                zip(vertexNames, vertexDelta).map {
+                  .map([("feature", .string($0)), ("delta_auc_percent", .double($1))])
+                })
+            ),
+            ("thresholds", .list(thresholdRows)),
+          ])
+        ))
+      try FileIO.writeAtomically(
+        Array(
+          SVGPlot(
+            title: "ΔAUC when one track feature is masked", xLabel: "track feature",
+            yLabel: "ΔAUC (%)"
+          )
+          .bars(labels: trackNames, values: trackDelta).utf8), to: output + "/masking-tracks.svg")
+      try FileIO.writeAtomically(
+        Array(
+          SVGPlot(
+            title: "ΔAUC when one vertex feature is masked", xLabel: "vertex feature",
+            yLabel: "ΔAUC (%)"
+          )
+          .bars(labels: vertexNames, values: vertexDelta).utf8),
+        to: output + "/masking-vertices.svg")
+    }
+
+    if methods.contains("rna") {
+      let activity = model.activity(tracks: tracks, vertices: vertices, labels: labels)
+      let layerNames = ["fr1", "fr2", "fr3", "fr1_pv", "fr2_pv", "fr3_pv", "fo1", "fo2", "fo3"]
+      var perClass: [Value] = []
+      var sparsities: [Double] = []
+      for (k, layers) in activity.enumerated() {
+        var below = 0
+        var total = 0
+        var layerValues: [(key: String, value: Value)] = []
+        for (li, a) in layers.enumerated() {
+          let m = a.max() ?? 0
+          let rna = a.map { m > 0 ? $0 / m : 0 }
+          below += rna.filter { $0 < 0.2 }.count
+          total += rna.count
+          layerValues.append((layerNames[li], .list(rna.map(Value.double))))
+        }
+        let sparsity = Double(below) / Double(max(total, 1))
+        sparsities.append(sparsity)
+        perClass.append(
+          .map([("class", .int(k)), ("sparsity", .double(sparsity)), ("rna", .map(layerValues))]))
+      }
+      result.append(("rna", .list(perClass)))
+      try FileIO.writeAtomically(
+        Array(
+          SVGPlot(
+            title: "Sparsity (fraction of nodes with RNA < 0.2)", xLabel: "class",
+            yLabel: "sparsity"
+          )
+          .bars(labels: (0..<sparsities.count).map { "class \($0)" }, values: sparsities).utf8),
+        to: output + "/rna-sparsity.svg")
+    }
+    try FileIO.writeAtomically(
+      Array(Value.map(result).prettyJSON.utf8), to: output + "/interpret.json")
+    print("interpret: wrote \(output)/interpret.json")
+  }
+}
+
+extension Value {
+  var doubleValue: Double? {
+    switch self {
+    case .double(let d): return d
+    case .int(let i): return Double(i)
+    default: return nil
+    }
+  }
+}
