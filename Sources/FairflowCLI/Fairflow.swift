@@ -16,7 +16,7 @@ public struct Fairflow: AsyncParsableCommand {
     version: version,
     subcommands: [
       Run.self, Status.self, Dag.self, Validate.self, Cache.self, Prov.self, Inspect.self,
-      ImportModel.self, Predict.self, Check.self, MetricsCommand.self,
+      ImportModel.self, Predict.self, Check.self, MetricsCommand.self, Report.self,
       ExecStage.self,
     ])
 

@@ -58,5 +58,20 @@ import Testing
       """
     let out = try Shell.run([python, "-c", check], in: ws.root)
     #expect(out.stdout == "ok 4\n", "\(out.stdout)\(out.stderr)")
+
+    // The HTML report embeds every chart inline; each embedded SVG parses as XML.
+    let report = try CLIProcess.run(["report", "--out", "report.html"], in: ws.root)
+    #expect(report.status == 0, "\(report.stderr)")
+    #expect(report.stdout.contains("(4 charts)"))
+    let parse = """
+      import re, xml.etree.ElementTree as ET
+      html = open("report.html", encoding="utf-8").read()
+      svgs = re.findall(r"<svg.*?</svg>", html, re.S)
+      for s in svgs: ET.fromstring(s)
+      assert "<h2>Stages</h2>" in html and "interpret" in html and "http" not in html.replace("http://www.w3.org/2000/svg", "")
+      print(len(svgs))
+      """
+    let parsed = try Shell.run([python, "-c", parse], in: ws.root)
+    #expect(parsed.stdout == "4\n", "\(parsed.stdout)\(parsed.stderr)")
   }
 }

@@ -1,0 +1,118 @@
+internal import ArgumentParser
+internal import Foundation
+internal import FairflowCore
+internal import FairflowEngine
+internal import FairflowProvenance
+internal import FairflowStages
+internal import FairflowStore
+internal import Plots
+
+/// `fairflow report`: one self-contained HTML page (inline SVG, no external assets) with the
+/// pipeline's graph, stage table, metrics and gates, every SVG chart its stages wrote, and the
+/// provenance of each output (code commit, DOIs of the data).
+struct Report: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract:
+      "Write a self-contained HTML report of a pipeline: graph, stages, metrics, gates, plots, provenance."
+  )
+  @OptionGroup var pipelineOptions: PipelineOptions
+  @Option(help: "Output file.") var out = "report.html"
+
+  func run() async throws {
+    let context = try CommandContext.load(pipelineOptions)
+    let loaded = context.loaded
+    let root = context.workspace.root
+    func h(_ s: String) -> String { SVGPlot.escape(s) }
+    var html = """
+      <!DOCTYPE html>
+      <html lang="en"><head><meta charset="utf-8"><title>fairflow report: \(h(loaded.pipeline.name))</title>
+      <style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}table{border-collapse:collapse;margin:1em 0}
+      td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;font-size:13px}th{background:#f3f3f3}pre{background:#f7f7f7;padding:1em;overflow:auto}
+      .ok{color:#176e17}.fail{color:#b00}.figure{display:inline-block;margin:8px;vertical-align:top}</style></head><body>
+      <h1>Pipeline \(h(loaded.pipeline.name))</h1>
+      <p>\(h(context.workspace.display(loaded.file))), fairflow \(FairflowVersion.current)</p>
+
+      """
+    html +=
+      "<h2>Graph</h2><pre>\(h(DagRenderer.render(loaded.pipeline, graph: loaded.graph, format: .ascii)))</pre>\n"
+    // Stages: status now, and what the last recorded run did.
+    let status = try StatusReport.compute(loaded, statCache: context.statCache)
+    let store = try? ProvenanceStore.open(workspace: root, create: false)
+    var records: [String: ProvenanceRecord] = [:]
+    if let store, let runs = try? store.runIDs() {
+      for run in runs.suffix(50) {
+        for r in (try? store.records(run: run)) ?? [] { records[r.stage] = r }
+      }
+    }
+    html +=
+      "<h2>Stages</h2><table><tr><th>stage</th><th>status</th><th>last outcome</th><th>seconds</th><th>code</th><th>data origins</th></tr>\n"
+    for row in status.rows {
+      let r = records[row.stage]
+      let origins = (r?.deps ?? []).compactMap {
+        $0.origin?.doi.map { "doi:" + $0 } ?? $0.origin?.url
+      }
+      let outcome =
+        r.map { $0.outcome.rawValue + ($0.restoredFrom.map { " (from \($0))" } ?? "") } ?? "-"
+      html +=
+        "<tr><td>\(h(row.stage))</td><td>\(row.isStale ? "stale" : "up to date")</td><td>\(h(outcome))</td>"
+      html +=
+        "<td>\(r.map { String($0.durationSeconds) } ?? "-")</td><td>\(h(r?.context.commit.map { String($0.prefix(12)) } ?? "-"))</td>"
+      html += "<td>\(h(origins.joined(separator: ", ")))</td></tr>\n"
+    }
+    html += "</table>\n"
+    // Metrics and gates.
+    let source = MetricsSource(context: context)
+    html += "<h2>Metrics</h2>\n"
+    for stage in loaded.pipeline.stages {
+      for output in stage.outputs where output.isMetric {
+        guard let values = source.current(output.path) else { continue }
+        html += "<h3>\(h(output.path))</h3><table><tr><th>metric</th><th>value</th></tr>"
+        for (k, v) in values.sorted(by: { $0.key < $1.key }) {
+          html += "<tr><td>\(h(k))</td><td>\(v)</td></tr>"
+        }
+        html += "</table>\n"
+      }
+    }
+    for e in source.evaluations where !e.gates.isEmpty {
+      let values = source.current(e.output) ?? [:]
+      let baseline = e.baselineFile.flatMap(source.current)
+      html +=
+        "<h3>Gates of \(h(e.stage))</h3><table><tr><th>metric</th><th>baseline</th><th>value</th><th>allowed</th><th>verdict</th></tr>"
+      for g in e.gates {
+        let v = values[g.metric]
+        let (allowed, ok) = v.map { g.check($0, baseline: baseline?[g.metric]) } ?? ("", false)
+        html +=
+          "<tr><td>\(h(g.metric))</td><td>\(baseline?[g.metric].map { String($0) } ?? "-")</td><td>\(v.map { String($0) } ?? "missing")</td>"
+        html +=
+          "<td>\(h(allowed))</td><td class=\"\(ok ? "ok" : "fail")\">\(ok ? "ok" : "FAIL")</td></tr>"
+      }
+      html += "</table>\n"
+    }
+    // Every SVG inside the pipeline's outputs.
+    html += "<h2>Plots</h2>\n"
+    var svgs: [String] = []
+    for stage in loaded.pipeline.stages {
+      for output in stage.outputs {
+        let path = root + "/" + output.path
+        if output.path.hasSuffix(".svg") {
+          svgs.append(output.path)
+        } else if (try? FileIO.stat(path))?.kind == .directory {
+          for name in ((try? FileIO.list(path)) ?? []).sorted() where name.hasSuffix(".svg") {
+            svgs.append(output.path + "/" + name)
+          }
+        }
+      }
+    }
+    for path in svgs {
+      guard let svg = try? FileIO.readText(root + "/" + path), svg.hasPrefix("<svg") else {
+        continue
+      }
+      html += "<div class=\"figure\">\(svg)<br><small>\(h(path))</small></div>\n"
+    }
+    if svgs.isEmpty { html += "<p>No charts yet.</p>\n" }
+    html += "</body></html>\n"
+    let target = out.hasPrefix("/") ? out : FileManager.default.currentDirectoryPath + "/" + out
+    try FileIO.writeAtomically(Array(html.utf8), to: target)
+    print("report: \(out) (\(svgs.count) charts)")
+  }
+}
