@@ -23,13 +23,17 @@ struct Report: AsyncParsableCommand {
     let loaded = context.loaded
     let root = context.workspace.root
     func h(_ s: String) -> String { SVGPlot.escape(s) }
+    let title =
+      loaded.pipeline.name.isEmpty
+      ? String(context.workspace.display(loaded.file).split(separator: "/").last ?? "pipeline")
+      : loaded.pipeline.name
     var html = """
       <!DOCTYPE html>
-      <html lang="en"><head><meta charset="utf-8"><title>fairflow report: \(h(loaded.pipeline.name))</title>
+      <html lang="en"><head><meta charset="utf-8"><title>fairflow report: \(h(title))</title>
       <style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}table{border-collapse:collapse;margin:1em 0}
       td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;font-size:13px}th{background:#f3f3f3}pre{background:#f7f7f7;padding:1em;overflow:auto}
       .ok{color:#176e17}.fail{color:#b00}.figure{display:inline-block;margin:8px;vertical-align:top}</style></head><body>
-      <h1>Pipeline \(h(loaded.pipeline.name))</h1>
+      <h1>Pipeline \(h(title))</h1>
       <p>\(h(context.workspace.display(loaded.file))), fairflow \(FairflowVersion.current)</p>
 
       """
