@@ -25,11 +25,11 @@ public struct InterpretStage: BuiltinStage {
     let model = try reader.string("model")
     let data = try reader.string("data")
     let output = try reader.string("output")
-    var methods: [Value] = [.string("masking"), .string("rna")]
+    var methods: [Value] = [.string("masking"), .string("rna"), .string("lrp")]
     if let m = reader.value("methods") {
       guard let list = m.listValue, !list.isEmpty,
-        list.allSatisfy({ ["masking", "rna"].contains($0.stringValue ?? "") })
-      else { throw reader.error("'methods' must be a list of masking, rna") }
+        list.allSatisfy({ ["masking", "rna", "lrp"].contains($0.stringValue ?? "") })
+      else { throw reader.error("'methods' must be a list of masking, rna, lrp") }
       methods = list
     }
     var thresholds: [Value] = [0.001, 0.005, 0.01, 0.05, 1].map(Value.double)
@@ -40,10 +40,19 @@ public struct InterpretStage: BuiltinStage {
       thresholds = list.map { .double($0.doubleValue!) }
     }
     let rows = try reader.int("rows", default: 0)
+    let lrpRows = try reader.int("lrp_rows", default: 200)
+    var gamma = 2.0
+    if let g = reader.value("gamma") {
+      guard let d = g.doubleValue, d >= 0 else {
+        throw reader.error("'gamma' must be a number ≥ 0")
+      }
+      gamma = d
+    }
     try reader.finish()
     return .map([
       ("model", .string(model)), ("data", .string(data)), ("output", .string(output)),
       ("methods", .list(methods)), ("thresholds", .list(thresholds)), ("rows", .int(rows)),
+      ("lrp_rows", .int(lrpRows)), ("gamma", .double(gamma)),
     ])
   }
 
@@ -220,6 +229,67 @@ public struct InterpretStage: BuiltinStage {
           )
           .bars(labels: (0..<sparsities.count).map { "class \($0)" }, values: sparsities).utf8),
         to: output + "/rna-sparsity.svg")
+    }
+    if methods.contains("lrp") {
+      // LRP-γ (the study's settings: γ = 2, ε = 0.4, target = the true class), averaged per class.
+      let m = min(n, config["lrp_rows"]?.intValue ?? 200)
+      let gamma = config["gamma"]?.doubleValue ?? 2
+      let x = Tensor(
+        shape: [m, c.trackFeatures, c.tracks],
+        data: Array(tracks.data[0..<(m * c.trackFeatures * c.tracks)]))
+      let y = Tensor(
+        shape: [m, c.vertexFeatures, c.vertices],
+        data: Array(vertices.data[0..<(m * c.vertexFeatures * c.vertices)]))
+      let (rt, rv) = model.relevance(
+        tracks: x, vertices: y, targets: Array(labels[0..<m]), rule: .gamma(gamma))
+      var perClass: [Value] = []
+      for k in 0..<c.classes {
+        let jets = (0..<m).filter { labels[$0] == k }
+        var feature = [Double](repeating: 0, count: c.trackFeatures)
+        var object = [Double](repeating: 0, count: c.tracks)
+        var vertexFeature = [Double](repeating: 0, count: c.vertexFeatures)
+        for b in jets {
+          for f in 0..<c.trackFeatures {
+            for o in 0..<c.tracks {
+              let r = rt[(b * c.trackFeatures + f) * c.tracks + o]
+              feature[f] += r
+              object[o] += r
+            }
+          }
+          for f in 0..<c.vertexFeatures {
+            for o in 0..<c.vertices {
+              vertexFeature[f] += rv[(b * c.vertexFeatures + f) * c.vertices + o]
+            }
+          }
+        }
+        let count = Double(max(jets.count, 1))
+        perClass.append(
+          .map([
+            ("class", .int(k)), ("jets", .int(jets.count)),
+            ("track_features", .map(zip(trackNames, feature).map { ($0, .double($1 / count)) })),
+            ("track_slots", .list(object.map { .double($0 / count) })),
+            (
+              "vertex_features",
+              .map(zip(vertexNames, vertexFeature).map { ($0, .double($1 / count)) })
+            ),
+          ]))
+        try FileIO.writeAtomically(
+          Array(
+            SVGPlot(
+              title: "Mean LRP-γ relevance per track feature, class \(k)", xLabel: "track feature",
+              yLabel: "relevance"
+            )
+            .bars(labels: trackNames, values: feature.map { $0 / count }).utf8),
+          to: output + "/lrp-class\(k).svg")
+      }
+      result.append(
+        (
+          "lrp",
+          .map([
+            ("rule", .string("gamma")), ("gamma", .double(gamma)), ("rows", .int(m)),
+            ("classes", .list(perClass)),
+          ])
+        ))
     }
     try FileIO.writeAtomically(
       Array(Value.map(result).prettyJSON.utf8), to: output + "/interpret.json")

@@ -54,15 +54,19 @@ import Testing
               assert max(v) in (0.0, 1.0) and min(v) >= 0, name
       for svg in glob.glob("report/interpret/*.svg"):
           assert ET.parse(svg).getroot().tag.endswith("svg"), svg
+      for c in r["lrp"]["classes"]:
+          if c["jets"]:
+              total = sum(c["track_features"].values()) + sum(c["vertex_features"].values())
+              assert 0.5 < total < 1.5, total   # per-jet relevances are normalised to ≈ 1
       print("ok", len(glob.glob("report/interpret/*.svg")))
       """
     let out = try Shell.run([python, "-c", check], in: ws.root)
-    #expect(out.stdout == "ok 4\n", "\(out.stdout)\(out.stderr)")
+    #expect(out.stdout == "ok 6\n", "\(out.stdout)\(out.stderr)")
 
     // The HTML report embeds every chart inline; each embedded SVG parses as XML.
     let report = try CLIProcess.run(["report", "--out", "report.html"], in: ws.root)
     #expect(report.status == 0, "\(report.stderr)")
-    #expect(report.stdout.contains("(4 charts)"))
+    #expect(report.stdout.contains("(6 charts)"))
     let parse = """
       import re, xml.etree.ElementTree as ET
       html = open("report.html", encoding="utf-8").read()
@@ -72,6 +76,6 @@ import Testing
       print(len(svgs))
       """
     let parsed = try Shell.run([python, "-c", parse], in: ws.root)
-    #expect(parsed.stdout == "4\n", "\(parsed.stdout)\(parsed.stderr)")
+    #expect(parsed.stdout == "6\n", "\(parsed.stdout)\(parsed.stderr)")
   }
 }

@@ -171,3 +171,55 @@ import Testing
     }
   }
 }
+
+@Suite struct LRPTests {
+  static func model(zeroBiases: Bool) -> InteractionNetwork {
+    var c = InteractionNetwork.Configuration()
+    (c.trackFeatures, c.tracks, c.vertexFeatures, c.vertices) = (3, 4, 2, 2)
+    (c.hidden, c.edgeFeatures, c.outputFeatures) = (6, 4, 4)
+    let m = InteractionNetwork(c, seed: 60)
+    if zeroBiases {
+      for p in m.parameters where p.name.hasSuffix(".bias") {
+        p.value = Tensor(zeros: p.value.shape)
+      }
+    }
+    return m
+  }
+
+  static func inputs() -> (Tensor, Tensor) {
+    var g = SeededGenerator(seed: 61)
+    // Non-negative inputs keep most ReLUs active, so the conservation check is not vacuous.
+    return (
+      Tensor(shape: [3, 3, 4], data: (0..<36).map { _ in g.uniform(0.1, 1) }),
+      Tensor(shape: [3, 2, 2], data: (0..<12).map { _ in g.uniform(0.1, 1) })
+    )
+  }
+
+  @Test func epsilonRuleWithoutBiasesConservesTheScore() {
+    let model = Self.model(zeroBiases: true)
+    let (x, y) = Self.inputs()
+    let (rt, rv) = model.relevance(
+      tracks: x, vertices: y, targets: [0, 1, 1], rule: .epsilon(1e-12), epsilon: 1e-12,
+      stabilizer: 0)
+    for b in 0..<3 {
+      let sum =
+        rt[(b * 12)..<((b + 1) * 12)].reduce(0, +) + rv[(b * 4)..<((b + 1) * 4)].reduce(0, +)
+      #expect(abs(sum - 1) < 1e-5, "jet \(b): relevances sum to \(sum), not 1")
+    }
+    // With the reference's 1e-5 stabilizer relevance is conserved only approximately.
+    let (st, sv) = model.relevance(
+      tracks: x, vertices: y, targets: [0, 1, 1], rule: .epsilon(1e-9), epsilon: 1e-9)
+    let approximate: Double = st[0..<12].reduce(0, +) + sv[0..<4].reduce(0, +)
+    #expect(abs(approximate - 1) < 1e-2)
+  }
+
+  @Test func gammaZeroIsLRPZero() {
+    let model = Self.model(zeroBiases: false)
+    let (x, y) = Self.inputs()
+    let a = model.relevance(tracks: x, vertices: y, targets: [1, 0, 1], rule: .gamma(0))
+    let b = model.relevance(tracks: x, vertices: y, targets: [1, 0, 1], rule: .zero)
+    #expect(a.tracks == b.tracks && a.vertices == b.vertices)
+    let g = model.relevance(tracks: x, vertices: y, targets: [1, 0, 1], rule: .gamma(2))
+    #expect(g.tracks != b.tracks, "γ > 0 changes the result")
+  }
+}
