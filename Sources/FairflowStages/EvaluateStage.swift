@@ -5,6 +5,7 @@ internal import HDF5
 internal import Metrics
 internal import ModelImport
 internal import NeuralKit
+internal import Plots
 
 /// `uses: evaluate`: runs a model directory (from `train` or `import`) on a test split and writes
 /// a metrics JSON. Interaction network: `auc` (class 1 vs the rest, scikit-learn's definition),
@@ -35,6 +36,12 @@ public struct EvaluateStage: BuiltinStage {
     if let gates = reader.value("gates") {
       fields.append(
         ("gates", .map(try Gate.parse(gates) { reader.error($0) }.map { ($0.metric, $0.value) })))
+    }
+    if let plots = reader.value("plots") {
+      guard case .string = plots else {
+        throw reader.error("'plots' must be a directory (declared in outs)")
+      }
+      fields.append(("plots", plots))
     }
     if let baseline = reader.value("baseline") {
       guard case .string = baseline else {
@@ -115,6 +122,19 @@ public struct EvaluateStage: BuiltinStage {
       }
       let x = Tensor(shape: shape, data: try patches.read(as: Float.self))
       let predicted = Training.predict(m, patches: x)
+      if let plots = config["plots"]?.stringValue {
+        let truth = try positions.read(as: Float.self)
+        let distances = stride(from: 0, to: predicted.count, by: 2).map { i -> Double in
+          let dx = Double(predicted[i] - truth[i])
+          let dy = Double(predicted[i + 1] - truth[i + 1])
+          return Double(p) * (dx * dx + dy * dy).squareRoot()
+        }
+        try FileIO.writeAtomically(
+          Array(
+            SVGPlot(title: "Peak position error", xLabel: "distance (pixels)", yLabel: "patches")
+              .histogram(distances).utf8),
+          to: root + "/" + plots + "/distances.svg")
+      }
       metrics = [("rows", .int(shape[0]))]
       metrics += Metrics.distances(
         predicted: predicted, truth: try positions.read(as: Float.self),

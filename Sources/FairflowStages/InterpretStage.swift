@@ -229,6 +229,30 @@ public struct InterpretStage: BuiltinStage {
           )
           .bars(labels: (0..<sparsities.count).map { "class \($0)" }, values: sparsities).utf8),
         to: output + "/rna-sparsity.svg")
+      // NAP diagram: nodes × layers, −RNA(class 0) | +RNA(class 1) side by side per layer.
+      if activity.count == 2 {
+        let widest = activity[0].map(\.count).max() ?? 0
+        var grid = [[Double]](repeating: [], count: widest)
+        var columns: [String] = []
+        for li in 0..<layerNames.count {
+          for (k, sign) in [(0, -1.0), (1, 1.0)] {
+            let a = activity[k][li]
+            let m = a.max() ?? 0
+            for node in 0..<widest {
+              grid[node].append(node < a.count ? sign * (m > 0 ? a[node] / m : 0) : .nan)
+            }
+            columns.append(layerNames[li] + (k == 0 ? " (0)" : " (1)"))
+          }
+        }
+        try FileIO.writeAtomically(
+          Array(
+            SVGPlot(
+              title: "NAP diagram: −RNA class 0 | +RNA class 1", xLabel: "layer", yLabel: "node"
+            )
+            .heatmap(grid, rowLabels: (0..<widest).map { "\($0)" }, columnLabels: columns, limit: 1)
+            .utf8),
+          to: output + "/nap.svg")
+      }
     }
     if methods.contains("lrp") {
       // LRP-γ (the study's settings: γ = 2, ε = 0.4, target = the true class), averaged per class.
@@ -281,6 +305,24 @@ public struct InterpretStage: BuiltinStage {
             )
             .bars(labels: trackNames, values: feature.map { $0 / count }).utf8),
           to: output + "/lrp-class\(k).svg")
+        var cells = [[Double]](
+          repeating: [Double](repeating: 0, count: c.tracks), count: c.trackFeatures)
+        for b in jets {
+          for f in 0..<c.trackFeatures {
+            for o in 0..<c.tracks {
+              cells[f][o] += rt[(b * c.trackFeatures + f) * c.tracks + o] / count
+            }
+          }
+        }
+        try FileIO.writeAtomically(
+          Array(
+            SVGPlot(
+              title: "LRP relevance per feature and track slot, class \(k)", xLabel: "track slot",
+              yLabel: "feature"
+            )
+            .heatmap(cells, rowLabels: trackNames, columnLabels: (0..<c.tracks).map { "\($0)" })
+            .utf8),
+          to: output + "/lrp-slots-class\(k).svg")
       }
       result.append(
         (

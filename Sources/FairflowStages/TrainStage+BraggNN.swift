@@ -2,6 +2,7 @@ internal import FairflowCore
 internal import FairflowStore
 internal import HDF5
 internal import NeuralKit
+internal import Plots
 
 extension Trainer {
   /// Patches `[N, 1, P, P]` and positions `[N, 2]` of one split, read whole.
@@ -115,6 +116,22 @@ extension Trainer {
     throws
   {
     let directory = root + "/" + config.output
+    // Training curves: every numeric per-epoch series except the epoch and time.
+    var series: [SVGPlot.Series] = []
+    for key in ["train_loss", "val_loss", "val_accuracy", "val_distance_px"] {
+      let points = log.compactMap { e -> (Double, Double)? in
+        guard let epoch = e["epoch"]?.intValue, let v = e[key] else { return nil }
+        switch v {
+        case .double(let d): return (Double(epoch), d)
+        case .int(let i): return (Double(epoch), Double(i))
+        default: return nil
+        }
+      }
+      if !points.isEmpty { series.append(.init(name: key, x: points.map(\.0), y: points.map(\.1))) }
+    }
+    try FileIO.writeAtomically(
+      Array(SVGPlot(title: "Training curves", xLabel: "epoch", yLabel: "value").lines(series).utf8),
+      to: directory + "/training-curves.svg")
     try FileIO.writeAtomically(weights, to: directory + "/model.safetensors")
     try FileIO.writeAtomically(Array(json.utf8), to: directory + "/model.json")
     try FileIO.writeAtomically(

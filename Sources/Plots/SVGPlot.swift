@@ -99,6 +99,56 @@ public struct SVGPlot: Sendable {
     return document(body)
   }
 
+  /// A heat map of `values[row][column]` on a diverging blue–white–red scale over
+  /// `-limit...limit` (NaN cells black), e.g. a NAP diagram (nodes × layers) or per-object
+  /// relevances (features × track slots).
+  public func heatmap(
+    _ values: [[Double]], rowLabels: [String], columnLabels: [String], limit: Double? = nil
+  ) -> String {
+    let rows = values.count
+    let columns = values.map(\.count).max() ?? 0
+    let finite = values.flatMap { $0 }.filter(\.isFinite)
+    let bound = limit ?? max(finite.map(abs).max() ?? 1, 1e-12)
+    var body = ""
+    let plotWidth = width - margin.left - margin.right
+    let plotHeight = height - margin.top - margin.bottom
+    let cw = plotWidth / Double(max(columns, 1))
+    let ch = plotHeight / Double(max(rows, 1))
+    for (r, row) in values.enumerated() {
+      for c in 0..<columns {
+        let v = c < row.count ? row[c] : .nan
+        let colour: String
+        if !v.isFinite {
+          colour = "#000"
+        } else {
+          let t = max(-1, min(1, v / bound))
+          let fade = Int((1 - abs(t)) * 255)
+          colour = t >= 0 ? "rgb(255,\(fade),\(fade))" : "rgb(\(fade),\(fade),255)"
+        }
+        body +=
+          "<rect x=\"\(f(margin.left + Double(c) * cw))\" y=\"\(f(margin.top + Double(r) * ch))\" width=\"\(f(cw + 0.5))\" height=\"\(f(ch + 0.5))\" fill=\"\(colour)\"/>"
+      }
+      body += "\n"
+    }
+    for (c, label) in columnLabels.enumerated() where c < columns {
+      let x = margin.left + (Double(c) + 0.5) * cw
+      let y = height - margin.bottom + 12
+      body +=
+        "<text x=\"\(f(x))\" y=\"\(f(y))\" font-size=\"9\" text-anchor=\"end\" transform=\"rotate(-45 \(f(x)) \(f(y)))\">\(Self.escape(label))</text>\n"
+    }
+    if rows <= 40 {
+      for (r, label) in rowLabels.enumerated() where r < rows {
+        body +=
+          "<text x=\"\(f(margin.left - 4))\" y=\"\(f(margin.top + (Double(r) + 0.7) * ch))\" font-size=\"9\" text-anchor=\"end\">\(Self.escape(label))</text>\n"
+      }
+    }
+    body +=
+      "<text x=\"\(f(width / 2))\" y=\"22\" font-size=\"14\" font-weight=\"bold\" text-anchor=\"middle\">\(Self.escape(title)) (±\(Self.tick(bound)))</text>\n"
+    body +=
+      "<text x=\"\(f(width / 2))\" y=\"\(f(height - 6))\" font-size=\"12\" text-anchor=\"middle\">\(Self.escape(xLabel))</text>\n"
+    return document(body)
+  }
+
   // MARK: - Parts
 
   func px(_ x: Double, _ r: ClosedRange<Double>) -> Double {

@@ -61,12 +61,12 @@ import Testing
       print("ok", len(glob.glob("report/interpret/*.svg")))
       """
     let out = try Shell.run([python, "-c", check], in: ws.root)
-    #expect(out.stdout == "ok 6\n", "\(out.stdout)\(out.stderr)")
+    #expect(out.stdout == "ok 9\n", "\(out.stdout)\(out.stderr)")
 
     // The HTML report embeds every chart inline; each embedded SVG parses as XML.
     let report = try CLIProcess.run(["report", "--out", "report.html"], in: ws.root)
     #expect(report.status == 0, "\(report.stderr)")
-    #expect(report.stdout.contains("(6 charts)"))
+    #expect(report.stdout.contains("(10 charts)"), "interpret charts + training curves")
     let parse = """
       import re, xml.etree.ElementTree as ET
       html = open("report.html", encoding="utf-8").read()
@@ -76,6 +76,6 @@ import Testing
       print(len(svgs))
       """
     let parsed = try Shell.run([python, "-c", parse], in: ws.root)
-    #expect(parsed.stdout == "6\n", "\(parsed.stdout)\(parsed.stderr)")
+    #expect(parsed.stdout == "10\n", "\(parsed.stdout)\(parsed.stderr)")
   }
 }

@@ -65,6 +65,7 @@ import Testing
     #expect(metrics["epochs_run"] as? Int == 3)
     #expect((metrics["val_accuracy"] as? Double).map { $0 >= 0 && $0 <= 1 } == true)
     let weights = try Data(contentsOf: URL(fileURLWithPath: ws.path("models/in/model.safetensors")))
+    #expect(try ws.read("models/in/training-curves.svg").hasPrefix("<svg"))
     let modelJSON = try ws.read("models/in/model.json")
     #expect(modelJSON.contains("\"track_ptrel\""), "feature names recorded")
     #expect(modelJSON.contains("\"dtype\": \"float32\""))

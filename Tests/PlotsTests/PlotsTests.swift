@@ -69,4 +69,16 @@ import Testing
     #expect(parse(histogram) != nil)
     #expect(parse(SVGPlot(title: "empty", xLabel: "", yLabel: "").histogram([])) != nil)
   }
+
+  @Test func heatmapCellsAndLabels() throws {
+    let svg = SVGPlot(title: "NAP", xLabel: "layer", yLabel: "node")
+      .heatmap(
+        [[1, -1, .nan], [0.5, 0]], rowLabels: ["n0", "n1"], columnLabels: ["fr1", "fr2", "fo3"],
+        limit: 1)
+    let c = try #require(parse(svg))
+    let fills = c.attributes.compactMap { $0["fill"] }
+    #expect(
+      fills.contains("rgb(255,0,0)") && fills.contains("rgb(0,0,255)") && fills.contains("#000"))
+    #expect(c.texts.contains("fo3"))
+  }
 }
