@@ -18,6 +18,7 @@ struct CommandContext {
   /// The built-in stage kinds of this build (registered here as later issues add them).
   static let registry = StageKindRegistry([
     ConvertStage(), TrainStage(), ExportStage(), ImportStage(), EvaluateStage(), InterpretStage(),
+    GenerateStage(),
   ])
 
   static func workspace() -> Workspace {

@@ -1,4 +1,4 @@
-public import FairflowCore
+internal import FairflowCore
 internal import FairflowGit
 internal import FairflowStore
 internal import Crypto
@@ -47,7 +47,10 @@ public struct Tracer {
     var result = Node(
       path: path, sha256: sha256, size: size, producer: nil, restoredBy: nil, origin: origin,
       source: nil, inputs: [], repeated: false)
-    guard let (found, original) = try producer(of: sha256) else {
+    guard
+      let (found, original) = try producer(of: sha256)
+        ?? (try producer(enclosing: path, sha256: sha256))
+    else {
       if origin == nil { result.source = try sourceDescription(path, sha256, consumerCode) }
       return result
     }
@@ -92,6 +95,34 @@ public struct Tracer {
       }
     }
     return fallback.map { ($0, $0) }
+  }
+
+  /// For a file inside a directory output (`features/test.h5` in `features`): the newest record
+  /// whose directory output contains it, confirmed through the directory's manifest in the object
+  /// store (the file's digest must be listed at that relative path; without the manifest, no claim).
+  func producer(enclosing path: String, sha256: String) throws -> (
+    ProvenanceRecord, ProvenanceRecord
+  )? {
+    let objects = ObjectStore(workspace: root)
+    for run in try store.runIDs().reversed().prefix(200) {
+      for record in try store.records(run: run) where record.outcome != .failed {
+        for output in record.outputs where output.isDirectory && path.hasPrefix(output.path + "/") {
+          let inner = String(path.dropFirst(output.path.count + 1))
+          guard let digest = Digest(hex: output.sha256),
+            let manifest = try? objects.manifest(digest),
+            manifest.entries.contains(where: { $0.path == inner && $0.digest.hex == sha256 })
+          else { continue }
+          if record.outcome == .restored, let from = record.restoredFrom,
+            let original = try store.record(
+              run: from, file: ProvenanceStore.fileName(stage: record.stage))
+          {
+            return (record, original)
+          }
+          return (record, record)
+        }
+      }
+    }
+    return nil
   }
 
   /// Whether a root input is a source file tracked in git at the commit the consumer ran with.

@@ -21,7 +21,11 @@ public import FairflowCore
 ///   batch_entries: 100000             # entries in memory at a time
 /// ```
 public struct ConvertConfig: Sendable, Equatable {
-  public enum Format: String, Sendable { case root, hdf5 }
+  public enum Format: String, Sendable {
+    case root, hdf5
+    /// Branch-per-dataset HDF5 in the ROOT schema (what `generate` writes).
+    case rawHDF5 = "raw-hdf5"
+  }
   public enum Layout: String, Sendable {
     case objectMajor = "object-major", featureMajor = "feature-major"
   }
@@ -127,7 +131,7 @@ extension ConvertConfig {
     }
     if let f = config["format"] {
       guard let s = f.stringValue, let parsed = Format(rawValue: s) else {
-        throw error("'format' must be root or hdf5", nil)
+        throw error("'format' must be root, hdf5 or raw-hdf5", nil)
       }
       format = parsed
     } else {
@@ -243,7 +247,8 @@ extension ConvertConfig {
     // Without `format`: hdf5 when the inputs are .h5 files or datasets are mapped, else root.
     if !formatGiven {
       let h5 = inputs.allSatisfy { $0.hasSuffix(".h5") || $0.hasSuffix(".hdf5") }
-      format = h5 || !datasets.isEmpty ? .hdf5 : .root
+      let features = !collections.isEmpty || !jets.isEmpty || !labels.isEmpty
+      format = !datasets.isEmpty ? .hdf5 : (h5 ? (features ? .rawHDF5 : .hdf5) : .root)
     }
     if format == .hdf5 {
       guard !datasets.isEmpty else {
@@ -255,7 +260,7 @@ extension ConvertConfig {
           nil)
       }
     } else {
-      guard tree != nil else {
+      guard tree != nil || format == .rawHDF5 else {
         throw error("a ROOT convert needs 'tree' (e.g. deepntuplizer/tree)", nil)
       }
       guard !collections.isEmpty || !jets.isEmpty || !labels.isEmpty else {

@@ -93,7 +93,8 @@ struct ConvertRunner {
       config.format == .hdf5
       || (config.format == nil
         && config.inputs.allSatisfy { $0.hasSuffix(".h5") || $0.hasSuffix(".hdf5") })
-    let files = try inputFiles(extensions: isHDF5 ? [".h5", ".hdf5"] : [".root"])
+    let files = try inputFiles(
+      extensions: isHDF5 || config.format == .rawHDF5 ? [".h5", ".hdf5"] : [".root"])
     let outputDirectory = root + "/" + config.output
     guard
       stage.outputs.contains(where: {

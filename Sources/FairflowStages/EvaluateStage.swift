@@ -100,6 +100,16 @@ public struct EvaluateStage: BuiltinStage {
       }
       let scores = probabilities.map { Double($0[min(1, $0.count - 1)]) }
       let roc = try ROC(scores: scores, labels: classes)
+      if let plots = config["plots"]?.stringValue {
+        let name = "AUC \((roc.auc * 10000).rounded() / 10000)"
+        try FileIO.writeAtomically(
+          Array(
+            SVGPlot(title: "ROC curve", xLabel: "false positive rate", yLabel: "true positive rate")
+              .lines(
+                [.init(name: name, x: roc.falsePositiveRate, y: roc.truePositiveRate)],
+                diagonal: true, xRange: 0...1, yRange: 0...1
+              ).utf8), to: root + "/" + plots + "/roc.svg")
+      }
       metrics = [
         ("rows", .int(n)), ("auc", .double(roc.auc)),
         ("accuracy", .double(Metrics.accuracy(probabilities: probabilities, labels: classes))),
@@ -120,10 +130,25 @@ public struct EvaluateStage: BuiltinStage {
           "test data shapes patch \(shape), ploc \(try positions.shape) do not fit the model (patch [N, 1, \(p), \(p)], ploc [N, 2])"
         )
       }
-      let x = Tensor(shape: shape, data: try patches.read(as: Float.self))
-      let predicted = Training.predict(m, patches: x)
+      let pixels = try patches.read(as: Float.self)
+      let truth = try positions.read(as: Float.self)
+      let predicted = Training.predict(m, patches: Tensor(shape: shape, data: pixels))
+      // The conventional baseline: each patch's intensity-weighted centre of mass.
+      var centres: [Float] = []
+      for i in 0..<shape[0] {
+        var (sx, sy, total) = (0.0, 0.0, 0.0)
+        for y in 0..<p {
+          for x in 0..<p {
+            let v = Double(max(0, pixels[(i * p + y) * p + x]))
+            sx += v * Double(x)
+            sy += v * Double(y)
+            total += v
+          }
+        }
+        centres +=
+          total > 0 ? [Float(sx / total / Double(p)), Float(sy / total / Double(p))] : [0.5, 0.5]
+      }
       if let plots = config["plots"]?.stringValue {
-        let truth = try positions.read(as: Float.self)
         let distances = stride(from: 0, to: predicted.count, by: 2).map { i -> Double in
           let dx = Double(predicted[i] - truth[i])
           let dy = Double(predicted[i + 1] - truth[i + 1])
@@ -132,15 +157,15 @@ public struct EvaluateStage: BuiltinStage {
         try FileIO.writeAtomically(
           Array(
             SVGPlot(title: "Peak position error", xLabel: "distance (pixels)", yLabel: "patches")
-              .histogram(distances).utf8),
-          to: root + "/" + plots + "/distances.svg")
+              .histogram(distances).utf8), to: root + "/" + plots + "/distances.svg")
       }
       metrics = [("rows", .int(shape[0]))]
-      metrics += Metrics.distances(
-        predicted: predicted, truth: try positions.read(as: Float.self),
-        patch: m.configuration.patch
-      )
-      .map { ($0.0, .double($0.1)) }
+      metrics += Metrics.distances(predicted: predicted, truth: truth, patch: p).map {
+        ($0.0, .double($0.1))
+      }
+      metrics += Metrics.distances(predicted: centres, truth: truth, patch: p).map {
+        ("center_of_mass_" + $0.0, .double($0.1))
+      }
     }
     let output = root + "/" + (config["output"]?.stringValue ?? "metrics.json")
     try FileIO.writeAtomically(Array(Value.map(metrics).prettyJSON.utf8), to: output)

@@ -12,9 +12,15 @@ struct ROOTConversion {
 
   func run(_ writer: SplitWriter) throws -> String {
     let extractor = FeatureExtractor(config: config)
-    let treePath = config.tree!
-    var trees: [TTree] = []
+    let treePath = config.tree ?? ""
+    var trees: [any BranchSource] = []
     for file in files {
+      if config.format == .rawHDF5 {
+        let source = try RawHDF5Source(path: root + "/" + file, display: file)
+        try source.validate(extractor.branches)
+        trees.append(source)
+        continue
+      }
       let tree = try ROOTFile(path: root + "/" + file).tree(treePath)
       for name in extractor.branches {
         let branch = try tree.branch(name)
@@ -60,7 +66,7 @@ struct ROOTConversion {
       var lo = 0
       while lo < tree.entries {
         let hi = min(tree.entries, lo + config.batchEntries)
-        let columns = try tree.read(extractor.branches, entries: lo..<hi)
+        let columns = try tree.readBranches(extractor.branches, entries: lo..<hi)
         let batch = try FeatureExtractor.Batch(columns: columns, entries: hi - lo)
         let (rows, dropped) = try extractor.selectedRows(batch)
         read += hi - lo
