@@ -1,3 +1,5 @@
+internal import NeuralKit
+
 /// Which split each entry goes to, for a fraction split: a seeded Fisher–Yates permutation of
 /// all entries (over every input, in order), the first `round(f₁·N)` permuted entries to the
 /// first split, and so on. Deterministic for (N, fractions, seed); one byte per entry.
@@ -5,7 +7,7 @@ public struct SplitAssignment: Sendable {
   public let splits: [UInt8]
 
   public init(entries: Int, fractions: [Double], seed: UInt64) {
-    var generator = SplitMix64(seed: seed)
+    var generator = SeededGenerator(seed: seed)
     var permutation = [Int32](unsafeUninitializedCapacity: entries) { b, c in
       for i in 0..<entries { b[i] = Int32(truncatingIfNeeded: i) }
       c = entries
@@ -28,18 +30,5 @@ public struct SplitAssignment: Sendable {
       start = max(start, end)
     }
     splits = out
-  }
-}
-
-/// SplitMix64: a small, well-known seeded generator (Steele, Lea, Flood 2014).
-public struct SplitMix64: Sendable {
-  var state: UInt64
-  public init(seed: UInt64) { state = seed }
-  public mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
   }
 }

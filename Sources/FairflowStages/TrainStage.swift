@@ -114,8 +114,7 @@ struct Trainer {
       "train: interaction network, \(model.parameterCount) parameters; \(train.rows) training jets"
         + (validation.map { ", \($0.rows) validation" } ?? ""))
     var log: [Value] = []
-    var best: (loss: Double, epoch: Int, weights: [Tensor])?
-    var sinceBest = 0
+    var stopping = EarlyStopping(patience: config.patience)
     let start = clock()
     for epoch in 1...config.epochs {
       let epochStart = clock()
@@ -162,25 +161,15 @@ struct Trainer {
           + entry.dropFirst().map { "\($0.key) \($0.value.interpolationText)" }.joined(
             separator: "  ")
           + "  ETA \(Int(eta.rounded())) s")
-      if best == nil || monitored < best!.loss {
-        best = (monitored, epoch, model.parameters.map(\.value))
-        sinceBest = 0
-      } else {
-        sinceBest += 1
-        if sinceBest >= config.patience {
-          print(
-            "early stop: no improvement for \(config.patience) epochs; best epoch \(best!.epoch)")
-          break
-        }
-      }
+      if stopping.observe(loss: monitored, epoch: epoch, parameters: model.parameters) { break }
     }
-    if let best { for (p, w) in zip(model.parameters, best.weights) { p.value = w } }
+    stopping.restore(model.parameters)
     let names = { (d: HDF5Dataset) in (try? d.attributes.strings("features")) ?? [] }
     let (json, weights) = model.checkpoint(
       metadata: [("format", "pt"), ("seed", String(config.seed))],
       trackFeatureNames: names(train.tracks), vertexFeatureNames: names(train.vertices))
     try save(
-      json: json, weights: weights, log: log, best: best?.epoch ?? 0,
+      json: json, weights: weights, log: log, best: stopping.bestEpoch,
       parameters: model.parameterCount, start: start)
   }
 
