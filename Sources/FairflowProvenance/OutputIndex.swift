@@ -1,4 +1,4 @@
-public import FairflowGit
+internal import FairflowGit
 internal import FairflowStore
 
 /// Which records list an output with a given SHA-256: the lookup behind `prov trace` and origin

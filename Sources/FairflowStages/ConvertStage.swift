@@ -89,10 +89,7 @@ struct ConvertRunner {
   }
 
   func run() throws -> String {
-    let isHDF5 =
-      config.format == .hdf5
-      || (config.format == nil
-        && config.inputs.allSatisfy { $0.hasSuffix(".h5") || $0.hasSuffix(".hdf5") })
+    let isHDF5 = config.format == .hdf5
     let files = try inputFiles(
       extensions: isHDF5 || config.format == .rawHDF5 ? [".h5", ".hdf5"] : [".root"])
     let outputDirectory = root + "/" + config.output

@@ -1,4 +1,4 @@
-public import FairflowCore
+internal import FairflowCore
 
 extension BraggNN {
   /// The model as ONNX (opset 13): input `patch` [batch, 1, P, P], output `ploc` [batch, 2];

@@ -1,4 +1,4 @@
-public import FairflowCore
+internal import FairflowCore
 
 extension InteractionNetwork {
   /// The model as ONNX (opset 13): inputs `tracks` [batch, P, N] and `vertices` [batch, S, Nv],

@@ -175,7 +175,9 @@ struct Decoded: Sendable {
         initialized = count
       }
     }
-    func load<T: FixedWidthInteger>(_: T.Type) -> @Sendable (UnsafeRawBufferPointer, Int) -> T {
+    func load<T: FixedWidthInteger & SendableMetatype>(
+      _: T.Type
+    ) -> @Sendable (UnsafeRawBufferPointer, Int) -> T {
       { raw, j in
         T(bigEndian: raw.loadUnaligned(fromByteOffset: j &* MemoryLayout<T>.size, as: T.self))
       }
