@@ -18,6 +18,8 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+    .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
   ],
   targets: [
     // Pure logic: pipeline spec, expansion, graph, fingerprints, staleness, scheduler state machine.
@@ -71,12 +73,37 @@ let package = Package(
     .target(name: "Metrics", swiftSettings: strict),
     // Plots: standalone SVG charts (ROC, bars, histograms, training curves).
     .target(name: "Plots", swiftSettings: strict),
+    // Fetch by DOI: resolvers (doi.org handles, Zenodo, Figshare, Dataverse, CERN Open Data,
+    // DataCite, BagIt/minid), checksummed resumable downloads over an injectable HTTP transport.
+    .target(
+      name: "Fetch",
+      dependencies: [
+        "FairflowCore", "CCompression",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "Crypto", package: "swift-crypto"),
+      ],
+      swiftSettings: strict),
+    // Publish: DataCite JSON, CITATION.cff, RO-Crate, model card, BagIt bag, FAIR self-assessment,
+    // deposit to a Zenodo-compatible API.
+    .target(
+      name: "Publish",
+      dependencies: ["Fetch", "FairflowCore", .product(name: "Crypto", package: "swift-crypto")],
+      swiftSettings: strict),
+    // A loopback HTTP server for tests that imitates repository APIs (request log, fault injection).
+    .target(
+      name: "MockHTTPServer",
+      dependencies: [
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+      ],
+      swiftSettings: strict),
     // Built-in stage kinds (`uses: convert`, …): typed configuration + a run function each.
     .target(
       name: "FairflowStages",
       dependencies: [
         "FairflowCore", "FairflowStore", "FairflowEngine", "ROOTIO", "HDF5", "NeuralKit",
-        "ModelImport", "Metrics", "Plots",
+        "ModelImport", "Metrics", "Plots", "Fetch", "Publish", "FairflowProvenance",
       ],
       swiftSettings: strict),
     // Provenance: records, the git-backed store and recorder, trace/verify, PROV/RO-Crate export.
@@ -144,8 +171,16 @@ let package = Package(
       dependencies: ["FairflowProvenance", "FairflowEngine", "FairflowGit", "FairflowTesting"],
       swiftSettings: strict),
     .testTarget(
+      name: "FetchTests", dependencies: ["Fetch", "MockHTTPServer", "FairflowTesting"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "PublishTests",
+      dependencies: ["Publish", "Fetch", "MockHTTPServer", "FairflowTesting"],
+      swiftSettings: strict),
+    .testTarget(
       name: "FairflowCLITests",
-      dependencies: ["FairflowCLI", "FairflowTesting"], exclude: ["Snapshots", "Peers"],
+      dependencies: ["FairflowCLI", "FairflowTesting", "MockHTTPServer"],
+      exclude: ["Snapshots", "Peers"],
       swiftSettings: strict),
   ]
 )

@@ -16,7 +16,8 @@ public struct Fairflow: AsyncParsableCommand {
     version: version,
     subcommands: [
       Run.self, Status.self, Dag.self, Validate.self, Cache.self, Prov.self, Inspect.self,
-      ImportModel.self, Predict.self, Check.self, MetricsCommand.self, Report.self,
+      ImportModel.self, Predict.self, FetchCommand.self, Check.self, MetricsCommand.self,
+      Report.self,
       ExecStage.self,
     ])
 

@@ -42,11 +42,19 @@ struct Run: AsyncParsableCommand {
   @Flag(help: "Do not record provenance in git for this run (benchmarks, scratch runs).")
   var noProvenance = false
 
+  @Flag(
+    help:
+      "No network: fetch stages use only cached listings and the object store (FAIRFLOW_OFFLINE=1)."
+  )
+  var offline = false
+
   func validate() throws {
     if let jobs, jobs < 1 { throw ValidationError("-j must be at least 1") }
   }
 
   func run() async throws {
+    // Stages run as child processes and inherit the environment.
+    if offline { setenv("FAIRFLOW_OFFLINE", "1", 1) }
     if dryRun { return try dryRunReport(try CommandContext.load(pipelineOptions)) }
     // Validate before waiting for the lock; load again only if we waited, since the run we
     // waited for may have rewritten the lock file.

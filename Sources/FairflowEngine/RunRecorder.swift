@@ -33,4 +33,11 @@ public protocol RunRecorder: AnyObject, Sendable {
   func record(_ stage: StageRecord)
   /// Called once at the end (also after failures and interrupts); a thrown error fails the run.
   func runFinished(_ summary: RunSummary) throws
+  /// Called just before a stage's process starts: a recorder makes the records a stage may read
+  /// (its inputs' lineage) durable here.
+  func stageWillStart(_ stage: Stage)
+}
+
+extension RunRecorder {
+  public func stageWillStart(_ stage: Stage) {}
 }

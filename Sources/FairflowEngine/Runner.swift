@@ -119,6 +119,7 @@ public final class Runner: @unchecked Sendable {
             for output in stages[index].outputs { observed[output.path] = nil }
             let log = logPath(for: stages[index].name)
             reporter.stageStarted(stages[index].name, log: loaded.workspace.display(log))
+            recorder?.stageWillStart(stages[index])
             group.addTask { .executed(index, await self.execute(index, log: log)) }
           }
         }

@@ -1,4 +1,4 @@
-internal import FairflowCore
+public import FairflowCore
 public import FairflowEngine
 internal import FairflowGit
 
@@ -28,6 +28,8 @@ public final class ProvenanceRecorder: RunRecorder, @unchecked Sendable {
   var lastCommitEnd = -Double.infinity
   var lastCommitCost = 0.0
   var deferredError: (any Error)?
+  /// Records staged since the last commit.
+  var uncommitted = false
   /// Origins known in this run (outputs that declared one), by SHA-256.
   var originsByDigest: [String: ProvenanceRecord.Origin?] = [:]
 
@@ -68,12 +70,29 @@ public final class ProvenanceRecorder: RunRecorder, @unchecked Sendable {
         ProvenanceStore.StagedRecord(
           file: ProvenanceStore.fileName(stage: record.stage), blob: blob,
           outputs: record.outputs.map { ($0.sha256, $0.path, $0.origin != nil) }))
+      uncommitted = true
       if clock() - lastCommitEnd >= 9 * lastCommitCost {
         try commit(final: nil)
       }
     } catch {
       if deferredError == nil {
         note("warning: cannot record provenance of stage '\(stage.stage.name)': \(error)")
+      }
+      deferredError = error
+    }
+  }
+
+  /// Built-in kinds that read the provenance of their inputs (`publish` puts the lineage into
+  /// the bundle): records staged but not yet committed are committed before they start.
+  static let kindsReadingProvenance: Set<String> = ["publish"]
+
+  public func stageWillStart(_ stage: Stage) {
+    guard case .builtin(let kind, _, _) = stage.action,
+      Self.kindsReadingProvenance.contains(kind), uncommitted
+    else { return }
+    do { try commit(final: nil) } catch {
+      if deferredError == nil {
+        note("warning: cannot record provenance before stage '\(stage.name)': \(error)")
       }
       deferredError = error
     }
@@ -106,6 +125,7 @@ public final class ProvenanceRecorder: RunRecorder, @unchecked Sendable {
       run: run, records: staged, message: message(summary), author: author, previous: runCommit)
     lastCommitEnd = clock()
     lastCommitCost = lastCommitEnd - start
+    uncommitted = false
   }
 
   /// "fairflow run example: 5 stages, 2 executed, 3 restored" and trailers for `prov log`.

@@ -1,4 +1,4 @@
-public import Foundation
+internal import Foundation
 
 /// A workspace in a fresh temporary directory, with helpers to write files and pipelines.
 /// Removed on `destroy()`; tests use real files and processes (house style).
@@ -28,6 +28,10 @@ public struct TemporaryWorkspace: Sendable {
 
   public func read(_ relative: String) throws -> String {
     try String(contentsOfFile: path(relative), encoding: .utf8)
+  }
+
+  public func readBytes(_ relative: String) throws -> [UInt8] {
+    Array(try Data(contentsOf: URL(fileURLWithPath: path(relative))))
   }
 
   public func exists(_ relative: String) -> Bool {
