@@ -51,6 +51,11 @@ import Testing
     let server = try await MockHTTPServer.start { request in
       let base = "http://" + (request.header("Host") ?? "127.0.0.1")
       guard let route = scenario.route(request.uri, base: base) else {
+        // The listed files themselves: the fixture contents their checksums were computed from.
+        let file = scenario.files(base: base).first {
+          $0.url.absoluteString.dropFirst(base.count) == request.uri
+        }
+        if let file { return .file(Self.content(of: file), for: request) }
         return .json(#"{"status": 404, "message": "no route"}"#, status: 404)
       }
       return MockHTTPServer.Response(
@@ -68,6 +73,26 @@ import Testing
     let record = try await resolver.resolve(scenario.identifier)
     check(
       record, scenario, base: server.baseURL.absoluteString, requests: server.requests.map(\.uri))
+
+    // DOI → files → verified download, byte-identical to what the server holds (files on hosts
+    // other than the mock, like Figshare's download host, are only listed).
+    let local = record.files.filter { $0.url.host == "127.0.0.1" }
+    #expect(!local.isEmpty || scenario.repository == .figshare)
+    let staging = NSTemporaryDirectory() + "fairflow-flow-\(UUID().uuidString)"
+    defer { try? FileManager.default.removeItem(atPath: staging) }
+    let downloaded = try await Downloader(client: resolver.client).downloadAll(
+      local, into: staging)
+    for (file, result) in zip(local, downloaded) {
+      let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: result.localPath)))
+      #expect(bytes == Self.content(of: file), "\(file.path)")
+      #expect(result.verified == file.checksums, "\(file.path)")
+      #expect(result.sha256 == StreamingHasher.hash(Self.content(of: file), .sha256))
+    }
+  }
+
+  /// The fixture content of a listed file: the CSV table or `hello\n` (doi-apis.md's table).
+  static func content(of file: RemoteFile) -> [UInt8] {
+    file.path.hasSuffix(".csv") ? Array("a,b\n1,2\n".utf8) : Array("hello\n".utf8)
   }
 
   // MARK: Failures and the other identifier kinds
