@@ -90,7 +90,7 @@ extension DatasetResolver {
       guard checksums.count == bag.payloadManifests.count else {
         throw FetchError.invalidBag("\(path) is not in every payload manifest")
       }
-      for checksum in checksums where checksum.hex.count != checksum.algorithm.listingHexDigits {
+      for checksum in checksums where checksum.hex.count != checksum.algorithm.digestBytes * 2 {
         throw FetchError.invalidBag("\(path): \(checksum) is not a valid digest")
       }
       let relative = String(path.dropFirst("data/".count))
