@@ -15,6 +15,7 @@ public struct Fairflow: AsyncParsableCommand {
       """,
     version: version,
     subcommands: [
+      InitCommand.self,
       Run.self, Status.self, Dag.self, Validate.self, Cache.self, Prov.self, Inspect.self,
       ImportModel.self, Predict.self, FetchCommand.self, Check.self, MetricsCommand.self,
       Report.self,

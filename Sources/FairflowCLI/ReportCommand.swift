@@ -77,6 +77,22 @@ struct Report: AsyncParsableCommand {
         html += "</table>\n"
       }
     }
+    // Aggregates over seeds (`uses: aggregate`): the Table 4 form, mean ± sample std.
+    for stage in loaded.pipeline.stages {
+      guard case .builtin("aggregate", _, let config) = stage.action,
+        let path = config["output"]?.stringValue,
+        let text = try? FileIO.readText(root + "/" + path),
+        let summaries = try? AggregateSummary.parse(ValueParser.parse(text, file: path)),
+        !summaries.isEmpty
+      else { continue }
+      html +=
+        "<h3>\(h(config["title"]?.stringValue ?? "Aggregate: " + stage.name))</h3><table><tr><th>metric</th><th>mean ± std</th><th>min</th><th>max</th><th>n</th></tr>"
+      for s in summaries {
+        html +=
+          "<tr><td>\(h(s.metric))</td><td>\(h(s.formatted(digits: 4)))</td><td>\(s.min)</td><td>\(s.max)</td><td>\(s.n)</td></tr>"
+      }
+      html += "</table><p>std: sample standard deviation (n − 1); \(h(path)).</p>\n"
+    }
     for e in source.evaluations where !e.gates.isEmpty {
       let values = source.current(e.output) ?? [:]
       let baseline = e.baselineFile.flatMap(source.current)

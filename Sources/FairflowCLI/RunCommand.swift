@@ -48,8 +48,17 @@ struct Run: AsyncParsableCommand {
   )
   var offline = false
 
+  @Option(
+    help: ArgumentHelp(
+      "Where stages run: local (child processes) or slurm (sbatch jobs; needs a filesystem shared with the compute nodes). A stage's 'executor:' overrides it.",
+      valueName: "local|slurm"))
+  var executor: String = "local"
+
   func validate() throws {
     if let jobs, jobs < 1 { throw ValidationError("-j must be at least 1") }
+    if ExecutorKind(rawValue: executor) == nil {
+      throw ValidationError("unknown executor '\(executor)'; use local or slurm")
+    }
   }
 
   func run() async throws {
@@ -80,6 +89,7 @@ struct Run: AsyncParsableCommand {
     options.force = force
     options.keepGoing = keepGoing
     options.overrides = pipelineOptions.params
+    options.executor = ExecutorKind(rawValue: executor) ?? .local
     options.selfExecutable =
       CommandLine.arguments[0].hasPrefix("/") ? CommandLine.arguments[0] : "/proc/self/exe"
     let reporter = TerminalReporter(verbose: verbose)
@@ -87,7 +97,9 @@ struct Run: AsyncParsableCommand {
       reporter.streamed(stage, line)
     }
     let stream = verbose ? forward : nil
-    let executor = LocalExecutor(stream: stream)
+    let stageExecutor = RoutingExecutor.make(
+      for: context.loaded.pipeline, options: options, local: LocalExecutor(stream: stream),
+      stream: stream)
     let recorder =
       noProvenance
       ? nil
@@ -95,7 +107,7 @@ struct Run: AsyncParsableCommand {
         workspace: context.workspace.root, environment: ProcessInfo.processInfo.environment,
         note: { reporter.note($0) })
     let runner = Runner(
-      loaded: context.loaded, executor: executor, reporter: reporter, options: options,
+      loaded: context.loaded, executor: stageExecutor, reporter: reporter, options: options,
       statCache: context.statCache, recorder: recorder)
     let signals = SignalHandler { runner.cancel() }
     // On a terminal, keep the elapsed time in the status line moving.

@@ -13,7 +13,8 @@ public struct PipelineExpander {
   {
     let params = try ParamOverrides.apply(overrides, to: spec.params, spec: spec)
     var pipeline = Pipeline(
-      file: spec.file, name: spec.name, description: spec.description, params: params, stages: [])
+      file: spec.file, name: spec.name, description: spec.description, params: params, stages: [],
+      slurm: spec.slurm)
     var seen: [String: SourceLocation] = [:]
     for stageSpec in spec.stages {
       for combination in MatrixCombinations(stageSpec.matrix?.value ?? []) {
@@ -123,7 +124,7 @@ public struct PipelineExpander {
       outputs: outputs, params: used,
       env: env.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
       resources: spec.resources, alwaysRun: spec.alwaysRun, matrix: matrix,
-      description: spec.description)
+      description: spec.description, executor: spec.executor)
   }
 
   private func builtin(

@@ -6,13 +6,16 @@ internal import Yams
 /// valid key (edit distance ≤ 3). Unknown keys are errors, duplicate keys are errors, and the
 /// number of YAML nodes visited is bounded so alias "bombs" fail fast instead of exhausting memory.
 public enum PipelineLoader {
-  static let topLevelKeys = ["pipeline", "description", "params", "env", "stages"]
+  static let topLevelKeys = [
+    "pipeline", "description", "params", "env", "slurm", "stages",
+  ]
   static let stageKeys = [
     "cmd", "uses", "with", "deps", "outs", "metrics", "params", "env", "resources", "always_run",
-    "matrix", "desc",
+    "matrix", "desc", "executor",
   ]
   static let outputKeys = ["path", "cache", "persist"]
-  static let resourceKeys = ["cpus", "memory", "gpus"]
+  static let resourceKeys = ["cpus", "memory", "mem", "gpus", "time"]
+  static let slurmKeys = ["partition", "account", "qos", "time", "options"]
   /// Upper bound on YAML nodes walked (aliases count each time they are reached).
   static let maxNodes = 2_000_000
 

@@ -18,6 +18,8 @@ public struct PipelineSpec: Sendable {
   public var params: [(key: String, value: Value)]
   public var paramLocations: [String: SourceLocation]
   public var env: [(key: Located<String>, value: Located<String>)]
+  /// The `slurm:` section: where and how Slurm stages are submitted.
+  public var slurm = SlurmSettings()
   public var stages: [StageSpec]
   /// Every line of the file, for caret diagnostics raised after loading.
   public var sourceLines: [Substring]
@@ -50,10 +52,13 @@ public struct Resources: Sendable, Hashable {
   public var cpus: Int
   public var memoryBytes: Int?
   public var gpus: Int
-  public init(cpus: Int = 1, memoryBytes: Int? = nil, gpus: Int = 0) {
+  /// Wall-clock limit in seconds (`time:`); Slurm's `--time`. The local executor does not enforce it.
+  public var timeSeconds: Int?
+  public init(cpus: Int = 1, memoryBytes: Int? = nil, gpus: Int = 0, timeSeconds: Int? = nil) {
     self.cpus = cpus
     self.memoryBytes = memoryBytes
     self.gpus = gpus
+    self.timeSeconds = timeSeconds
   }
 }
 
@@ -72,4 +77,6 @@ public struct StageSpec: Sendable {
   public var alwaysRun: Bool
   public var matrix: Located<[(key: String, values: [Value])]>?
   public var description: String?
+  /// `executor: local|slurm`; nil runs the stage with the run's executor (`--executor`).
+  public var executor: ExecutorKind? = nil
 }

@@ -19,6 +19,7 @@ extension NodeReader {
           spec.paramLocations[pair.key] = location(pair.keyNode)
         }
       case "env": spec.env = try env(value, what: "'env'")
+      case "slurm": spec.slurm = try slurm(value)
       default: stagesNode = value
       }
     }
@@ -68,6 +69,7 @@ extension NodeReader {
       case "resources": stage.resources = try resources(value, what: "'resources' of \(what)")
       case "always_run": stage.alwaysRun = try bool(value, what: "'always_run' of \(what)")
       case "matrix": stage.matrix = try matrix(value, what: "'matrix' of \(what)")
+      case "executor": stage.executor = try executor(value, what: "'executor' of \(what)")
       default: stage.description = try string(value, what: "'desc' of \(what)").value
       }
     }
@@ -174,8 +176,9 @@ extension NodeReader {
       switch key {
       case "cpus": resources.cpus = try int(value, what: "'cpus' in \(what)", range: 1...4096)
       case "gpus": resources.gpus = try int(value, what: "'gpus' in \(what)", range: 0...1024)
+      case "time": resources.timeSeconds = try timeLimit(value, what: "'time' in \(what)")
       default:
-        let text = try string(value, what: "'memory' in \(what)")
+        let text = try string(value, what: "'\(key)' in \(what)")
         guard let bytes = ByteSize.parse(text.value) else {
           throw error(
             "invalid memory size '\(text.value)' in \(what)", at: value,
@@ -185,6 +188,54 @@ extension NodeReader {
       }
     }
     return resources
+  }
+
+  /// `executor: local|slurm`.
+  func executor(_ node: Node, what: String) throws(PipelineError) -> ExecutorKind {
+    let text = try string(node, what: what)
+    guard let kind = ExecutorKind(rawValue: text.value) else {
+      let names = ExecutorKind.allCases.map(\.rawValue)
+      throw error(
+        "unknown executor '\(text.value)' in \(what)", at: node,
+        hint: Suggestion.hint(for: text.value, in: names)
+          ?? "use one of: \(names.joined(separator: ", "))")
+    }
+    return kind
+  }
+
+  /// A time limit: minutes as a number, Slurm's `[D-]HH:MM:SS` forms, or `90s`/`30m`/`2h`/`1d`.
+  func timeLimit(_ node: Node, what: String) throws(PipelineError) -> Int {
+    let text: String
+    if case .scalar(let scalar) = node, node.tagName == .int {
+      text = scalar.string
+    } else {
+      text = try string(node, what: what).value
+    }
+    guard let seconds = TimeLimit.parse(text) else {
+      throw error(
+        "invalid time limit '\(text)' in \(what)", at: node,
+        hint: "use minutes (30), HH:MM:SS (02:00:00), D-HH:MM:SS, or a unit: 90s, 30m, 2h, 1d")
+    }
+    return seconds
+  }
+
+  /// The pipeline's `slurm:` section.
+  func slurm(_ node: Node) throws(PipelineError) -> SlurmSettings {
+    let what = "'slurm'"
+    let fields = try pairs(node, what: what)
+    try checkKeys(fields, allowed: PipelineLoader.slurmKeys, in: what)
+    var settings = SlurmSettings()
+    for (key, _, value) in fields {
+      switch key {
+      case "partition": settings.partition = try string(value, what: "'partition' in \(what)").value
+      case "account": settings.account = try string(value, what: "'account' in \(what)").value
+      case "qos": settings.qos = try string(value, what: "'qos' in \(what)").value
+      case "time": settings.defaultTimeSeconds = try timeLimit(value, what: "'time' in \(what)")
+      default:
+        settings.options = try strings(value, what: "'options' in \(what)").map(\.value)
+      }
+    }
+    return settings
   }
 
   mutating func matrix(_ node: Node, what: String) throws(PipelineError) -> Located<

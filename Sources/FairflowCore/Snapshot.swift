@@ -3,11 +3,11 @@
 /// lock file keyed by the lock file's digest. YAML parsing of a 10,000-stage file takes about a
 /// second; decoding the snapshot takes milliseconds.
 ///
-/// Layout: `"FFSNAP02"` magic, the 64-hex key, then the `BinaryWriter` payload. A snapshot whose
+/// Layout: `"FFSNAP03"` magic, the 64-hex key, then the `BinaryWriter` payload. A snapshot whose
 /// key differs, or that fails to decode, is ignored and rebuilt: it can never change a result,
 /// only skip re-deriving one (the key covers every input of the derivation).
 public enum Snapshot {
-  static let magic = Array("FFSNAP02".utf8)
+  static let magic = Array("FFSNAP03".utf8)
 
   /// The key of a pipeline derivation: file bytes, overrides, registry (kinds + versions).
   public static func pipelineKey(
@@ -49,6 +49,10 @@ public enum Snapshot {
     w.string(pipeline.name)
     w.string(pipeline.description ?? "")
     w.value(.map(pipeline.params))
+    let slurm = pipeline.slurm
+    w.strings([slurm.partition ?? "\0", slurm.account ?? "\0", slurm.qos ?? "\0"])
+    w.int(slurm.defaultTimeSeconds ?? -1)
+    w.strings(slurm.options)
     w.int(pipeline.stages.count)
     for stage in pipeline.stages {
       w.string(stage.name)
@@ -71,6 +75,8 @@ public enum Snapshot {
       w.int(stage.resources.cpus)
       w.int(stage.resources.memoryBytes ?? -1)
       w.int(stage.resources.gpus)
+      w.int(stage.resources.timeSeconds ?? -1)
+      w.string(stage.executor?.rawValue ?? "")
       w.bool(stage.alwaysRun)
       w.value(.map(stage.matrix.map { ($0.key, $0.value) }))
       w.string(stage.description ?? "")
@@ -84,6 +90,12 @@ public enum Snapshot {
     guard var r = reader(bytes, key: key) else { return nil }
     let file = r.string(), name = r.string(), description = r.string()
     guard case .map(let params) = r.value() else { return nil }
+    let slurmNames = r.strings().map { $0 == "\0" ? nil : $0 }
+    let slurmTime = r.int()
+    guard slurmNames.count == 3 else { return nil }
+    let slurm = SlurmSettings(
+      partition: slurmNames[0], account: slurmNames[1], qos: slurmNames[2],
+      defaultTimeSeconds: slurmTime < 0 ? nil : slurmTime, options: r.strings())
     let count = r.count()
     var stages: [Stage] = []
     stages.reserveCapacity(count)
@@ -109,7 +121,8 @@ public enum Snapshot {
       let env = stride(from: 0, to: envFlat.count - 1, by: 2).map {
         (name: envFlat[$0], value: envFlat[$0 + 1])
       }
-      let cpus = r.int(), memory = r.int(), gpus = r.int()
+      let cpus = r.int(), memory = r.int(), gpus = r.int(), time = r.int()
+      let executor = r.string()
       let alwaysRun = r.bool()
       guard case .map(let matrix) = r.value() else { return nil }
       let stageDescription = r.string()
@@ -118,9 +131,12 @@ public enum Snapshot {
           name: stageName, template: template, location: location, action: action, deps: deps,
           outputs: outputs,
           params: used.map { (name: $0.key, value: $0.value) }, env: env,
-          resources: Resources(cpus: cpus, memoryBytes: memory < 0 ? nil : memory, gpus: gpus),
+          resources: Resources(
+            cpus: cpus, memoryBytes: memory < 0 ? nil : memory, gpus: gpus,
+            timeSeconds: time < 0 ? nil : time),
           alwaysRun: alwaysRun,
-          matrix: matrix, description: stageDescription.isEmpty ? nil : stageDescription))
+          matrix: matrix, description: stageDescription.isEmpty ? nil : stageDescription,
+          executor: ExecutorKind(rawValue: executor)))
     }
     var upstream: [[Int]] = []
     upstream.reserveCapacity(count)
@@ -138,7 +154,7 @@ public enum Snapshot {
     else { return nil }
     let pipeline = Pipeline(
       file: file, name: name, description: description.isEmpty ? nil : description, params: params,
-      stages: stages)
+      stages: stages, slurm: slurm)
     return (pipeline, Graph(pipeline: pipeline, upstream: upstream, order: order))
   }
 

@@ -11,8 +11,9 @@ internal import FairflowStore
 /// line is also handed to `stream` (the CLI prints it with a `[stage]` prefix).
 public final class LocalExecutor: Executor, @unchecked Sendable {
   private let running = Mutex<[Int32: String]>([:])
-  /// Serialises pipe creation and spawning so no child inherits another stage's pipe.
-  private static let spawnLock = Mutex<Void>(())
+  /// Serialises pipe creation and spawning so no child inherits another stage's pipe (the Slurm
+  /// command runner takes it too).
+  static let spawnLock = Mutex<Void>(())
   private let stream: (@Sendable (String, String) -> Void)?
   /// Seconds between SIGTERM and SIGKILL when terminating.
   public let gracePeriod: Double

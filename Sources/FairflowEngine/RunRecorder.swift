@@ -24,6 +24,8 @@ public struct StageRecord: Sendable {
   public var ended: String
   public var seconds: Double
   public var fingerprint: Digest?
+  /// How the stage ran: `{"kind": "local"}`, or Slurm's job id, node and state.
+  public var executor: [(key: String, value: Value)] = [("kind", .string("local"))]
 }
 
 /// Receives a run's stage records in completion order. Calls come from the runner's scheduling

@@ -61,9 +61,7 @@ extension Runner {
       seconds: RunID.monotonic() - start)
     if isCancelled, !outcome.succeeded { return .interrupted }
     guard outcome.succeeded else {
-      var exitStatus: Int32?
-      if case .exited(let code) = outcome { exitStatus = code }
-      return .failed(reason: outcome.summary, exitStatus: exitStatus, times: times)
+      return .failed(reason: outcome.summary, exitStatus: outcome.exitStatus, times: times)
     }
     func failed(_ reason: String) -> Execution {
       .failed(reason: reason, exitStatus: 0, times: times)
@@ -159,7 +157,8 @@ extension Runner {
         StageRecord(
           stage: stage, outcome: .executed, exitStatus: 0, deps: evaluatedDeps[index] ?? [],
           outs: outs, origins: origins, started: times.started, ended: times.ended,
-          seconds: times.seconds, fingerprint: fingerprint))
+          seconds: times.seconds, fingerprint: fingerprint,
+          executor: executor.provenance(ofStage: stage.name)))
       return true
     case .failed(let reason, let exitStatus, let times):
       fail(index, failure(stage, reason: reason, log: log))
@@ -167,7 +166,8 @@ extension Runner {
         StageRecord(
           stage: stage, outcome: .failed(reason: reason), exitStatus: exitStatus,
           deps: evaluatedDeps[index] ?? [], outs: [], origins: [:], started: times.started,
-          ended: times.ended, seconds: times.seconds, fingerprint: fingerprints[index]))
+          ended: times.ended, seconds: times.seconds, fingerprint: fingerprints[index],
+          executor: executor.provenance(ofStage: stage.name)))
       return false
     case .interrupted:
       results[index] = .interrupted

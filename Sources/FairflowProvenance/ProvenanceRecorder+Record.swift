@@ -54,7 +54,7 @@ extension ProvenanceRecorder {
       outcome: outcome, restoredFrom: restoredFrom, failure: failure,
       exitStatus: stage.exitStatus.map(Int.init), started: stage.started, ended: stage.ended,
       durationSeconds: (stage.seconds * 1000).rounded() / 1000,
-      fingerprint: stage.fingerprint?.hex, executor: [("kind", .string("local"))],
+      fingerprint: stage.fingerprint?.hex, executor: stage.executor,
       context: context)
   }
 

@@ -18,6 +18,7 @@ public import FairflowCore
 ///   batch_size: 128
 ///   optimizer: adam                         # or sgd
 ///   learning_rate: 0.001
+///   schedule: constant                      # braggnn: or cosine (decays to 0 over `epochs`)
 ///   weight_decay: 0
 ///   momentum: 0                             # sgd only
 ///   patience: 5                             # early stopping on validation loss
@@ -41,6 +42,9 @@ public struct TrainConfig: Sendable, Equatable {
   public var batchSize: Int
   public var optimizer: String
   public var learningRate: Double
+  /// `constant` or `cosine` (BraggNN only): the learning rate of epoch e (1-based) of E is
+  /// learning_rate · ½(1 + cos(π(e − 1)/E)).
+  public var schedule: String
   public var weightDecay: Double
   public var momentum: Double
   public var patience: Int
@@ -55,7 +59,7 @@ public struct TrainConfig: Sendable, Equatable {
   static let keys = [
     "model", "architecture", "train", "validation", "tracks", "vertices", "labels", "patches",
     "positions", "epochs",
-    "batch_size", "optimizer", "learning_rate", "weight_decay", "momentum", "patience",
+    "batch_size", "optimizer", "learning_rate", "schedule", "weight_decay", "momentum", "patience",
     "block_rows", "seed", "threads", "output", "metrics",
   ]
   static let architectureKeys = [
@@ -132,6 +136,11 @@ public struct TrainConfig: Sendable, Equatable {
     }
     learningRate = try number("learning_rate", 1e-3)
     guard learningRate > 0 else { throw error("'learning_rate' must be positive", nil) }
+    schedule = try string("schedule", "constant")
+    guard schedule == "constant" || (schedule == "cosine" && model == "braggnn") else {
+      throw error(
+        "'schedule' must be constant or cosine", "cosine is implemented for model: braggnn")
+    }
     weightDecay = try number("weight_decay", 0)
     momentum = try number("momentum", 0)
     patience = try integer("patience", 5)
@@ -156,6 +165,8 @@ public struct TrainConfig: Sendable, Equatable {
       ("seed", .int(seed)), ("threads", .int(threads)), ("output", .string(output)),
     ]
     fields.append(("metrics", metrics.map(Value.string) ?? .null))
+    // Only when set, so that existing stages keep their fingerprints.
+    if schedule != "constant" { fields.append(("schedule", .string(schedule))) }
     return .map(fields)
   }
 }

@@ -1,5 +1,6 @@
 internal import FairflowCore
 internal import FairflowStore
+internal import Glibc
 internal import HDF5
 internal import NeuralKit
 internal import Plots
@@ -34,6 +35,13 @@ extension Trainer {
       architecture.dense = dense.compactMap(\.intValue)
     }
     let model = BraggNN(architecture, seed: UInt64(config.seed))
+    // Zero-centred training (the FAIR model's convention, braggnn.md §1.8): the output bias
+    // starts at 0.5, the centre of the [0, 1] targets, so the network learns offsets from the
+    // patch centre instead of first spending hundreds of steps moving its output from 0 to ≈ 0.45,
+    // which at higher learning rates drives the LeakyReLU bottleneck (…→ 4 → 2) into its
+    // flat side and the model collapses to predicting the mean position. Equivalent to training
+    // on ploc − 0.5 and adding 0.5 back; the saved model keeps the ploc convention.
+    model.dense[model.dense.count - 1].bias.value = Tensor(shape: [2], data: [0.5, 0.5])
     var generator = SeededGenerator(seed: UInt64(config.seed) &+ 0x5EED)
     var adam = Adam(
       learningRate: Float(config.learningRate), weightDecay: Float(config.weightDecay))
@@ -46,6 +54,8 @@ extension Trainer {
     let start = clock()
     for epoch in 1...config.epochs {
       let epochStart = clock()
+      let rate = learningRate(epoch: epoch)
+      (adam.learningRate, sgd.learningRate) = (Float(rate), Float(rate))
       let progress: (Int, Int, Double) -> Void = { batch, batches, loss in
         if batch == batches || batch % max(1, batches / 10) == 0 {
           print("  epoch \(epoch) batch \(batch)/\(batches) loss \(rounded(loss))")
@@ -62,6 +72,7 @@ extension Trainer {
       var entry: [(key: String, value: Value)] = [
         ("epoch", .int(epoch)), ("train_loss", .double(rounded(trainLoss))),
       ]
+      if config.schedule != "constant" { entry.append(("learning_rate", .double(rate))) }
       var monitored = trainLoss
       if let (vx, vy) = validation {
         let prediction = Training.predict(model, patches: vx, batchSize: config.batchSize)
@@ -98,6 +109,13 @@ extension Trainer {
     try save(
       json: json, weights: weights, log: log, best: stopping.bestEpoch,
       parameters: model.parameterCount, start: start)
+  }
+
+  /// The learning rate of `epoch` (1-based) under `config.schedule`.
+  func learningRate(epoch: Int) -> Double {
+    guard config.schedule == "cosine" else { return config.learningRate }
+    let progress = Double(epoch - 1) / Double(max(config.epochs, 1))
+    return config.learningRate * 0.5 * (1 + cos(Double.pi * progress))
   }
 
   /// Writes the model directory, the training log and the metrics file (all atomically).

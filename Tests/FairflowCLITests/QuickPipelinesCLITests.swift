@@ -25,22 +25,58 @@ import Testing
     let p = ["-p", "jets=2500", "-p", "epochs=3", "-p", "tracks=12"]
     let run = try CLIProcess.run(["run", "hbb-quick"] + p, in: ws.root)
     #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
-    for artifact in [
+    let seeds = 1...10
+    var artifacts = [
       "data/hbb/raw/jets.h5", "data/hbb/features/train.h5", "data/hbb/features/test.h5",
-      "models/hbb-in/model.safetensors", "models/hbb-in.onnx", "metrics/hbb/evaluate.json",
-      "report/hbb/evaluate/roc.svg", "report/hbb/interpret/interpret.json",
-      "report/hbb/interpret/nap.svg",
-    ] {
+      "report/hbb/interpret/interpret.json", "report/hbb/interpret/nap.svg",
+      "metrics/hbb/aggregate.json", "report/hbb/table4.md", "publication/hbb/bagit.txt",
+      "publication/hbb/data/datacite.json", "publication/hbb/data/MODEL_CARD.md",
+    ]
+    for s in seeds {
+      artifacts += [
+        "models/hbb-in/seed-\(s)/model.safetensors", "models/hbb-in/seed-\(s).onnx",
+        "metrics/hbb/evaluate/seed-\(s).json", "report/hbb/evaluate/seed-\(s)/roc.svg",
+      ]
+    }
+    for artifact in artifacts {
       #expect(ws.exists(artifact), "missing \(artifact)")
     }
-    let metrics = try #require(
-      try JSONSerialization.jsonObject(with: Data(ws.read("metrics/hbb/evaluate.json").utf8))
+    // Every seed's AUC is in range; the seeds differ (initialisation and shuffling).
+    var aucs: [Double] = []
+    for s in seeds {
+      let metrics = try #require(
+        try JSONSerialization.jsonObject(
+          with: Data(ws.read("metrics/hbb/evaluate/seed-\(s).json").utf8)) as? [String: Any])
+      let auc = try #require(metrics["auc"] as? Double)
+      #expect(auc > 0.75 && auc < 1, "AUC \(auc) of seed \(s) at CI size")
+      aucs.append(auc)
+    }
+    #expect(Set(aucs).count > 1, "ten seeds gave one AUC")
+    // The Table 4 analogue: n = 10, the mean and sample std of the seeds' AUCs.
+    let aggregate = try #require(
+      try JSONSerialization.jsonObject(with: Data(ws.read("metrics/hbb/aggregate.json").utf8))
         as? [String: Any])
-    let auc = try #require(metrics["auc"] as? Double)
-    #expect(auc > 0.75 && auc < 1, "AUC \(auc) at CI size")
-    // Provenance of the AUC file reaches the generator and its seed.
+    let summary = try #require(aggregate["summary"] as? [[String: Any]])
+    let aucSummary = try #require(summary.first { $0["metric"] as? String == "auc" })
+    #expect(aucSummary["n"] as? Int == 10)
+    #expect(aucSummary["values"] as? [Double] == aucs)
+    let mean = try #require(aucSummary["mean"] as? Double)
+    let std = try #require(aucSummary["std"] as? Double)
+    #expect(abs(mean - aucs.reduce(0, +) / 10) < 1e-12 && mean > 0.75 && mean < 1)
+    #expect(std > 0 && std < 0.1, "std \(std)")
+    #expect(aggregate["auc_std"] as? Double == std)
+    #expect(try ws.read("report/hbb/table4.md").contains("| auc | "))
+    // The dry-run publication: a bag with DataCite metadata and the aggregate's uncertainties.
+    let datacite = try ws.read("publication/hbb/data/datacite.json")
+    #expect(datacite.contains("Interaction network H→bb jet tagger"))
+    #expect(try ws.read("publication/hbb/data/MODEL_CARD.md").contains("±"))
+    // The gates of all ten evaluate stages pass.
+    let check = try CLIProcess.run(["check", "hbb-quick"] + p, in: ws.root)
+    #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+    #expect(check.stdout.contains("evaluate@seed=10"))
+    // Provenance of the aggregate AUC file reaches the generator and its seed.
     let trace = try CLIProcess.run(
-      ["prov", "trace", "metrics/hbb/evaluate.json", "--json"], in: ws.root)
+      ["prov", "trace", "metrics/hbb/aggregate.json", "--json"], in: ws.root)
     #expect(trace.stdout.contains("\"stage\": \"generate\""), "\(trace.stdout.prefix(400))")
     #expect(trace.stdout.contains("\"seed\": 7"))
     // Warm: nothing to do; a new epoch count reruns only train and what follows it.
@@ -55,10 +91,14 @@ import Testing
       $0["state"] as? String == "stale"
     }
     .compactMap { $0["name"] as? String }
-    #expect(Set(stale) == ["train", "export", "evaluate", "interpret"], "\(stale)")
+    let perSeed = ["train", "export", "evaluate"].flatMap { stage in
+      seeds.map { "\(stage)@seed=\($0)" }
+    }
+    #expect(Set(stale) == Set(perSeed + ["aggregate", "interpret", "publish"]), "\(stale)")
     let report = try CLIProcess.run(
       ["report", "hbb-quick", "--out", "report.html"] + p, in: ws.root)
     #expect(report.status == 0)
+    #expect(try ws.read("report.html").contains("Table 4 analogue"))
   }
 
   @Test func braggnnQuickAtCISize() throws {

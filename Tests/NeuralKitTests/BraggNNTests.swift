@@ -57,4 +57,30 @@ import Testing
     // error clearly below predicting the mean.
     #expect(error() < before * 0.7, "MSE \(before) → \(error())")
   }
+
+  @Test func outputBiasAtTheTargetCentreEqualsZeroCentredTraining() {
+    // The trainer starts BraggNN's output bias at 0.5 (TrainStage+BraggNN): training on ploc then
+    // follows the same path as training the zero-centred model (FAIR's 0center) on ploc − 0.5.
+    var g = SeededGenerator(seed: 9)
+    let patches = Tensor(shape: [8, 1, 11, 11], data: (0..<968).map { _ in g.uniform(0, 1) })
+    let ploc = Tensor(shape: [8, 2], data: (0..<16).map { _ in g.uniform(0.35, 0.65) })
+    let centred = Tensor(shape: [8, 2], data: ploc.data.map { $0 - 0.5 })
+    let zero = BraggNN(seed: 5)
+    let offset = BraggNN(seed: 5)
+    offset.dense[offset.dense.count - 1].bias.value = Tensor(shape: [2], data: [0.5, 0.5])
+    var a = Adam(learningRate: 3e-3)
+    var b = Adam(learningRate: 3e-3)
+    for _ in 0..<5 {
+      let t1 = Tape()
+      t1.backward(from: t1.meanSquaredError(zero(t1, patches: patches), centred))
+      a.step(zero.parameters)
+      let t2 = Tape()
+      t2.backward(from: t2.meanSquaredError(offset(t2, patches: patches), ploc))
+      b.step(offset.parameters)
+    }
+    let t = Tape()
+    let p0 = t.value(zero(t, patches: patches)).data
+    let p1 = t.value(offset(t, patches: patches)).data
+    for (x, y) in zip(p0, p1) { #expect(abs(x + 0.5 - y) < 1e-4, "\(x) + 0.5 vs \(y)") }
+  }
 }
