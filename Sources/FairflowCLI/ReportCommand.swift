@@ -93,6 +93,39 @@ struct Report: AsyncParsableCommand {
       }
       html += "</table><p>std: sample standard deviation (n − 1); \(h(path)).</p>\n"
     }
+    // Simultaneous masking by ΔAUC threshold (`uses: interpret`): the paper's Table 9 form.
+    for stage in loaded.pipeline.stages {
+      guard case .builtin("interpret", _, let config) = stage.action,
+        let directory = config["output"]?.stringValue,
+        let text = try? FileIO.readText(root + "/" + directory + "/interpret.json"),
+        let rows = (try? ValueParser.parse(text, file: directory))?["masking"]?["thresholds"]?
+          .listValue,
+        !rows.isEmpty
+      else { continue }
+      html +=
+        "<h3>Masking by ΔAUC threshold: \(h(stage.name))</h3><table><tr><th>threshold [%]</th>"
+        + "<th>tracks masked</th><th>vertices masked</th><th>AUC [%]</th><th>fidelity [%]</th></tr>"
+      func real(_ v: Value?) -> Double? {
+        switch v {
+        case .double(let d)?: d
+        case .int(let i)?: Double(i)
+        default: nil
+        }
+      }
+      func number(_ v: Value?, _ scale: Double = 1) -> String {
+        real(v).map { String(format: "%.2f", $0 * scale) } ?? "-"
+      }
+      for row in rows {
+        html +=
+          "<tr><td>\(real(row["threshold_percent"]).map { String($0) } ?? "-")</td>"
+          + "<td>\(row["tracks_masked"]?.intValue ?? 0)</td>"
+          + "<td>\(row["vertices_masked"]?.intValue ?? 0)</td>"
+          + "<td>\(number(row["auc"], 100))</td><td>\(number(row["fidelity_percent"]))</td></tr>"
+      }
+      html +=
+        "</table><p>Features whose single-feature masking changes the AUC by less than the "
+        + "threshold are masked together (\(h(directory))/interpret.json).</p>\n"
+    }
     for e in source.evaluations where !e.gates.isEmpty {
       let values = source.current(e.output) ?? [:]
       let baseline = e.baselineFile.flatMap(source.current)

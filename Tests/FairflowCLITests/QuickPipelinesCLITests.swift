@@ -98,7 +98,11 @@ import Testing
     let report = try CLIProcess.run(
       ["report", "hbb-quick", "--out", "report.html"] + p, in: ws.root)
     #expect(report.status == 0)
-    #expect(try ws.read("report.html").contains("Table 4 analogue"))
+    let html = try ws.read("report.html")
+    #expect(html.contains("Table 4 analogue"))
+    // Table 9 analogue: the paper's thresholds, fidelity 100 % when nothing is masked.
+    #expect(html.contains("Masking by ΔAUC threshold: interpret"))
+    #expect(html.contains("<td>0.001</td>") && html.contains("<td>1.0</td>"))
   }
 
   @Test func braggnnQuickAtCISize() throws {

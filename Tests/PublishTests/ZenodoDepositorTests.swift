@@ -81,7 +81,7 @@ final class MockZenodo: @unchecked Sendable {
     policy.maxAttempts = 1
     policy.timeout = 10
     let depositor = ZenodoDepositor(
-      client: WebClient(transport: NetworkTransport.shared, policy: policy),
+      client: WebClient(transport: NetworkTransport.tests, policy: policy),
       baseURL: server.baseURL, token: MockZenodo.token)
     let bundle = try Fixture.directory("deposit").appendingPathComponent("bundle")
     try PublicationBundle.write(
@@ -223,4 +223,10 @@ final class MockZenodo: @unchecked Sendable {
   func md5(_ bundle: URL, _ path: String) throws -> String {
     StreamingHasher.hash(Array(try Data(contentsOf: bundle.appendingPathComponent(path))), .md5)
   }
+}
+
+extension NetworkTransport {
+  /// The real transport with a long idle timeout, so a starved CI machine slows these tests
+  /// down instead of cutting bodies with the default 60 s read timeout.
+  static let tests = NetworkTransport(connectTimeout: 30, idleTimeout: 600)
 }

@@ -68,7 +68,7 @@ import Testing
     policy.timeout = 10
     let hosts = scenario.hint.map { ["127.0.0.1:\(server.port)": $0] } ?? [:]
     let resolver = DatasetResolver(
-      client: WebClient(transport: NetworkTransport.shared, policy: policy),
+      client: WebClient(transport: NetworkTransport.tests, policy: policy),
       endpoints: .allAt(server.baseURL, repositoryHosts: hosts))
     let record = try await resolver.resolve(scenario.identifier)
     check(

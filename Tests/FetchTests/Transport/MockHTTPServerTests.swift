@@ -11,7 +11,7 @@ import Testing
     let url = URL(string: "\(server.baseURL)/api/records/a%2Fb?q=x%20y&n=1")!
     var request = HTTPRequest(url: url, headers: [("X-Test", "1")])
     request.timeout = 10
-    let response = try await NetworkTransport.shared.send(request)
+    let response = try await NetworkTransport.tests.send(request)
     let body = try await response.collect(limit: 1 << 20)
     #expect(response.head.status == 200)
     #expect(response.head.header("content-type") == "application/json")
@@ -31,13 +31,13 @@ import Testing
       request.path == "/cut"
         ? .init(body: bytes, truncateAfter: 4) : .file(bytes, for: request)
     }
-    let ranged = try await NetworkTransport.shared.send(
+    let ranged = try await NetworkTransport.tests.send(
       HTTPRequest(url: server.baseURL.appendingPathComponent("f"), headers: [("Range", "bytes=6-")])
     )
     #expect(ranged.head.status == 206)
     #expect(ranged.head.header("Content-Range") == "bytes 6-9/10")
     #expect(try await ranged.collect(limit: 100) == Array("6789".utf8))
-    let cut = try await NetworkTransport.shared.send(
+    let cut = try await NetworkTransport.tests.send(
       HTTPRequest(url: server.baseURL.appendingPathComponent("cut")))
     #expect(cut.head.header("Content-Length") == "10")
     var received: [UInt8] = []

@@ -13,6 +13,13 @@ final class SleepRecorder: @unchecked Sendable {
   func record(_ seconds: Double) { lock.withLock { recorded.append(seconds) } }
 }
 
+extension NetworkTransport {
+  /// The real transport with a long idle timeout: on a loaded two-core CI machine the tests that
+  /// block the cooperative pool (child processes) can keep a body consumer waiting for over a
+  /// minute, and the default 60 s read timeout would then cut bodies the tests expect whole.
+  static let tests = NetworkTransport(connectTimeout: 30, idleTimeout: 600)
+}
+
 /// A loopback server, a client on the real ``NetworkTransport`` with recorded waits, and a
 /// staging directory; everything is torn down by ``close()``.
 struct TransportHarness {
@@ -31,7 +38,7 @@ struct TransportHarness {
     policy.timeout = 10
     policy.sleep = { sleeps.record($0) }
     return TransportHarness(
-      server: server, client: WebClient(transport: NetworkTransport.shared, policy: policy),
+      server: server, client: WebClient(transport: NetworkTransport.tests, policy: policy),
       sleeps: sleeps, workspace: try TemporaryWorkspace("fetch"))
   }
 

@@ -83,7 +83,7 @@ import Testing
   }
 
   @Test func refusesPlainHTTPToOtherHosts() async throws {
-    let client = WebClient(transport: NetworkTransport.shared)
+    let client = WebClient(transport: NetworkTransport.tests)
     await #expect(throws: FetchError.insecureURL("http://example.org/x")) {
       try await client.get(URL(string: "http://example.org/x")!)
     }
@@ -100,7 +100,7 @@ import Testing
     var policy = RequestPolicy()
     policy.maxAttempts = 2
     policy.sleep = { sleeps.record($0) }
-    let client = WebClient(transport: NetworkTransport.shared, policy: policy)
+    let client = WebClient(transport: NetworkTransport.tests, policy: policy)
     await #expect {
       try await client.get(url)
     } throws: { error in
