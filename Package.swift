@@ -180,7 +180,7 @@ let package = Package(
     .testTarget(
       name: "FairflowCLITests",
       dependencies: ["FairflowCLI", "FairflowTesting", "MockHTTPServer"],
-      exclude: ["Snapshots", "Peers"],
+      exclude: ["Snapshots", "Peers", "Hostile"],
       swiftSettings: strict),
   ]
 )

@@ -192,7 +192,16 @@ struct Prov: AsyncParsableCommand {
 
     func run() async throws {
       let workspace = CommandContext.workspace()
-      let store = try Prov.store(workspace)
+      let committed = ProvenanceJournal(workspace: workspace.root).entries().count
+      let store: ProvenanceStore
+      do { store = try Prov.store(workspace) } catch let error as ProvenanceError
+        where committed > 0
+      {
+        // The workspace committed records, so "nothing recorded" means the history was removed.
+        throw ProvenanceError(
+          "refs/fairflow/provenance is gone, but this workspace committed \(committed) records to it",
+          hint: "restore it from a clone or remote that has it (\(error.message))")
+      }
       let report = try Verifier(store: store, workspace: workspace.root).verify()
       print(json ? report.value.prettyJSON : report.text(), terminator: "")
       if !report.isClean { throw ExitCode(ExitStatus.failure.code) }

@@ -82,6 +82,12 @@ struct Run: AsyncParsableCommand {
         "note: took over the workspace lock left by \(broken) (that process is gone)\n")
     }
     if waited { context = try CommandContext.load(pipelineOptions) }
+    let registry = StageProcessRegistry(workspace: context.workspace.root)
+    for orphan in registry.reapOrphans() {
+      Console.standardError(
+        "note: stopped stage '\(orphan.stage)' (process group \(orphan.pid)) left running by a killed run\n"
+      )
+    }
     ObjectStore(workspace: context.workspace.root).cleanTemporaries()
 
     var options = RunOptions(jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
@@ -98,7 +104,8 @@ struct Run: AsyncParsableCommand {
     }
     let stream = verbose ? forward : nil
     let stageExecutor = RoutingExecutor.make(
-      for: context.loaded.pipeline, options: options, local: LocalExecutor(stream: stream),
+      for: context.loaded.pipeline, options: options,
+      local: LocalExecutor(registry: registry, stream: stream),
       stream: stream)
     let recorder =
       noProvenance

@@ -19,6 +19,49 @@ public enum PipelineLoader {
   /// Upper bound on YAML nodes walked (aliases count each time they are reached).
   static let maxNodes = 2_000_000
 
+  /// Decodes a pipeline file's bytes, refusing what YAML cannot hold instead of letting it turn
+  /// into replacement characters or a silently truncated document: invalid UTF-8 and NUL bytes
+  /// are reported at their line and column. A UTF-8 byte-order mark is dropped.
+  public static func decode(_ bytes: [UInt8], file: String) throws(PipelineError) -> String {
+    var body = bytes[...]
+    if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
+    if !body.contains(0), let text = String(validating: body, as: UTF8.self) { return text }
+    // Slow path, only to say where the problem is.
+    var line = 1, column = 1, index = body.startIndex
+    func fail(_ problem: String, hint: String) -> PipelineError {
+      PipelineError(problem, at: SourceLocation(file: file, line: line, column: column), hint: hint)
+    }
+    while index < body.endIndex {
+      let byte = body[index]
+      let length: Int
+      switch byte {
+      case 0:
+        throw fail("NUL byte in the pipeline file", hint: "pipeline files are UTF-8 text")
+      case 0x0A:
+        line += 1
+        column = 1
+        index += 1
+        continue
+      case 0x01...0x7F: length = 1
+      case 0xC2...0xDF: length = 2
+      case 0xE0...0xEF: length = 3
+      case 0xF0...0xF4: length = 4
+      default: length = 0
+      }
+      let end = index + max(length, 1)
+      if length == 0 || end > body.endIndex
+        || String(validating: body[index..<end], as: UTF8.self) == nil
+      {
+        throw fail(
+          "invalid UTF-8 (byte 0x\(String(byte, radix: 16, uppercase: true)))",
+          hint: "save the file as UTF-8")
+      }
+      column += 1
+      index = end
+    }
+    return String(decoding: body, as: UTF8.self)
+  }
+
   /// Parses `text`, reporting locations against `file` (the path as the user should see it).
   public static func load(text: String, file: String) throws(PipelineError) -> PipelineSpec {
     var reader = NodeReader(file: file, lines: NodeReader.lines(of: text))
@@ -352,7 +395,16 @@ struct NodeReader {
             hint: "quote it to use it as a string")
         }
         return .int(int)
-      case .float: return node.float.map(Value.double) ?? .string(scalar.string)
+      case .float:
+        guard let double = node.float else { return .string(scalar.string) }
+        guard double.isFinite else {
+          throw error(
+            "number '\(scalar.string)' is not a finite 64-bit float", at: node,
+            hint:
+              "lock files and provenance are JSON, which has no infinity or NaN; quote it to use it as a string"
+          )
+        }
+        return .double(double)
       default: return .string(scalar.string)
       }
     case .sequence(let sequence):

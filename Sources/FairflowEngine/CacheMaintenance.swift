@@ -8,15 +8,19 @@ public enum CacheMaintenance {
     public var corrupt: [String] = []
     public var missing: [String] = []
     public var runEntries = 0
-    public var isClean: Bool { corrupt.isEmpty && missing.isEmpty }
+    public var lockEntries = 0
+    /// Lock files that do not parse, or entries that contradict the run cache.
+    public var lockProblems: [String] = []
+    public var isClean: Bool { corrupt.isEmpty && missing.isEmpty && lockProblems.isEmpty }
 
     public func text() -> String {
-      var out = "checked \(objects) objects and \(runEntries) run-cache entries\n"
+      var out =
+        "checked \(objects) objects, \(runEntries) run-cache entries and \(lockEntries) lock entries\n"
       for item in corrupt { out += "corrupt: \(item)\n" }
       for item in missing { out += "missing: \(item)\n" }
-      out +=
-        isClean
-        ? "cache is consistent\n" : "cache has \(corrupt.count + missing.count) problem(s)\n"
+      for item in lockProblems { out += "lock: \(item)\n" }
+      let problems = corrupt.count + missing.count + lockProblems.count
+      out += isClean ? "cache is consistent\n" : "cache has \(problems) problem(s)\n"
       return out
     }
   }
@@ -58,7 +62,56 @@ public enum CacheMaintenance {
     for entry in entries {
       for record in entry.outs { check(record, owner: "run cache \(entry.fingerprint.short)") }
     }
+    let byFingerprint = Dictionary(
+      entries.map { ($0.fingerprint, $0) }, uniquingKeysWith: { a, _ in a })
+    for (record, owner) in checkLockFiles(workspace, byFingerprint, &report) {
+      check(record, owner: owner)
+    }
     return report
+  }
+
+  /// Every lock file must parse, and an entry whose fingerprint has a run-cache entry (every
+  /// restorable stage) must name the same run and outputs: the two are written by the same run,
+  /// so a difference means one was edited. Returns the records whose objects must be present.
+  static func checkLockFiles(
+    _ workspace: Workspace, _ runs: [Digest: RunCache.Entry], _ report: inout VerifyReport
+  ) -> [(PathRecord, String)] {
+    var toCheck: [(PathRecord, String)] = []
+    for name in workspace.availablePipelines() {
+      let path = workspace.lockFile(for: "\(workspace.root)/pipelines/\(name).yaml")
+      guard FileIO.exists(path) else { continue }
+      let shown = workspace.display(path)
+      let lock: LockFile
+      do { lock = try LockFile.decode(try FileIO.readText(path), file: shown) } catch {
+        report.lockProblems.append("\(shown) is unreadable: \(error)")
+        continue
+      }
+      for entry in lock.entries.values.sorted(by: { $0.stage < $1.stage }) {
+        report.lockEntries += 1
+        guard let run = runs[entry.fingerprint] else { continue }
+        if run.outs != entry.outs || run.run != entry.run || run.stage != entry.stage {
+          report.lockProblems.append(
+            "\(shown): stage '\(entry.stage)' (run \(entry.run)) disagrees with run-cache entry "
+              + "\(entry.fingerprint.short) (stage '\(run.stage)', run \(run.run)): "
+              + Self.difference(entry.outs, run.outs))
+        } else {
+          toCheck += entry.outs.map { ($0, "\(shown) stage '\(entry.stage)'") }
+        }
+      }
+    }
+    return toCheck
+  }
+
+  static func difference(_ lock: [PathRecord], _ cache: [PathRecord]) -> String {
+    let cached = Dictionary(cache.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+    var parts: [String] = []
+    for record in lock where cached[record.path] != record {
+      parts.append(
+        "'\(record.path)' \(record.digest.short) vs \(cached[record.path]?.digest.short ?? "absent")"
+      )
+    }
+    if lock.count != cache.count { parts.append("\(lock.count) vs \(cache.count) outputs") }
+    return parts.isEmpty ? "the run differs" : parts.joined(separator: ", ")
   }
 
   /// Objects referenced by every lock file of the workspace (kept by gc).

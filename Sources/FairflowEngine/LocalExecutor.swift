@@ -17,9 +17,15 @@ public final class LocalExecutor: Executor, @unchecked Sendable {
   private let stream: (@Sendable (String, String) -> Void)?
   /// Seconds between SIGTERM and SIGKILL when terminating.
   public let gracePeriod: Double
+  /// Where started process groups are listed while they run (see ``StageProcessRegistry``).
+  private let registry: StageProcessRegistry?
 
-  public init(gracePeriod: Double = 5, stream: (@Sendable (String, String) -> Void)? = nil) {
+  public init(
+    gracePeriod: Double = 5, registry: StageProcessRegistry? = nil,
+    stream: (@Sendable (String, String) -> Void)? = nil
+  ) {
     self.gracePeriod = gracePeriod
+    self.registry = registry
     self.stream = stream
   }
 
@@ -47,6 +53,7 @@ public final class LocalExecutor: Executor, @unchecked Sendable {
       return .couldNotStart("unknown")
     }
     running.withLock { $0[pid] = job.stage }
+    registry?.register(pid: pid, stage: job.stage)
     let reader: DispatchWorkItem? = stream.map { stream in
       let readFD = pipeFDs[0]
       let item = DispatchWorkItem {
@@ -65,6 +72,7 @@ public final class LocalExecutor: Executor, @unchecked Sendable {
       }
     }
     reader?.wait()
+    registry?.unregister(pid: pid)
     _ = running.withLock { $0.removeValue(forKey: pid) }
     close(logFD)
     let low = status & 0x7f

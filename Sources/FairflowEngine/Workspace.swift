@@ -111,7 +111,8 @@ public struct LoadedPipeline: Sendable {
     }) {
       (pipeline, graph) = cached
     } else {
-      let spec = try PipelineLoader.load(text: try FileIO.readText(file), file: display)
+      let spec = try PipelineLoader.load(
+        text: try PipelineLoader.decode(try FileIO.read(file), file: display), file: display)
       pipeline = try PipelineExpander(registry: registry).expand(spec, overrides: overrides)
       graph = try Graph(pipeline)
       try? FileIO.writeAtomically(

@@ -25,6 +25,8 @@ public final class ProvenanceRecorder: RunRecorder, @unchecked Sendable {
   var staged: [ProvenanceStore.StagedRecord] = []
   public private(set) var records: [ProvenanceRecord] = []
   var runCommit: ProvenanceStore.RunCommit?
+  /// How many of `staged` are in the journal (see ``ProvenanceJournal``).
+  var journaled = 0
   var lastCommitEnd = -Double.infinity
   var lastCommitCost = 0.0
   var deferredError: (any Error)?
@@ -123,6 +125,9 @@ public final class ProvenanceRecorder: RunRecorder, @unchecked Sendable {
       email: context.flatMap { Value.map($0.user)["email"]?.stringValue } ?? "fairflow@localhost")
     runCommit = try store.commitRun(
       run: run, records: staged, message: message(summary), author: author, previous: runCommit)
+    ProvenanceJournal(workspace: root).append(
+      run: run, records: staged[journaled...].map { ($0.file, $0.blob) })
+    journaled = staged.count
     lastCommitEnd = clock()
     lastCommitCost = lastCommitEnd - start
     uncommitted = false

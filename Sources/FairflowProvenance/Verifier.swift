@@ -1,6 +1,7 @@
 public import FairflowCore
 internal import FairflowStore
 internal import FairflowEngine
+internal import FairflowGit
 
 /// `prov verify`: recomputes digests and compares them with the records.
 ///
@@ -9,6 +10,10 @@ internal import FairflowEngine
 /// - Store: every recorded output digest whose object is in `cache/objects` must hash to its name
 ///   (objects removed by `cache gc` are fine: they are counted, not flagged).
 /// - Records: every record must decode (git itself checks object hashes on read).
+/// - History: every record this workspace committed (``ProvenanceJournal``) must still be in the
+///   tip with the same blob id; a changed or vanished record means the history was rewritten.
+/// - Lock files: an entry whose producing run has a record for that stage must agree with it
+///   (fingerprint and outputs); entries of runs without provenance are counted, not judged.
 public struct Verifier {
   let store: ProvenanceStore
   let root: String
@@ -28,9 +33,15 @@ public struct Verifier {
     public var modified: [(path: String, expected: String, actual: String, run: String)] = []
     public var corruptObjects: [(digest: String, path: String)] = []
     public var unreadableRecords: [String] = []
+    public var journaledRecords = 0
+    public var rewritten: [(run: String, file: String, detail: String)] = []
+    public var lockEntries = 0
+    public var lockEntriesWithoutRecord = 0
+    public var lockMismatches: [String] = []
 
     public var isClean: Bool {
       missing.isEmpty && modified.isEmpty && corruptObjects.isEmpty && unreadableRecords.isEmpty
+        && rewritten.isEmpty && lockMismatches.isEmpty
     }
 
     public func text() -> String {
@@ -45,9 +56,12 @@ public struct Verifier {
           "corrupt   cache/objects object \(c.digest.prefix(16))… (of \(c.path)) no longer matches its digest\n"
       }
       for r in unreadableRecords { out += "unreadable record \(r)\n" }
+      for r in rewritten { out += "rewritten runs/\(r.run)/\(r.file): \(r.detail)\n" }
+      for m in lockMismatches { out += "lock      \(m)\n" }
       out +=
         "\(runs) runs, \(records) records: \(checkedFiles) workspace outputs and \(checkedObjects) stored objects checked"
       if objectsNotInStore > 0 { out += " (\(objectsNotInStore) objects no longer in the store)" }
+      out += "; \(journaledRecords) committed records and \(lockEntries) lock entries compared"
       out +=
         isClean ? "; all match.\n" : "; \(problemCount) problem\(problemCount == 1 ? "" : "s").\n"
       return out
@@ -55,6 +69,7 @@ public struct Verifier {
 
     public var problemCount: Int {
       missing.count + modified.count + corruptObjects.count + unreadableRecords.count
+        + rewritten.count + lockMismatches.count
     }
 
     public var value: Value {
@@ -90,6 +105,20 @@ public struct Verifier {
             })
         ),
         ("unreadable_records", .list(unreadableRecords.map(Value.string))),
+        ("journaled_records", .int(journaledRecords)),
+        (
+          "rewritten",
+          .list(
+            rewritten.map {
+              .map([
+                ("run", .string($0.run)), ("file", .string($0.file)),
+                ("detail", .string($0.detail)),
+              ])
+            })
+        ),
+        ("lock_entries", .int(lockEntries)),
+        ("lock_entries_without_record", .int(lockEntriesWithoutRecord)),
+        ("lock_mismatches", .list(lockMismatches.map(Value.string))),
       ])
     }
   }
@@ -155,6 +184,81 @@ public struct Verifier {
         if actual != digest { report.corruptObjects.append((hex, artifact.path)) }
       }
     }
+    try checkHistory(&report)
+    checkLockFiles(&report)
     return report
+  }
+
+  /// Every journaled record must be in the tip with the blob id it was committed with.
+  func checkHistory(_ report: inout Report) throws {
+    let journal = ProvenanceJournal(workspace: root).entries()
+    report.journaledRecords = journal.count
+    guard !journal.isEmpty else { return }
+    guard let tip = try store.tip() else {
+      report.rewritten.append(
+        ("*", "*", "refs/fairflow/provenance is gone but \(journal.count) records were committed"))
+      return
+    }
+    let tree = try store.repository.commit(tip).tree
+    for entry in journal {
+      let found = try store.repository.treeEntry(tree, path: "runs/\(entry.run)/\(entry.file)")
+      if let found, !found.isTree {
+        if found.id.hex != entry.blob {
+          report.rewritten.append(
+            (
+              entry.run, entry.file,
+              "blob \(found.id.hex.prefix(12))… but this workspace committed \(entry.blob.prefix(12))…"
+            ))
+        }
+      } else {
+        report.rewritten.append(
+          (entry.run, entry.file, "committed by this workspace, no longer in the history"))
+      }
+    }
+  }
+
+  /// Lock entries against the records of the runs that produced them.
+  func checkLockFiles(_ report: inout Report) {
+    let workspace = Workspace(root: root)
+    for name in workspace.availablePipelines() {
+      let path = workspace.lockFile(for: "\(root)/pipelines/\(name).yaml")
+      guard FileIO.exists(path) else { continue }
+      let shown = workspace.display(path)
+      let lock: LockFile
+      do { lock = try LockFile.decode(try FileIO.readText(path), file: shown) } catch {
+        report.lockMismatches.append("\(shown) is unreadable: \(error)")
+        continue
+      }
+      for entry in lock.entries.values.sorted(by: { $0.stage < $1.stage }) {
+        report.lockEntries += 1
+        let file = ProvenanceStore.fileName(stage: entry.stage)
+        guard let record = try? store.record(run: entry.run, file: file),
+          record.outcome != .failed
+        else {
+          report.lockEntriesWithoutRecord += 1
+          continue
+        }
+        var problems: [String] = []
+        if let fingerprint = record.fingerprint, fingerprint != entry.fingerprint.hex {
+          problems.append(
+            "fingerprint \(entry.fingerprint.hex.prefix(12))… (record: \(fingerprint.prefix(12))…)")
+        }
+        let recorded = Dictionary(
+          record.outputs.map { ($0.path, $0.sha256) }, uniquingKeysWith: { a, _ in a })
+        for out in entry.outs where recorded[out.path] != out.digest.hex {
+          problems.append(
+            "\(out.path) sha256 \(out.digest.hex.prefix(12))… (record: \(recorded[out.path].map { String($0.prefix(12)) + "…" } ?? "none"))"
+          )
+        }
+        if entry.outs.count != record.outputs.count {
+          problems.append("\(entry.outs.count) outputs (record: \(record.outputs.count))")
+        }
+        if !problems.isEmpty {
+          report.lockMismatches.append(
+            "\(shown): stage '\(entry.stage)' disagrees with run \(entry.run)'s record: "
+              + problems.joined(separator: ", "))
+        }
+      }
+    }
   }
 }

@@ -1,4 +1,5 @@
 public import ROOTIO
+public import FairflowCore
 
 /// Turns a batch of branch columns into the rows of the output tensors: selection, one-hot
 /// labels, per-entry features and zero-padded, optionally sorted per-object collections. Pure:
@@ -178,8 +179,9 @@ public struct FeatureExtractor: Sendable {
 }
 
 /// A conversion failure a user can act on (the message names the branch, file or setting).
-public struct ConvertError: Error, Equatable, CustomStringConvertible {
+public struct ConvertError: FairflowError, Equatable {
   public var message: String
   public init(_ message: String) { self.message = message }
   public var description: String { message }
+  public var exitStatus: ExitStatus { .failure }
 }

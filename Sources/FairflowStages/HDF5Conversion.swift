@@ -40,6 +40,23 @@ struct HDF5Conversion {
       rowsPerFile.append(rows ?? 0)
       total += rows ?? 0
     }
+    // One row of every mapped dataset must fit comfortably in memory, and a batch is cut to
+    // about 512 MiB of values whatever batch_entries says (rows are read as 8-byte values at most).
+    var bytesPerRow = 0
+    for (output, input) in config.datasets {
+      var rowBytes = 8
+      for dimension in shapes[output]! {
+        let (product, overflow) = rowBytes.multipliedReportingOverflow(by: max(dimension, 1))
+        rowBytes = overflow ? Int.max : product
+      }
+      guard rowBytes <= 256 << 20 else {
+        throw ConvertError(
+          "dataset '\(input)' has rows of shape \(shapes[output]!) (more than 256 MiB each); "
+            + "a convert batch must hold at least one row")
+      }
+      bytesPerRow += rowBytes
+    }
+    let batchRows = max(1, min(config.batchEntries, (512 << 20) / max(bytesPerRow, 1)))
     for (output, input) in config.datasets {
       switch types[output]! {
       case .float32:
@@ -81,7 +98,7 @@ struct HDF5Conversion {
       defer { h5.close() }
       var lo = 0
       while lo < rowsPerFile[i] {
-        let hi = min(rowsPerFile[i], lo + config.batchEntries)
+        let hi = min(rowsPerFile[i], lo + batchRows)
         var perSplit = Array(repeating: [Int](), count: writer.names.count)
         for k in 0..<(hi - lo) {
           perSplit[fileSplit ?? assignment.map { Int($0.splits[base + lo + k]) } ?? 0].append(k)

@@ -11,6 +11,7 @@ extension HDF5Dataset {
       let id = try handle.open(operation)
       let shape = try Self.extent(of: id, at: location, operation).shape
       let rowSize = try checkRows(rows, shape, operation)
+      try Self.checkPlausible(id, shape, byteCount: MemoryLayout<T>.stride, at: location, operation)
       return try using(H5Dget_space(id), close: H5Sclose, at: location, operation) {
         (space) throws(HDF5Error) -> [T] in
         guard Dataspace.selectRows(rows, of: shape, in: space) >= 0 else {
@@ -112,5 +113,26 @@ extension HDF5Dataset {
         "\(count) values are not whole rows of \(rowSize) (shape \(shape))")
     }
     return count / rowSize
+  }
+
+  /// Refuses a dataset whose shape claims vastly more data than the file stores for it: HDF5
+  /// reads unwritten chunks as fill values, so a hostile or broken file can declare
+  /// [2^40, 11, 11] in a few kilobytes and keep a batch reader busy for days. Beyond 1 GiB of
+  /// values, more than 1100 values bytes per stored byte (deflate's ceiling is about 1032) is
+  /// an error naming the shape and the stored size.
+  static func checkPlausible(
+    _ id: hid_t, _ shape: [Int], byteCount: Int, at location: Location, _ operation: String
+  ) throws(HDF5Error) {
+    let count = try Dataspace.elementCount(shape, at: location, operation)
+    let (logical, overflow) = count.multipliedReportingOverflow(by: byteCount)
+    let stored = Int(clamping: H5Dget_storage_size(id))
+    guard overflow || logical > 1 << 30 else { return }
+    let (bound, boundOverflow) = max(stored, 1).multipliedReportingOverflow(by: 1100)
+    guard overflow || (!boundOverflow && logical > bound) else { return }
+    throw location.error(
+      .tooLarge, operation,
+      "its shape \(shape) holds \(overflow ? "more than Int.max" : "\(logical)") bytes of values, "
+        + "but the file stores only \(stored) bytes for it",
+      hint: "the file is damaged or hostile: unwritten chunks would be read as fill values")
   }
 }

@@ -20,16 +20,33 @@ public final class ROOTFile: Sendable {
       let fVersion = Int(try c.i32("fVersion"))
       let fBegin = try c.count("fBEGIN")
       let large = fVersion >= 1_000_000
+      let end: Int64
       if large {
-        _ = try c.i64("fEND")
+        end = try c.i64("fEND")
         _ = try c.i64("fSeekFree")
       } else {
-        _ = try c.i32("fEND")
+        end = Int64(try c.i32("fEND"))
         _ = try c.i32("fSeekFree")
       }
       _ = try c.i32("fNbytesFree")
       _ = try c.i32("nfree")
       let nbytesName = try c.count("fNbytesName")
+      _ = try c.take(1)  // fUnits
+      _ = try c.i32("fCompress")
+      let seekInfo = large ? try c.i64("fSeekInfo") : Int64(try c.i32("fSeekInfo"))
+      let nbytesInfo = Int64(try c.i32("fNbytesInfo"))
+      // A file whose header claims more bytes than it has was cut short (an interrupted
+      // download or copy); say so before any record is read from the missing part.
+      guard end >= 0, end <= Int64(file.size) else {
+        throw ROOTError.corrupt(
+          "the header says the file ends at byte \(end), but it has \(file.size) bytes "
+            + "(truncated, e.g. by an interrupted download?)")
+      }
+      guard seekInfo >= 0, nbytesInfo >= 0, seekInfo + nbytesInfo <= end else {
+        throw ROOTError.corrupt(
+          "streamer info at byte \(seekInfo) (\(nbytesInfo) bytes) lies outside the \(end)-byte file"
+        )
+      }
       version = large ? fVersion - 1_000_000 : fVersion
       rootDirectory = fBegin + nbytesName
     } catch {
