@@ -182,5 +182,17 @@ let package = Package(
       dependencies: ["FairflowCLI", "FairflowTesting", "MockHTTPServer"],
       exclude: ["Snapshots", "Peers", "Hostile"],
       swiftSettings: strict),
+    // libFuzzer targets (scripts/fuzz builds them with -sanitize=fuzzer,address -DFUZZING);
+    // a plain build makes replay drivers that run the committed corpora (Fuzz/Corpus).
+    .target(name: "FuzzSupport", path: "Fuzz/FuzzSupport", swiftSettings: strict),
+    .executableTarget(
+      name: "FuzzROOTReader", dependencies: ["ROOTIO", "FuzzSupport"],
+      path: "Fuzz/FuzzROOTReader", swiftSettings: strict),
+    .executableTarget(
+      name: "FuzzPipelineLoader", dependencies: ["FairflowCore", "FuzzSupport"],
+      path: "Fuzz/FuzzPipelineLoader", swiftSettings: strict),
+    .executableTarget(
+      name: "FuzzBagIt", dependencies: ["Fetch", "FuzzSupport"], path: "Fuzz/FuzzBagIt",
+      swiftSettings: strict),
   ]
 )

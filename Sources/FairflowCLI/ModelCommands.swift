@@ -61,8 +61,8 @@ struct Predict: AsyncParsableCommand {
     var total = 0
     switch loaded {
     case .interactionNetwork(let m):
-      let t = try source.root.dataset(names?.first ?? "tracks")
-      let v = try source.root.dataset(names?.dropFirst().first ?? "vertices")
+      let t = try source.root.inputDataset(names?.first ?? "tracks")
+      let v = try source.root.inputDataset(names?.dropFirst().first ?? "vertices")
       let (ts, vs) = (try t.shape, try v.shape)
       let c = m.configuration
       guard ts.dropFirst() == [c.trackFeatures, c.tracks],
@@ -87,7 +87,7 @@ struct Predict: AsyncParsableCommand {
         Console.standardError("\rpredict: \(total)/\(ts[0]) rows")
       }
     case .braggNN(let m):
-      let p = try source.root.dataset(names?.first ?? "patch")
+      let p = try source.root.inputDataset(names?.first ?? "patch")
       let ps = try p.shape
       let size = m.configuration.patch
       guard ps.dropFirst() == [1, size, size] else {

@@ -65,28 +65,52 @@ struct Run: AsyncParsableCommand {
     // Stages run as child processes and inherit the environment.
     if offline { setenv("FAIRFLOW_OFFLINE", "1", 1) }
     if dryRun { return try dryRunReport(try CommandContext.load(pipelineOptions)) }
-    // Validate before waiting for the lock; load again only if we waited, since the run we
-    // waited for may have rewritten the lock file.
+    // Validate before waiting for locks; load again only if we waited, since the run we waited
+    // for may have rewritten the lock file. Runs share the workspace lock (cache gc takes it
+    // alone) and lock the stages they may write: runs on disjoint stages go on in parallel.
     var context = try CommandContext.load(pipelineOptions)
-    let lock = WorkspaceLock(workspace: context.workspace.root)
+    let root = context.workspace.root
+    let started = RunID.timestamp()
+    let lock = WorkspaceLock(workspace: root)
     var waited = false
-    try lock.acquire(wait: !noWait, startedAt: RunID.timestamp()) { holder in
+    try lock.acquire(wait: !noWait, startedAt: started, shared: true) { holder in
       waited = true
       Console.standardError(
-        "waiting for the workspace lock held by \(holder.map(String.init(describing:)) ?? "another run")...\n"
+        "waiting for the workspace lock held by \(holder.map(String.init(describing:)) ?? "cache gc")...\n"
       )
     }
     defer { lock.release() }
-    if let broken = lock.brokenHolder {
+    let loaded = context.loaded
+    let targets =
+      stages.isEmpty
+      ? Array(loaded.pipeline.stages.indices) : try loaded.stageIndices(named: stages)
+    let stageLocks = StageLocks(workspace: root, pipeline: loaded.file)
+    var announced = false
+    try stageLocks.acquire(
+      loaded.graph.closure(of: targets).sorted().map { loaded.pipeline.stages[$0].name },
+      wait: !noWait, startedAt: started
+    ) { stage, holder in
+      waited = true
+      guard !announced else { return }
+      announced = true
       Console.standardError(
-        "note: took over the workspace lock left by \(broken) (that process is gone)\n")
+        "waiting for stage '\(stage)', being run by \(holder.map(String.init(describing:)) ?? "another fairflow run")...\n"
+      )
+    }
+    defer { stageLocks.release() }
+    for (stage, broken) in stageLocks.brokenHolders {
+      Console.standardError(
+        "note: took over the lock of stage '\(stage)' left by \(broken) (that process is gone)\n")
     }
     if waited { context = try CommandContext.load(pipelineOptions) }
-    let registry = StageProcessRegistry(workspace: context.workspace.root)
+    let registry = StageProcessRegistry(workspace: root)
     for orphan in registry.reapOrphans() {
       Console.standardError(
         "note: stopped stage '\(orphan.stage)' (process group \(orphan.pid)) left running by a killed run\n"
       )
+    }
+    for directory in ["pipelines", "cache/runs", "cache/state"] {
+      FileIO.removeStaleTemporaries(in: root + "/" + directory, suffix: ".tmp")
     }
     ObjectStore(workspace: context.workspace.root).cleanTemporaries()
 

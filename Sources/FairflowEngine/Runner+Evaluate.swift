@@ -107,6 +107,7 @@ extension Runner {
       command: stage.recordedCommand,
       params: Redactor.params(stage.params), env: Redactor.env(stage.env),
       deps: deps, outs: outs, metrics: metrics, run: run)
+    touchedStages.insert(stage.name)
     lockDirty = true
   }
 }

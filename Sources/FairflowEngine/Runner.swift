@@ -32,6 +32,8 @@ public final class Runner: @unchecked Sendable {
   var observed: [String: PathRecord?] = [:]
   var lastLockWrite = 0.0
   var lockDirty = false
+  /// Stages whose lock entries this run wrote: only those are merged into the file on disk.
+  var touchedStages: Set<String> = []
 
   public init(
     loaded: LoadedPipeline, executor: any Executor, reporter: any RunReporter, options: RunOptions,
@@ -187,13 +189,12 @@ public final class Runner: @unchecked Sendable {
     }
   }
 
+  /// Merges this run's entries into the lock file on disk (another run may have written
+  /// entries of other stages meanwhile).
   func writeLock() throws {
     guard lockDirty else { return }
-    if options.targets.isEmpty {
-      let names = Set(loaded.pipeline.stages.map(\.name))
-      lock.entries = lock.entries.filter { names.contains($0.key) }
-    }
-    try loaded.write(lock)
+    let names = options.targets.isEmpty ? Set(loaded.pipeline.stages.map(\.name)) : nil
+    lock = try loaded.writeMerging(lock, stages: touchedStages, keepOnly: names)
     lockDirty = false
   }
 }

@@ -4,11 +4,11 @@ internal import Foundation
 /// Remembers which stage process groups a run started, so the next run can stop those that a
 /// killed `fairflow` left behind.
 ///
-/// `fairflow run` holds the workspace lock while stages run, so when the next run gets the lock
-/// every group still listed in `cache/running/` belongs to a run that died (SIGKILL, OOM, power
-/// cut of a login node): its outputs would race the new run's. Each entry is one file named after
-/// the group leader's pid holding the leader's start time (field 22 of `/proc/PID/stat`) and the
-/// stage name, so a recycled pid is never mistaken for a stage.
+/// A group listed in `cache/running/` whose owning `fairflow` is gone belongs to a run that died
+/// (SIGKILL, OOM, power cut of a login node): its outputs would race the next run's. Each entry
+/// is one file named after the group leader's pid holding the leader's start time (field 22 of
+/// `/proc/PID/stat`), the stage name and the owner's pid and start time, so a recycled pid is
+/// never mistaken for a stage and a live concurrent run's stages are left alone.
 ///
 /// Entries are written right after spawning (not fsynced: after a power cut no process survives)
 /// and removed when the leader is reaped. A run killed between `posix_spawn` and the entry write
@@ -28,9 +28,11 @@ public struct StageProcessRegistry: Sendable {
   }
 
   func register(pid: Int32, stage: String) {
-    guard let start = Self.startTime(of: pid) else { return }
+    guard let start = Self.startTime(of: pid), let owner = Self.startTime(of: getpid()) else {
+      return
+    }
     mkdir(directory, 0o755)
-    let text = "\(start)\n\(stage)\n"
+    let text = "\(start)\n\(stage)\n\(getpid()) \(owner)\n"
     try? Data(text.utf8).write(to: URL(fileURLWithPath: "\(directory)/\(pid)"))
   }
 
@@ -38,9 +40,8 @@ public struct StageProcessRegistry: Sendable {
     unlink("\(directory)/\(pid)")
   }
 
-  /// Kills (SIGKILL, whole group) every listed stage group that is still alive, waits up to
-  /// `timeout` seconds for each to disappear, and clears the registry. Call it only while holding
-  /// the workspace lock.
+  /// Kills (SIGKILL, whole group) every listed stage group whose owning run is gone and that is
+  /// still alive, waits up to `timeout` seconds for each to disappear, and removes its entry.
   @discardableResult
   public func reapOrphans(timeout: Double = 5) -> [Orphan] {
     guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
@@ -49,11 +50,21 @@ public struct StageProcessRegistry: Sendable {
     var reaped: [Orphan] = []
     for name in names.sorted() {
       let path = "\(directory)/\(name)"
-      defer { unlink(path) }
       guard let pid = Int32(name), pid > 1,
         let text = try? String(contentsOfFile: path, encoding: .utf8)
-      else { continue }
+      else {
+        unlink(path)
+        continue
+      }
       let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+      let owner = lines.count >= 3 ? lines[2].split(separator: " ").compactMap { UInt64($0) } : []
+      // A live owner (another run going on right now) keeps its stages.
+      if owner.count == 2, let started = Self.startTime(of: Int32(truncatingIfNeeded: owner[0])),
+        started == owner[1]
+      {
+        continue
+      }
+      defer { unlink(path) }
       guard lines.count >= 2, let recorded = UInt64(lines[0]) else { continue }
       let stage = String(lines[1])
       // A live leader must be the very process we started; a dead leader's group can still

@@ -151,6 +151,32 @@ public struct LoadedPipeline: Sendable {
     return lock
   }
 
+  /// Writes this run's entries for `stages` into the lock file as it is on disk now, under a
+  /// short exclusive lock: runs on disjoint stages (see `StageLocks`) update one lock file
+  /// without losing each other's entries. With `keepOnly`, entries of other stage names are
+  /// dropped (stages removed from the pipeline). Returns the merged lock.
+  @discardableResult
+  public func writeMerging(
+    _ lock: LockFile, stages: Set<String>, keepOnly names: Set<String>?
+  ) throws -> LockFile {
+    let guardPath =
+      workspace.root + "/cache/locks/lock-files/" + String(Digest.of(file).hex.prefix(16))
+    return try FileLock.withExclusive(guardPath) {
+      var merged = LockFile()
+      if FileIO.exists(lockPath) {
+        // A lock file that no longer parses is replaced rather than merged (every run already
+        // failed to load it; `cache verify` reports it).
+        merged =
+          (try? LockFile.decode(
+            try FileIO.readText(lockPath), file: workspace.display(lockPath))) ?? LockFile()
+      }
+      for stage in stages { merged.entries[stage] = lock.entries[stage] }
+      if let names { merged.entries = merged.entries.filter { names.contains($0.key) } }
+      try write(merged)
+      return merged
+    }
+  }
+
   /// Writes the lock file and its snapshot (so the next load skips YAML parsing).
   public func write(_ lock: LockFile) throws {
     let text = lock.encoded(pipelineFile: workspace.display(file))

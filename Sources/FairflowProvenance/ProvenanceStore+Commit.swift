@@ -1,5 +1,6 @@
 public import FairflowGit
 internal import Glibc
+internal import FairflowStore
 
 extension ProvenanceStore {
   /// The commit that currently holds a run's records, and that commit's parents (so the next
@@ -58,13 +59,40 @@ extension ProvenanceStore {
         // Objects first, durably, then the ref: a crash never leaves the ref naming a missing
         // object.
         try repository.syncObjects()
-        try repository.updateReference(
-          Self.ref, to: commit, expected: tip, log: "fairflow: record run \(run)")
+        try updateReferenceClearingStaleLock(commit, expected: tip, run: run)
         return RunCommit(commit: commit, parents: parents)
       } catch  where error.isContention && attempt < maxAttempts {
         // Someone else moved the ref: back off a little (randomised) and rebuild on the new tip.
         usleep(UInt32.random(in: 1_000...(5_000 * UInt32(min(attempt, 10)))))
       }
     }
+  }
+
+  /// Moves the ref while holding `fairflow-provenance.flock` in the git directory, which every
+  /// fairflow writer takes. libgit2 locks a ref by creating `<ref>.lock`; a fairflow killed in
+  /// the middle of an update leaves that file behind and git would refuse every later update.
+  /// Under the flock such a file can only belong to a dead fairflow or to a git command of the
+  /// user (which holds it for milliseconds): it is waited for up to a second, then removed.
+  func updateReferenceClearingStaleLock(_ commit: ObjectID, expected tip: ObjectID?, run: String)
+    throws(GitError)
+  {
+    let repository = self.repository
+    let update = { () throws(GitError) in
+      try repository.updateReference(
+        Self.ref, to: commit, expected: tip, log: "fairflow: record run \(run)")
+    }
+    let guardFile = repository.gitDirectory + "fairflow-provenance.flock"
+    let outcome: Result<Void, GitError>? = try? FileLock.withExclusive(guardFile) {
+      let stale = repository.gitDirectory + Self.ref + ".lock"
+      var waited = 0
+      while access(stale, F_OK) == 0, waited < 100 {
+        usleep(10_000)
+        waited += 1
+      }
+      if access(stale, F_OK) == 0 { unlink(stale) }
+      do throws(GitError) { return .success(try update()) } catch { return .failure(error) }
+    }
+    guard let outcome else { return try update() }  // no flock possible: plain update
+    try outcome.get()
   }
 }

@@ -47,7 +47,7 @@ final class RawHDF5Source: BranchSource {
   deinit { file.close() }
 
   func counter(of name: String) throws -> String? {
-    let d = try file.root.dataset(name)
+    let d = try file.root.inputDataset(name)
     defer { d.close() }
     return try? d.attributes.string("counter")
   }
@@ -62,7 +62,7 @@ final class RawHDF5Source: BranchSource {
           throw ConvertError("\(path): branch '\(name)' counts with missing '\(c)'")
         }
       } else {
-        let d = try file.root.dataset(name)
+        let d = try file.root.inputDataset(name)
         defer { d.close() }
         guard try d.shape == [entries] else {
           throw ConvertError("\(path): branch '\(name)' has shape \(try d.shape), not [\(entries)]")
@@ -73,7 +73,7 @@ final class RawHDF5Source: BranchSource {
 
   func prefix(_ counter: String) throws -> [Int] {
     if let known = offsets[counter] { return known }
-    let d = try file.root.dataset(counter)
+    let d = try file.root.inputDataset(counter)
     defer { d.close() }
     let counts = try d.read(as: Int64.self)
     guard counts.count == entries, counts.allSatisfy({ $0 >= 0 }) else {
@@ -90,7 +90,7 @@ final class RawHDF5Source: BranchSource {
   func readBranches(_ names: [String], entries range: Range<Int>) throws -> [String: Column] {
     var out: [String: Column] = [:]
     for name in names {
-      let d = try file.root.dataset(name)
+      let d = try file.root.inputDataset(name)
       defer { d.close() }
       if let c = try counter(of: name) {
         let p = try prefix(c)

@@ -64,9 +64,9 @@ public struct EvaluateStage: BuiltinStage {
     var metrics: [(key: String, value: Value)] = []
     switch model {
     case .interactionNetwork(let m):
-      let tracks = try file.root.dataset("tracks")
-      let vertices = try file.root.dataset("vertices")
-      let labels = try file.root.dataset("labels")
+      let tracks = try file.root.inputDataset("tracks")
+      let vertices = try file.root.inputDataset("vertices")
+      let labels = try file.root.inputDataset("labels")
       let (ts, vs, ls) = (try tracks.shape, try vertices.shape, try labels.shape)
       let c0 = m.configuration
       guard ts.count == 3, ts.dropFirst() == [c0.trackFeatures, c0.tracks],
@@ -120,8 +120,8 @@ public struct EvaluateStage: BuiltinStage {
         metrics.append(("accuracy_\(c)", .double(a)))
       }
     case .braggNN(let m):
-      let patches = try file.root.dataset("patch")
-      let positions = try file.root.dataset("ploc")
+      let patches = try file.root.inputDataset("patch")
+      let positions = try file.root.inputDataset("ploc")
       let shape = try patches.shape
       let p = m.configuration.patch
       guard shape.count == 4, shape.dropFirst() == [1, p, p], try positions.shape == [shape[0], 2]

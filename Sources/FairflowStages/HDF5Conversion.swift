@@ -18,7 +18,7 @@ struct HDF5Conversion {
       defer { h5.close() }
       var rows: Int?
       for (output, input) in config.datasets {
-        let dataset = try h5.root.dataset(input)
+        let dataset = try h5.root.inputDataset(input)
         defer { dataset.close() }
         let shape = try dataset.shape
         guard let type = dataset.elementType, !shape.isEmpty else {

@@ -67,9 +67,9 @@ public struct InterpretStage: BuiltinStage {
     Training.reuseLargeAllocations()
     let file = try HDF5File.open(root + "/" + (config["data"]?.stringValue ?? ""))
     defer { file.close() }
-    let t = try file.root.dataset("tracks")
-    let v = try file.root.dataset("vertices")
-    let l = try file.root.dataset("labels")
+    let t = try file.root.inputDataset("tracks")
+    let v = try file.root.inputDataset("vertices")
+    let l = try file.root.inputDataset("labels")
     let c = model.configuration
     var n = try t.shape[0]
     if let limit = config["rows"]?.intValue, limit > 0 { n = min(n, limit) }

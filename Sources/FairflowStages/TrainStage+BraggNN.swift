@@ -10,8 +10,8 @@ extension Trainer {
   func patches(_ path: String) throws -> (Tensor, Tensor) {
     let file = try HDF5File.open(root + "/" + path)
     defer { file.close() }
-    let x = try file.root.dataset(config.patches)
-    let y = try file.root.dataset(config.positions)
+    let x = try file.root.inputDataset(config.patches)
+    let y = try file.root.inputDataset(config.positions)
     let xs = try x.shape
     let ys = try y.shape
     guard xs.count == 4, xs[1] == 1, xs[2] == xs[3], ys == [xs[0], 2] else {

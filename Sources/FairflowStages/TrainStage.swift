@@ -39,9 +39,9 @@ struct JetFile {
 
   init(_ path: String, _ c: TrainConfig) throws {
     file = try HDF5File.open(path)
-    tracks = try file.root.dataset(c.tracks)
-    vertices = try file.root.dataset(c.vertices)
-    labels = try file.root.dataset(c.labels)
+    tracks = try file.root.inputDataset(c.tracks)
+    vertices = try file.root.inputDataset(c.vertices)
+    labels = try file.root.inputDataset(c.labels)
     let t = try tracks.shape
     let v = try vertices.shape
     let l = try labels.shape

@@ -80,6 +80,19 @@ public enum FileIO {
     String(decoding: try read(path), as: UTF8.self)
   }
 
+  /// Removes temporaries (`NAME.PID.RANDOM` + `suffix`) left in `directory` by processes of this
+  /// host that are gone (killed mid-write); a live process's temporaries are left alone, since
+  /// concurrent runs share the workspace.
+  public static func removeStaleTemporaries(in directory: String, suffix: String) {
+    guard let names = try? list(directory) else { return }
+    for name in names where name.hasSuffix(suffix) {
+      let parts = name.dropLast(suffix.count).split(separator: ".")
+      guard parts.count >= 3, let pid = Int32(parts[parts.count - 2]), UInt32(parts.last!) != nil
+      else { continue }
+      if kill(pid, 0) != 0, errno == ESRCH { try? remove(directory + "/" + name) }
+    }
+  }
+
   /// Writes `bytes` to `path` atomically and durably (temp + fsync + rename + directory fsync).
   public static func writeAtomically(
     _ bytes: some Collection<UInt8>, to path: String, mode: UInt32 = 0o644

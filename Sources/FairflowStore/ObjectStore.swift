@@ -246,7 +246,7 @@ public final class ObjectStore: @unchecked Sendable {
 
   /// Removes leftovers of interrupted writes (call with the workspace lock held).
   public func cleanTemporaries() {
-    try? FileIO.remove(temp)
+    FileIO.removeStaleTemporaries(in: temp, suffix: "")
   }
 
   /// All stored object digests.

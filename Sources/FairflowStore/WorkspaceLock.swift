@@ -1,18 +1,32 @@
 internal import Glibc
 public import FairflowCore
 
-/// The process mutex of a workspace: one `fairflow run` at a time.
+/// The workspace-wide lock: `fairflow run` holds it shared (runs on disjoint stages proceed in
+/// parallel; ``StageLocks`` keep them off each other's stages) and `cache gc`, which deletes
+/// objects, holds it exclusively.
 ///
 /// `cache/workspace-lock` is held with `flock` (released by the kernel when the holder dies, so a
-/// killed run never blocks the next one) and contains the holder's pid, host and start time for
-/// the waiting message. A file that still names a holder when the lock is free means the holder
-/// died without cleaning up: the lock is taken over and the caller is told.
+/// killed run never blocks the next one). An exclusive holder writes its pid, host and start time
+/// for the waiting message; a file that still names a holder when the lock is free means the
+/// holder died without cleaning up: the lock is taken over and the caller is told.
 public final class WorkspaceLock: @unchecked Sendable {
   public struct Holder: Sendable, Equatable, CustomStringConvertible {
     public var pid: Int32
     public var host: String
     public var started: String
     public var description: String { "pid \(pid) on \(host), started \(started)" }
+
+    /// False only when the holder is known to be gone (same host, no such process).
+    public var isAlive: Bool {
+      host != FileIO.hostname() || kill(pid, 0) == 0 || errno == EPERM
+    }
+
+    static func record(startedAt: String, stage: String? = nil) -> String {
+      var text =
+        "{\"pid\":\(getpid()),\"host\":\(Value.quote(FileIO.hostname())),\"started\":\(Value.quote(startedAt))"
+      if let stage { text += ",\"stage\":\(Value.quote(stage))" }
+      return text + "}\n"
+    }
   }
 
   public struct Locked: FairflowError {
@@ -33,24 +47,30 @@ public final class WorkspaceLock: @unchecked Sendable {
 
   deinit { release() }
 
-  /// Acquires the lock; `onWait` is called once with the holder when it must wait.
-  public func acquire(wait: Bool, startedAt: String, onWait: (Holder?) -> Void) throws(any Error) {
+  /// Acquires the lock (exclusive, or shared with other runs); `onWait` is called once with
+  /// the exclusive holder, if any, when it must wait.
+  public func acquire(
+    wait: Bool, startedAt: String, shared: Bool = false, onWait: (Holder?) -> Void
+  ) throws(any Error) {
     try FileIO.makeDirectories(FileIO.parent(of: path))
     fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw StoreError.system("open", path: path) }
-    if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+    let mode = shared ? LOCK_SH : LOCK_EX
+    if flock(fd, mode | LOCK_NB) != 0 {
       guard errno == EWOULDBLOCK else { throw StoreError.system("lock", path: path) }
-      let holder = readHolder()
+      let holder = readHolder().flatMap { $0.isAlive ? $0 : nil }
       guard wait else {
         close(fd)
         fd = -1
         throw Locked(holder: holder)
       }
       onWait(holder)
-      while flock(fd, LOCK_EX) != 0 {
+      while flock(fd, mode) != 0 {
         if errno != EINTR { throw StoreError.system("lock", path: path) }
       }
     }
+    // Shared holders leave the record alone: it names the last exclusive holder, if any.
+    if shared { return }
     brokenHolder = readHolder()
     let me = Holder(pid: getpid(), host: FileIO.hostname(), started: startedAt)
     let text =
@@ -60,16 +80,18 @@ public final class WorkspaceLock: @unchecked Sendable {
     _ = text.utf8CString.withUnsafeBufferPointer { pwrite(fd, $0.baseAddress, $0.count - 1, 0) }
   }
 
-  /// Clears the holder record and releases the lock.
+  /// Clears the holder record (if this process wrote it) and releases the lock.
   public func release() {
     guard fd >= 0 else { return }
-    ftruncate(fd, 0)
+    if readHolder()?.pid == getpid() { ftruncate(fd, 0) }
     flock(fd, LOCK_UN)
     close(fd)
     fd = -1
   }
 
-  private func readHolder() -> Holder? {
+  func readHolder() -> Holder? { Self.readHolder(fd: fd, path: path) }
+
+  static func readHolder(fd: Int32, path: String) -> Holder? {
     var buffer = [UInt8](repeating: 0, count: 4096)
     let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
     guard n > 0,

@@ -11,7 +11,6 @@ extension HDF5Dataset {
       let id = try handle.open(operation)
       let shape = try Self.extent(of: id, at: location, operation).shape
       let rowSize = try checkRows(rows, shape, operation)
-      try Self.checkPlausible(id, shape, byteCount: MemoryLayout<T>.stride, at: location, operation)
       return try using(H5Dget_space(id), close: H5Sclose, at: location, operation) {
         (space) throws(HDF5Error) -> [T] in
         guard Dataspace.selectRows(rows, of: shape, in: space) >= 0 else {
@@ -115,11 +114,22 @@ extension HDF5Dataset {
     return count / rowSize
   }
 
-  /// Refuses a dataset whose shape claims vastly more data than the file stores for it: HDF5
-  /// reads unwritten chunks as fill values, so a hostile or broken file can declare
+  /// For readers of files from elsewhere: refuses a dataset whose shape claims vastly more data
+  /// than the file stores for it. HDF5 reads unwritten chunks as fill values (a property this
+  /// wrapper keeps for files it writes), so a hostile or broken input can declare
   /// [2^40, 11, 11] in a few kilobytes and keep a batch reader busy for days. Beyond 1 GiB of
-  /// values, more than 1100 values bytes per stored byte (deflate's ceiling is about 1032) is
-  /// an error naming the shape and the stored size.
+  /// values, more than 1100 value bytes per stored byte (deflate's ceiling is about 1032) is an
+  /// error naming the shape and the stored size.
+  public func requirePlausibleSize() throws(HDF5Error) {
+    try HDF5Library.locked { () throws(HDF5Error) in
+      let operation = "read dataset"
+      let id = try handle.open(operation)
+      let shape = try Self.extent(of: id, at: location, operation).shape
+      try Self.checkPlausible(
+        id, shape, byteCount: elementType?.byteCount ?? 8, at: location, operation)
+    }
+  }
+
   static func checkPlausible(
     _ id: hid_t, _ shape: [Int], byteCount: Int, at location: Location, _ operation: String
   ) throws(HDF5Error) {

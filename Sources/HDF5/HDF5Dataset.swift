@@ -59,7 +59,6 @@ public final class HDF5Dataset {
       let id = try handle.open(operation)
       let shape = try Self.extent(of: id, at: location, operation).shape
       let count = try Dataspace.elementCount(shape, at: location, operation)
-      try Self.checkPlausible(id, shape, byteCount: MemoryLayout<T>.stride, at: location, operation)
       return try transferIn(
         T.self, id, file: chdf5_s_all(), memory: nil, count: count, operation)
     }

@@ -50,6 +50,17 @@ public final class HDF5Group {
     }
   }
 
+  /// `dataset(_:)` for data that came from elsewhere: also refuses implausible shapes (see
+  /// ``HDF5Dataset/requirePlausibleSize()``) before any reader loops over them.
+  public func inputDataset(_ name: String) throws(HDF5Error) -> HDF5Dataset {
+    let dataset = try dataset(name)
+    do { try dataset.requirePlausibleSize() } catch {
+      dataset.close()
+      throw error
+    }
+    return dataset
+  }
+
   /// Whether `name` (a path) names a link in this group.
   public func contains(_ name: String) throws(HDF5Error) -> Bool {
     try HDF5Library.locked { () throws(HDF5Error) -> Bool in

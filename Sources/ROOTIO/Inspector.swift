@@ -6,7 +6,8 @@ extension ROOTFile {
     var out =
       "\(path)  (ROOT \(v / 10000).\(String(v / 100 % 100).leftPad(2))/\(String(v % 100).leftPad(2)))\n"
     for entry in try entries() {
-      let depth = entry.path.split(separator: "/").count - 1
+      // Key names are arbitrary bytes: an empty or all-slash name has no components.
+      let depth = max(0, entry.path.split(separator: "/").count - 1)
       let indent = String(repeating: "  ", count: depth)
       let name = entry.path.split(separator: "/").last.map(String.init) ?? entry.path
       if entry.isDirectory {

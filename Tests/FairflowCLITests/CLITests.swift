@@ -147,23 +147,34 @@ import Testing
     #expect(try ws.read("two.txt") == "one\n")
   }
 
-  @Test func secondRunWaitsOrExitsThreeWhileLocked() throws {
+  @Test func overlappingRunsWaitOrExitThreeAndDisjointRunsProceed() throws {
     let ws = try workspace(
       """
       stages:
         hold:
           cmd: touch started && while [ ! -f release ]; do sleep 0.05; done && echo x > x.txt
           outs: [x.txt]
+        other:
+          cmd: echo y > y.txt
+          outs: [y.txt]
       """)
     defer { ws.destroy() }
-    let (holder, out, err) = try CLIProcess.start(["run"], in: ws.root)
+    let (holder, out, err) = try CLIProcess.start(["run", "--stage", "hold"], in: ws.root)
     #expect(CLIProcess.waitFor(ws.path("started")))
+
+    // A run on another stage goes ahead while 'hold' is still running.
+    let disjoint = try CLIProcess.run(["run", "--stage", "other", "--no-wait"], in: ws.root)
+    #expect(disjoint.status == 0, "\(disjoint.stderr)")
+    #expect(try ws.read("y.txt") == "y\n")
+    #expect(holder.isRunning)
+
+    // The whole pipeline overlaps 'hold': refused with --no-wait, naming the holder.
     let refused = try CLIProcess.run(["run", "--no-wait"], in: ws.root)
     #expect(refused.status == 3)
     #expect(
       refused.stderr.contains(
-        "error: the workspace is locked by another fairflow run (pid \(holder.processIdentifier) on "
-      ))
+        "error: stage 'hold' is being run by another fairflow run (pid \(holder.processIdentifier) on "
+      ), "\(refused.stderr)")
 
     let (waiter, waiterOut, waiterErr) = try CLIProcess.start(["run"], in: ws.root)
     Thread.sleep(forTimeInterval: 0.5)
@@ -180,8 +191,33 @@ import Testing
     #expect(waiter.terminationStatus == 0)
     #expect(
       waitedErr.contains(
-        "waiting for the workspace lock held by pid \(holder.processIdentifier) on "))
-    #expect(waited.contains("1 stages: 0 executed, 0 restored, 1 up to date"))
+        "waiting for stage 'hold', being run by pid \(holder.processIdentifier) on "),
+      "\(waitedErr)")
+    #expect(waited.contains("2 stages: 0 executed, 0 restored, 2 up to date"), "\(waited)")
+    // Both runs' entries survived in the one lock file.
+    let lock = try ws.read("pipelines/demo.lock")
+    #expect(lock.contains("\"hold\":") && lock.contains("\"other\":"), "\(lock)")
+  }
+
+  @Test func cacheGCWaitsForNoRunButRefusesWhileOneIsGoing() throws {
+    let ws = try workspace(
+      """
+      stages:
+        hold:
+          cmd: touch started && while [ ! -f release ]; do sleep 0.05; done && echo x > x.txt
+          outs: [x.txt]
+      """)
+    defer { ws.destroy() }
+    let (holder, out, err) = try CLIProcess.start(["run"], in: ws.root)
+    #expect(CLIProcess.waitFor(ws.path("started")))
+    let gc = try CLIProcess.run(["cache", "gc"], in: ws.root)
+    #expect(gc.status == 3)
+    #expect(gc.stderr.contains("error: the workspace is locked by another fairflow run"))
+    try ws.write("release", "")
+    _ = out.fileHandleForReading.readDataToEndOfFile()
+    _ = err.fileHandleForReading.readDataToEndOfFile()
+    holder.waitUntilExit()
+    #expect(try CLIProcess.run(["cache", "gc"], in: ws.root).status == 0)
   }
 
   @Test func verboseStreamsPrefixedOutput() throws {

@@ -222,12 +222,32 @@ import Testing
       try ws.read("pipelines/main.yaml").replacingOccurrences(of: "sleep 60", with: "true"))
     let again = try CLIProcess.run(["run"], in: ws.root)
     #expect(again.status == 0, "\(again.stderr)")
+    // The killed run's stage locks were released by the kernel; their records name it.
+    #expect(
+      again.stderr.contains(
+        "note: took over the lock of stage 'slow' left by pid \(process.processIdentifier) on "),
+      "\(again.stderr)")
     let log = try CLIProcess.run(["prov", "log"], in: ws.root)
     let lines = log.stdout.split(separator: "\n")
     #expect(lines.count == 2)
     #expect(lines.first?.contains("2 stages, 1 executed, 0 restored, 1 up to date") == true)
     #expect(lines.last?.contains("(running)") == true, "the killed run shows it never finished")
     #expect(try CLIProcess.run(["prov", "verify"], in: ws.root).status == 0)
+  }
+
+  @Test func refLockLeftByAKilledRunDoesNotBlockRecording() throws {
+    let ws = try workspace("prov-stale-ref-lock")
+    defer { ws.destroy() }
+    let env = ["ZENODO_TOKEN": "x"]
+    #expect(try CLIProcess.run(["run"], in: ws.root, environment: env).status == 0)
+    // What libgit2 leaves when the process dies between locking and moving the ref.
+    try ws.write(".git/refs/fairflow/provenance.lock", "")
+    try ws.write("input.txt", "changed\n")
+    let again = try CLIProcess.run(["run"], in: ws.root, environment: env)
+    #expect(again.status == 0, "\(again.stderr)")
+    #expect(!ws.exists(".git/refs/fairflow/provenance.lock"))
+    let subjects = try git(ws, "log", "--format=%s", "refs/fairflow/provenance")
+    #expect(subjects.split(separator: "\n").count == 2, "\(subjects)")
   }
 
   @Test func noProvenanceYetIsAClearError() throws {
