@@ -11,7 +11,7 @@ public struct Fairflow: AsyncParsableCommand {
     abstract: "Reproducible, FAIR machine-learning pipelines with content-hashed caching.",
     discussion: """
       Exit codes: 0 ok, 1 a stage failed or a gate regressed, 2 invalid input or usage, \
-      3 workspace locked, 130 interrupted.
+      3 locked by another run, 130 interrupted.
       """,
     version: version,
     subcommands: [
