@@ -65,6 +65,30 @@ public enum PipelineLoader {
   /// Parses `text`, reporting locations against `file` (the path as the user should see it).
   public static func load(text: String, file: String) throws(PipelineError) -> PipelineSpec {
     var reader = NodeReader(file: file, lines: NodeReader.lines(of: text))
+    do {
+      try AliasExpansionGuard.check(text, limit: maxNodes)
+    } catch {
+      switch error {
+      case .tooLarge:
+        throw reader.error(
+          "the YAML document is too large after expanding aliases (more than \(maxNodes) nodes)",
+          at: nil, hint: "remove recursive or repeated anchors (&name / *name)")
+      case .largeKey(let name, let count):
+        throw reader.error(
+          "the alias '*\(name)' is used as a mapping key and expands to \(count) nodes",
+          at: nil, hint: "mapping keys must be small; use a plain name")
+      case .unparsable(let yamlError, let copy, let shifts):
+        let fromCopy = NodeReader(file: file, lines: NodeReader.lines(of: copy))
+          .yamlError(yamlError)
+        guard let location = fromCopy.location else { throw fromCopy }
+        let column = AliasExpansionGuard.originalColumn(
+          location.column, line: location.line, shifts: shifts)
+        throw reader.error(
+          fromCopy.problem,
+          at: SourceLocation(file: file, line: location.line, column: max(1, column)),
+          hint: fromCopy.hint)
+      }
+    }
     let root: Node
     do {
       guard let composed = try Yams.compose(yaml: text) else {

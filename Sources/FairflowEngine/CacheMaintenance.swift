@@ -77,12 +77,9 @@ public enum CacheMaintenance {
     _ workspace: Workspace, _ runs: [Digest: RunCache.Entry], _ report: inout VerifyReport
   ) -> [(PathRecord, String)] {
     var toCheck: [(PathRecord, String)] = []
-    for name in workspace.availablePipelines() {
-      let path = workspace.lockFile(for: "\(workspace.root)/pipelines/\(name).yaml")
-      guard FileIO.exists(path) else { continue }
-      let shown = workspace.display(path)
+    for (shown, decoded) in workspace.lockFiles() {
       let lock: LockFile
-      do { lock = try LockFile.decode(try FileIO.readText(path), file: shown) } catch {
+      do { lock = try decoded.get() } catch {
         report.lockProblems.append("\(shown) is unreadable: \(error)")
         continue
       }
@@ -118,10 +115,8 @@ public enum CacheMaintenance {
   public static func referenced(_ workspace: Workspace) throws -> Set<Digest> {
     let store = ObjectStore(workspace: workspace.root)
     var keep = Set<Digest>()
-    for name in workspace.availablePipelines() {
-      let path = workspace.lockFile(for: "\(workspace.root)/pipelines/\(name).yaml")
-      guard FileIO.exists(path) else { continue }
-      let lock = try LockFile.decode(try FileIO.readText(path), file: workspace.display(path))
+    for (_, decoded) in workspace.lockFiles() {
+      let lock = try decoded.get()
       for entry in lock.entries.values {
         for record in entry.outs {
           keep.insert(record.digest)

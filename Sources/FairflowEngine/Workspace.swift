@@ -62,6 +62,17 @@ public struct Workspace: Sendable {
   }
 
   /// `pipelines/NAME.lock` beside `pipelines/NAME.yaml`.
+  /// Every pipeline's lock file that exists, as the user should see its path, decoded or with
+  /// the error that kept it from decoding.
+  public func lockFiles() -> [(display: String, lock: Result<LockFile, any Error>)] {
+    availablePipelines().compactMap { name in
+      let path = lockFile(for: "\(root)/pipelines/\(name).yaml")
+      guard FileIO.exists(path) else { return nil }
+      let shown = display(path)
+      return (shown, Result { try LockFile.decode(try FileIO.readText(path), file: shown) })
+    }
+  }
+
   public func lockFile(for pipelineFile: String) -> String {
     for ext in [".yaml", ".yml"] where pipelineFile.hasSuffix(ext) {
       return String(pipelineFile.dropLast(ext.count)) + ".lock"

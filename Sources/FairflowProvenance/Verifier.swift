@@ -219,13 +219,9 @@ public struct Verifier {
 
   /// Lock entries against the records of the runs that produced them.
   func checkLockFiles(_ report: inout Report) {
-    let workspace = Workspace(root: root)
-    for name in workspace.availablePipelines() {
-      let path = workspace.lockFile(for: "\(root)/pipelines/\(name).yaml")
-      guard FileIO.exists(path) else { continue }
-      let shown = workspace.display(path)
+    for (shown, decoded) in Workspace(root: root).lockFiles() {
       let lock: LockFile
-      do { lock = try LockFile.decode(try FileIO.readText(path), file: shown) } catch {
+      do { lock = try decoded.get() } catch {
         report.lockMismatches.append("\(shown) is unreadable: \(error)")
         continue
       }

@@ -39,18 +39,6 @@ import Testing
     "count.txt", "summary.txt",
   ]
 
-  /// SplitMix64: a seeded generator whose sequence does not depend on the platform.
-  struct Generator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
-  }
-
   func makeWorkspace(_ name: String) throws -> TemporaryWorkspace {
     let ws = try TemporaryWorkspace(name)
     try ws.write("pipelines/main.yaml", Self.pipeline)
@@ -104,7 +92,7 @@ import Testing
     let environment = ProcessInfo.processInfo.environment
     let trials = environment["FAIRFLOW_CRASH_TRIALS"].flatMap { Int($0) } ?? 50
     let seed = environment["FAIRFLOW_CRASH_SEED"].flatMap { UInt64($0) } ?? 1
-    var random = Generator(state: seed)
+    var random = SplitMix64(state: seed)
 
     let reference = try makeWorkspace("crash-reference")
     defer { reference.destroy() }

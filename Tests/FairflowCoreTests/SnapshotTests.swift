@@ -1,17 +1,6 @@
+import FairflowTesting
 import FairflowCore
 import Testing
-
-/// A deterministic generator (SplitMix64), so damage tests fail the same way every run.
-struct SeededGenerator: RandomNumberGenerator {
-  var state: UInt64
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
 
 @Suite struct SnapshotTests {
   static let text = """
@@ -132,7 +121,7 @@ struct SeededGenerator: RandomNumberGenerator {
   }
 
   @Test func randomGarbageIsRejected() {
-    var random = SeededGenerator(state: 42)
+    var random = SplitMix64(state: 42)
     let key = Digest.of("key")
     for length in [0, 1, 7, 8, 71, 72, 73, 100, 1000, 10_000] {
       for _ in 0..<20 {
@@ -145,7 +134,7 @@ struct SeededGenerator: RandomNumberGenerator {
 
   /// Behind a valid header (as after a torn write), arbitrary payloads must fail soft, never trap.
   @Test func garbageBehindAValidHeaderIsRejected() throws {
-    var random = SeededGenerator(state: 7)
+    var random = SplitMix64(state: 7)
     let key = Digest.of("key")
     let header = Array(Snapshot.encode(LockFile(), key: key).dropLast())  // magic + key
     for length in [2, 3, 16, 100, 1000] {
@@ -159,7 +148,7 @@ struct SeededGenerator: RandomNumberGenerator {
 
   /// Flipped bits inside a real snapshot must never trap; whatever decodes is still well formed.
   @Test func damagedPayloadsNeverCrash() throws {
-    var random = SeededGenerator(state: 1)
+    var random = SplitMix64(state: 1)
     let (pipeline, graph) = try Self.pipelineAndGraph()
     let key = Digest.of("key")
     let bytes = Snapshot.encode(pipeline, graph: graph, key: key)

@@ -5,20 +5,8 @@ import Testing
 
 /// ROC points and AUC against scikit-learn's `roc_curve` / `roc_auc_score` to 1e-12.
 @Suite struct MetricsTests {
-  struct Generator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
-    mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
-  }
-
   static func data(_ n: Int, ties: Bool, seed: UInt64) -> ([Double], [Int]) {
-    var g = Generator(state: seed)
+    var g = SplitMix64(state: seed)
     var scores: [Double] = []
     var labels: [Int] = []
     for _ in 0..<n {
