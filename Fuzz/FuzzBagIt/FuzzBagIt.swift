@@ -19,7 +19,7 @@ public func fuzzBagIt(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     try? FileManager.default.createDirectory(
       atPath: bag + "/data", withIntermediateDirectories: true)
     for (name, part) in zip(names, parts) {
-      FileManager.default.createFile(atPath: bag + "/" + name, contents: Data(part))
+      _ = FileManager.default.createFile(atPath: bag + "/" + name, contents: Data(part))
     }
     _ = try? BagValidator().validate(URL(fileURLWithPath: bag))
     // Nothing may have been written outside the bag.

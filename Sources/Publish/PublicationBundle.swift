@@ -1,4 +1,4 @@
-public import FairflowCore
+internal import FairflowCore
 public import Foundation
 
 /// Writes the whole publication bundle (see ``BundleLayout``) for a spec and a run's outputs:

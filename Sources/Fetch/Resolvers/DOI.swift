@@ -1,4 +1,4 @@
-public import Foundation
+internal import Foundation
 
 /// A Digital Object Identifier as the user wrote it, in any of the forms people paste
 /// (doi-apis.md §2): `10.1000/182`, `doi:10.1000/182`, `doi://10.1000/182`, `urn:doi:10.1000/182`,

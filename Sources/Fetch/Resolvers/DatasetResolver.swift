@@ -1,4 +1,4 @@
-public import Foundation
+internal import Foundation
 
 /// Turns what a user names (a DOI in any form, a plain https URL, a minid, a local BagIt bag)
 /// into the list of files to download, with sizes, normalised checksums and citation metadata.
