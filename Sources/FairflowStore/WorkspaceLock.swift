@@ -72,9 +72,7 @@ public final class WorkspaceLock: @unchecked Sendable {
     // Shared holders leave the record alone: it names the last exclusive holder, if any.
     if shared { return }
     brokenHolder = readHolder()
-    let me = Holder(pid: getpid(), host: FileIO.hostname(), started: startedAt)
-    let text =
-      "{\"pid\":\(me.pid),\"host\":\(Value.quote(me.host)),\"started\":\(Value.quote(startedAt))}\n"
+    let text = Holder.record(startedAt: startedAt)
     ftruncate(fd, 0)
     // Not fsynced: the record only names the holder for messages; the flock is the lock.
     _ = text.utf8CString.withUnsafeBufferPointer { pwrite(fd, $0.baseAddress, $0.count - 1, 0) }
