@@ -1,4 +1,5 @@
 internal import Glibc
+internal import FairflowStore
 public import FairflowGit
 
 /// The workspace's own memory of what it committed: `cache/provenance-journal.tsv`, one line per
@@ -35,17 +36,7 @@ public struct ProvenanceJournal: Sendable {
   /// Every well-formed entry, the last line for a (run, file) pair winning; a torn last line is
   /// ignored.
   public func entries() -> [Entry] {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return [] }
-    defer { close(fd) }
-    var bytes: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 65536)
-    while true {
-      let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-      if n < 0, errno == EINTR { continue }
-      if n <= 0 { break }
-      bytes += buffer[0..<n]
-    }
+    guard let bytes = try? FileIO.read(path) else { return [] }
     var latest: [String: Entry] = [:]
     var order: [String] = []
     for line in bytes.split(separator: 10, omittingEmptySubsequences: true) {

@@ -42,37 +42,25 @@ public final class StageLocks: @unchecked Sendable {
       .sorted { $0.file < $1.file }
     for stage in ordered {
       let path = directory + "/" + stage.file
-      let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-      guard fd >= 0 else {
+      let outcome: HolderLockFile.Outcome
+      do {
+        outcome = try HolderLockFile.acquire(path, shared: false, wait: wait) {
+          onWait(stage.name, $0)
+        }
+      } catch {
         release()
-        throw StoreError.system("open", path: path)
+        throw error
       }
-      if flock(fd, LOCK_EX | LOCK_NB) != 0 {
-        let busy = errno == EWOULDBLOCK
-        let holder = WorkspaceLock.readHolder(fd: fd, path: path).flatMap {
-          $0.isAlive ? $0 : nil
-        }
-        guard busy, wait else {
-          close(fd)
-          release()
-          if !busy { throw StoreError.system("lock", path: path) }
-          throw Locked(stage: stage.name, holder: holder)
-        }
-        onWait(stage.name, holder)
-        while flock(fd, LOCK_EX) != 0 {
-          if errno != EINTR {
-            close(fd)
-            release()
-            throw StoreError.system("lock", path: path)
-          }
-        }
+      guard case .acquired(let fd) = outcome else {
+        release()
+        if case .busy(let holder) = outcome { throw Locked(stage: stage.name, holder: holder) }
+        return
       }
       if let previous = WorkspaceLock.readHolder(fd: fd, path: path), !previous.isAlive {
         brokenHolders.append((stage.name, previous))
       }
-      let text = WorkspaceLock.Holder.record(startedAt: startedAt, stage: stage.name)
-      ftruncate(fd, 0)
-      _ = text.utf8CString.withUnsafeBufferPointer { pwrite(fd, $0.baseAddress, $0.count - 1, 0) }
+      HolderLockFile.writeRecord(
+        WorkspaceLock.Holder.record(startedAt: startedAt, stage: stage.name), to: fd)
       held.append(fd)
     }
   }

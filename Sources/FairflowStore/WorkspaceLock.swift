@@ -53,29 +53,14 @@ public final class WorkspaceLock: @unchecked Sendable {
     wait: Bool, startedAt: String, shared: Bool = false, onWait: (Holder?) -> Void
   ) throws(any Error) {
     try FileIO.makeDirectories(FileIO.parent(of: path))
-    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-    guard fd >= 0 else { throw StoreError.system("open", path: path) }
-    let mode = shared ? LOCK_SH : LOCK_EX
-    if flock(fd, mode | LOCK_NB) != 0 {
-      guard errno == EWOULDBLOCK else { throw StoreError.system("lock", path: path) }
-      let holder = readHolder().flatMap { $0.isAlive ? $0 : nil }
-      guard wait else {
-        close(fd)
-        fd = -1
-        throw Locked(holder: holder)
-      }
-      onWait(holder)
-      while flock(fd, mode) != 0 {
-        if errno != EINTR { throw StoreError.system("lock", path: path) }
-      }
+    switch try HolderLockFile.acquire(path, shared: shared, wait: wait, onWait: onWait) {
+    case .busy(let holder): throw Locked(holder: holder)
+    case .acquired(let descriptor): fd = descriptor
     }
     // Shared holders leave the record alone: it names the last exclusive holder, if any.
     if shared { return }
     brokenHolder = readHolder()
-    let text = Holder.record(startedAt: startedAt)
-    ftruncate(fd, 0)
-    // Not fsynced: the record only names the holder for messages; the flock is the lock.
-    _ = text.utf8CString.withUnsafeBufferPointer { pwrite(fd, $0.baseAddress, $0.count - 1, 0) }
+    HolderLockFile.writeRecord(Holder.record(startedAt: startedAt), to: fd)
   }
 
   /// Clears the holder record (if this process wrote it) and releases the lock.
