@@ -152,7 +152,9 @@ let package = Package(
       exclude: ["Peers"], swiftSettings: strict),
     .testTarget(
       name: "FairflowStagesTests",
-      dependencies: ["FairflowStages", "FairflowEngine", "ROOTIO", "HDF5", "FairflowTesting"],
+      dependencies: [
+        "FairflowStages", "FairflowEngine", "ROOTIO", "HDF5", "NeuralKit", "FairflowTesting",
+      ],
       swiftSettings: strict),
     .testTarget(
       name: "NeuralKitTests", dependencies: ["NeuralKit", "FairflowTesting"],

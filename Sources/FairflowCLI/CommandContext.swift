@@ -18,7 +18,7 @@ struct CommandContext {
   /// The built-in stage kinds of this build (registered here as later issues add them).
   static let registry = StageKindRegistry([
     ConvertStage(), TrainStage(), ExportStage(), ImportStage(), EvaluateStage(), InterpretStage(),
-    GenerateStage(), FetchStage(), PublishStage(), AggregateStage(),
+    GenerateStage(), FetchStage(), PublishStage(), AggregateStage(), CompareStage(),
   ])
 
   static func workspace() -> Workspace {

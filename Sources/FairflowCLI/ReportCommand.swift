@@ -126,6 +126,22 @@ struct Report: AsyncParsableCommand {
         "</table><p>Features whose single-feature masking changes the AUC by less than the "
         + "threshold are masked together (\(h(directory))/interpret.json).</p>\n"
     }
+    // Tables that stages reproduce (`compare`: Table 10; `consistency`: Table 8), from the
+    // `table` of their JSON results.
+    for stage in loaded.pipeline.stages {
+      guard case .builtin(let kind, _, let config) = stage.action,
+        ["compare", "consistency"].contains(kind), let path = config["output"]?.stringValue,
+        let text = try? FileIO.readText(root + "/" + path),
+        let document = try? ValueParser.parse(text, file: path),
+        let table = ResultTable.parse(document)
+      else { continue }
+      html += "<h3>\(h(table.title))</h3><table><tr>"
+      html += table.columns.map { "<th>\(h($0))</th>" }.joined() + "</tr>\n"
+      for row in table.rows {
+        html += "<tr>" + row.map { "<td>\(h($0))</td>" }.joined() + "</tr>\n"
+      }
+      html += "</table><p>\(h(table.note)) (\(h(path)))</p>\n"
+    }
     for e in source.evaluations where !e.gates.isEmpty {
       let values = source.current(e.output) ?? [:]
       let baseline = e.baselineFile.flatMap(source.current)

@@ -56,47 +56,23 @@ public struct EvaluateStage: BuiltinStage {
   public func run(config: Value, stage: Stage, workspace: Workspace) async throws {
     let root = workspace.root
     let directory = root + "/" + (config["model"]?.stringValue ?? "")
+    let json = try FileIO.readText(directory + "/model.json")
     let model = try ModelImporter.load(
-      json: try FileIO.readText(directory + "/model.json"),
-      safetensors: try FileIO.read(directory + "/model.safetensors"))
-    let file = try HDF5File.open(root + "/" + (config["data"]?.stringValue ?? ""))
+      json: json, safetensors: try FileIO.read(directory + "/model.safetensors"))
+    let dataPath = config["data"]?.stringValue ?? ""
+    let file = try HDF5File.open(root + "/" + dataPath)
     defer { file.close() }
     var metrics: [(key: String, value: Value)] = []
     switch model {
     case .interactionNetwork(let m):
-      let tracks = try file.root.inputDataset("tracks")
-      let vertices = try file.root.inputDataset("vertices")
-      let labels = try file.root.inputDataset("labels")
-      let (ts, vs, ls) = (try tracks.shape, try vertices.shape, try labels.shape)
-      let c0 = m.configuration
-      guard ts.count == 3, ts.dropFirst() == [c0.trackFeatures, c0.tracks],
-        vs.dropFirst() == [c0.vertexFeatures, c0.vertices],
-        ls == [ts[0], c0.classes], vs[0] == ts[0]
-      else {
-        throw ConvertError(
-          "test data shapes tracks \(ts), vertices \(vs), labels \(ls) do not fit the model (tracks [N, \(c0.trackFeatures), \(c0.tracks)], vertices [N, \(c0.vertexFeatures), \(c0.vertices)], labels [N, \(c0.classes)])"
-        )
-      }
-      let n = ts[0]
+      let inputs = try JetInputs(model: m, json: json, file: file, path: dataPath)
+      let n = inputs.rows
       var probabilities: [[Float]] = []
       var classes: [Int] = []
       for lo in stride(from: 0, to: n, by: 4096) {
-        let rows = lo..<min(n, lo + 4096)
-        let set = JetSet(
-          tracks: Tensor(
-            shape: [rows.count] + (try tracks.shape).dropFirst(),
-            data: try tracks.read(rows: rows, as: Float.self)),
-          vertices: Tensor(
-            shape: [rows.count] + (try vertices.shape).dropFirst(),
-            data: try vertices.read(rows: rows, as: Float.self)),
-          labels: Array(repeating: 0, count: rows.count))
+        let set = try inputs.block(lo..<min(n, lo + 4096))
         probabilities += Training.predict(m, set)
-        let l = try labels.read(rows: rows, as: Float.self)
-        let c = m.configuration.classes
-        for i in 0..<rows.count {
-          let row = l[(i * c)..<((i + 1) * c)]
-          classes.append(row.firstIndex(of: row.max()!)! - i * c)
-        }
+        classes += set.labels
       }
       let scores = probabilities.map { Double($0[min(1, $0.count - 1)]) }
       let roc = try ROC(scores: scores, labels: classes)

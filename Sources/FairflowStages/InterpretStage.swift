@@ -59,40 +59,23 @@ public struct InterpretStage: BuiltinStage {
   public func run(config: Value, stage: Stage, workspace: Workspace) async throws {
     let root = workspace.root
     let directory = root + "/" + (config["model"]?.stringValue ?? "")
+    let json = try FileIO.readText(directory + "/model.json")
     guard
       case .interactionNetwork(let model) = try ModelImporter.load(
-        json: try FileIO.readText(directory + "/model.json"),
-        safetensors: try FileIO.read(directory + "/model.safetensors"))
+        json: json, safetensors: try FileIO.read(directory + "/model.safetensors"))
     else { throw ConvertError("interpret supports the interaction network") }
     Training.reuseLargeAllocations()
-    let file = try HDF5File.open(root + "/" + (config["data"]?.stringValue ?? ""))
+    let dataPath = config["data"]?.stringValue ?? ""
+    let file = try HDF5File.open(root + "/" + dataPath)
     defer { file.close() }
-    let t = try file.root.inputDataset("tracks")
-    let v = try file.root.inputDataset("vertices")
-    let l = try file.root.inputDataset("labels")
+    let inputs = try JetInputs(model: model, json: json, file: file, path: dataPath)
     let c = model.configuration
-    var n = try t.shape[0]
+    var n = inputs.rows
     if let limit = config["rows"]?.intValue, limit > 0 { n = min(n, limit) }
-    guard try t.shape.dropFirst() == [c.trackFeatures, c.tracks],
-      try v.shape.dropFirst() == [c.vertexFeatures, c.vertices]
-    else {
-      throw ConvertError("test data shapes \(try t.shape), \(try v.shape) do not fit the model")
-    }
-    let tracks = Tensor(
-      shape: [n, c.trackFeatures, c.tracks], data: try t.read(rows: 0..<n, as: Float.self))
-    let vertices = Tensor(
-      shape: [n, c.vertexFeatures, c.vertices], data: try v.read(rows: 0..<n, as: Float.self))
-    let labelRows = try l.read(rows: 0..<n, as: Float.self)
-    let labels = (0..<n).map { i -> Int in
-      let row = labelRows[(i * c.classes)..<((i + 1) * c.classes)]
-      return row.firstIndex(of: row.max()!)! - i * c.classes
-    }
-    let names = { (d: HDF5Dataset, count: Int, prefix: String) -> [String] in
-      let given = (try? d.attributes.strings("features")) ?? []
-      return given.count == count ? given : (0..<count).map { "\(prefix)\($0)" }
-    }
-    let trackNames = names(t, c.trackFeatures, "track_")
-    let vertexNames = names(v, c.vertexFeatures, "sv_")
+    let all = try inputs.block(0..<n)
+    let (tracks, vertices, labels) = (all.tracks, all.vertices, all.labels)
+    let trackNames = inputs.trackNames
+    let vertexNames = inputs.vertexNames
     let output = root + "/" + (config["output"]?.stringValue ?? "interpret")
     try FileIO.makeDirectories(output)
     var result: [(key: String, value: Value)] = [("rows", .int(n))]
@@ -200,25 +183,18 @@ public struct InterpretStage: BuiltinStage {
     }
 
     if methods.contains("rna") {
-      let activity = model.activity(tracks: tracks, vertices: vertices, labels: labels)
-      let layerNames = ["fr1", "fr2", "fr3", "fr1_pv", "fr2_pv", "fr3_pv", "fo1", "fo2", "fo3"]
-      var perClass: [Value] = []
-      var sparsities: [Double] = []
-      for (k, layers) in activity.enumerated() {
-        var below = 0
-        var total = 0
-        var layerValues: [(key: String, value: Value)] = []
-        for (li, a) in layers.enumerated() {
-          let m = a.max() ?? 0
-          let rna = a.map { m > 0 ? $0 / m : 0 }
-          below += rna.filter { $0 < 0.2 }.count
-          total += rna.count
-          layerValues.append((layerNames[li], .list(rna.map(Value.double))))
-        }
-        let sparsity = Double(below) / Double(max(total, 1))
-        sparsities.append(sparsity)
-        perClass.append(
-          .map([("class", .int(k)), ("sparsity", .double(sparsity)), ("rna", .map(layerValues))]))
+      let activity = RelativeNeuralActivity(
+        model: model, tracks: tracks, vertices: vertices, labels: labels)
+      let layerNames = RelativeNeuralActivity.layerNames
+      let sparsities = activity.sparsity
+      let perClass: [Value] = activity.rna.enumerated().map { k, layers in
+        .map([
+          ("class", .int(k)), ("sparsity", .double(sparsities[k])),
+          (
+            "rna",
+            .map(zip(layerNames, layers).map { ($0, .list($1.map(Value.double))) })
+          ),
+        ])
       }
       result.append(("rna", .list(perClass)))
       try FileIO.writeAtomically(
@@ -230,17 +206,14 @@ public struct InterpretStage: BuiltinStage {
           .bars(labels: (0..<sparsities.count).map { "class \($0)" }, values: sparsities).utf8),
         to: output + "/rna-sparsity.svg")
       // NAP diagram: nodes × layers, −RNA(class 0) | +RNA(class 1) side by side per layer.
-      if activity.count == 2 {
-        let widest = activity[0].map(\.count).max() ?? 0
+      if activity.rna.count == 2 {
+        let widest = activity.rna[0].map(\.count).max() ?? 0
         var grid = [[Double]](repeating: [], count: widest)
         var columns: [String] = []
         for li in 0..<layerNames.count {
           for (k, sign) in [(0, -1.0), (1, 1.0)] {
-            let a = activity[k][li]
-            let m = a.max() ?? 0
-            for node in 0..<widest {
-              grid[node].append(node < a.count ? sign * (m > 0 ? a[node] / m : 0) : .nan)
-            }
+            let a = activity.rna[k][li]
+            for node in 0..<widest { grid[node].append(node < a.count ? sign * a[node] : .nan) }
             columns.append(layerNames[li] + (k == 0 ? " (0)" : " (1)"))
           }
         }

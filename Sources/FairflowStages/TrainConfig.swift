@@ -22,6 +22,12 @@ public import FairflowCore
 ///   weight_decay: 0
 ///   momentum: 0                             # sgd only
 ///   patience: 5                             # early stopping on validation loss
+///   drop_features: [track_quality, sv_ptrel] # interaction network: features left out (by name)
+///   drop_unimportant:                        # …and the least important by single-feature
+///     interpret: report/interpret/interpret.json   # masking ΔAUC in an `interpret` result
+///     tracks: 12                             # (declare it in deps): the 12 track and 5 vertex
+///     vertices: 5                            # features of smallest ΔAUC, and/or every feature
+///     below: 0.01                            # whose ΔAUC (percent) is below 0.01
 ///   block_rows: 65536                       # rows loaded at a time (shuffled blocks)
 ///   seed: 1
 ///   threads: 0                              # 0 = all cores
@@ -53,6 +59,19 @@ public struct TrainConfig: Sendable, Equatable {
   public var threads: Int
   public var output: String
   public var metrics: String?
+  /// Interaction-network features left out of training, by name (an ablated model).
+  public var dropFeatures: [String]
+  /// Also leave out the least important features by single-feature masking ΔAUC in an
+  /// `interpret` result: the `tracks` / `vertices` of smallest ΔAUC, and (or only) those whose
+  /// ΔAUC in percent is below `below`.
+  public var dropUnimportant: DropUnimportant?
+
+  public struct DropUnimportant: Sendable, Equatable {
+    public var interpret: String
+    public var tracks: Int?
+    public var vertices: Int?
+    public var below: Double?
+  }
 
   public static func == (a: TrainConfig, b: TrainConfig) -> Bool { a.value == b.value }
 
@@ -60,7 +79,7 @@ public struct TrainConfig: Sendable, Equatable {
     "model", "architecture", "train", "validation", "tracks", "vertices", "labels", "patches",
     "positions", "epochs",
     "batch_size", "optimizer", "learning_rate", "schedule", "weight_decay", "momentum", "patience",
-    "block_rows", "seed", "threads", "output", "metrics",
+    "block_rows", "seed", "threads", "output", "metrics", "drop_features", "drop_unimportant",
   ]
   static let architectureKeys = [
     "interaction-network": ["hidden", "edge_features", "output_features"], "braggnn": ["dense"],
@@ -149,6 +168,37 @@ public struct TrainConfig: Sendable, Equatable {
     threads = try integer("threads", 0, minimum: 0)
     output = try string("output")
     metrics = c["metrics"]?.stringValue
+    dropFeatures = []
+    if let d = c["drop_features"] {
+      guard let list = d.listValue, list.allSatisfy({ $0.stringValue != nil }) else {
+        throw error("'drop_features' must be a list of feature names", nil)
+      }
+      dropFeatures = list.compactMap(\.stringValue)
+    }
+    dropUnimportant = nil
+    if let d = c["drop_unimportant"] {
+      let keys = ["interpret", "tracks", "vertices", "below"]
+      func count(_ key: String) -> Int?? {
+        guard let v = d[key] else { return .some(nil) }
+        guard let i = v.intValue, i >= 0 else { return nil }
+        return .some(i)
+      }
+      guard case .map(let fields) = d, let file = d["interpret"]?.stringValue,
+        fields.allSatisfy({ keys.contains($0.key) }), let tracks = count("tracks"),
+        let vertices = count("vertices"), d["below"] == nil || (d["below"]?.doubleValue ?? -1) >= 0,
+        tracks != nil || vertices != nil || d["below"] != nil
+      else {
+        throw error(
+          "'drop_unimportant' must be {interpret: FILE, tracks: N, vertices: N, below: ΔAUC %}",
+          "FILE is the interpret.json of an `interpret` stage with method masking; give counts, a threshold or both"
+        )
+      }
+      dropUnimportant = DropUnimportant(
+        interpret: file, tracks: tracks, vertices: vertices, below: d["below"]?.doubleValue)
+    }
+    guard model == "interaction-network" || (dropFeatures.isEmpty && dropUnimportant == nil) else {
+      throw error("'drop_features' and 'drop_unimportant' apply to the interaction network", nil)
+    }
   }
 
   public var value: Value {
@@ -167,6 +217,16 @@ public struct TrainConfig: Sendable, Equatable {
     fields.append(("metrics", metrics.map(Value.string) ?? .null))
     // Only when set, so that existing stages keep their fingerprints.
     if schedule != "constant" { fields.append(("schedule", .string(schedule))) }
+    if !dropFeatures.isEmpty {
+      fields.append(("drop_features", .list(dropFeatures.map(Value.string))))
+    }
+    if let d = dropUnimportant {
+      var f: [(key: String, value: Value)] = [("interpret", .string(d.interpret))]
+      if let t = d.tracks { f.append(("tracks", .int(t))) }
+      if let v = d.vertices { f.append(("vertices", .int(v))) }
+      if let b = d.below { f.append(("below", .double(b))) }
+      fields.append(("drop_unimportant", .map(f)))
+    }
     return .map(fields)
   }
 }

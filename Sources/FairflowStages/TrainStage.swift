@@ -26,51 +26,6 @@ public struct TrainStage: BuiltinStage {
   }
 }
 
-/// One HDF5 split as the interaction network reads it, loaded block by block.
-struct JetFile {
-  let file: HDF5File
-  let tracks: HDF5Dataset
-  let vertices: HDF5Dataset
-  let labels: HDF5Dataset
-  let rows: Int
-  let trackShape: [Int]
-  let vertexShape: [Int]
-  let classes: Int
-
-  init(_ path: String, _ c: TrainConfig) throws {
-    file = try HDF5File.open(path)
-    tracks = try file.root.inputDataset(c.tracks)
-    vertices = try file.root.inputDataset(c.vertices)
-    labels = try file.root.inputDataset(c.labels)
-    let t = try tracks.shape
-    let v = try vertices.shape
-    let l = try labels.shape
-    guard t.count == 3, v.count == 3, l.count == 2, t[0] == v[0], t[0] == l[0] else {
-      throw ConvertError(
-        "\(path): expected tracks [N, P, N_tracks], vertices [N, S, N_vertices], labels [N, classes]; found \(t), \(v), \(l) (convert with layout: feature-major)"
-      )
-    }
-    rows = t[0]
-    trackShape = Array(t.dropFirst())
-    vertexShape = Array(v.dropFirst())
-    classes = l[1]
-  }
-
-  func block(_ range: Range<Int>) throws -> JetSet {
-    let t = try tracks.read(rows: range, as: Float.self)
-    let v = try vertices.read(rows: range, as: Float.self)
-    let l = try labels.read(rows: range, as: Float.self)
-    var classesOf: [Int] = []
-    for i in 0..<range.count {
-      let row = l[(i * classes)..<((i + 1) * classes)]
-      classesOf.append(row.firstIndex(of: row.max()!)! - i * classes)
-    }
-    return JetSet(
-      tracks: Tensor(shape: [range.count] + trackShape, data: t),
-      vertices: Tensor(shape: [range.count] + vertexShape, data: v), labels: classesOf)
-  }
-}
-
 struct Trainer {
   let config: TrainConfig
   let root: String
@@ -85,8 +40,22 @@ struct Trainer {
     if config.threads > 0 { Training.setThreads(config.threads) }
     Training.reuseLargeAllocations()
     if config.model == "braggnn" { return try runBraggNN() }
-    let train = try JetFile(root + "/" + config.train, config)
-    let validation = try config.validation.map { try JetFile(root + "/" + $0, config) }
+    let trainFile = try HDF5File.open(root + "/" + config.train)
+    defer { trainFile.close() }
+    let kept = try keptFeatures(trainFile)
+    let train = try JetInputs(
+      file: trainFile, path: config.train, tracks: config.tracks, vertices: config.vertices,
+      labels: config.labels, wantedTracks: kept.tracks, wantedVertices: kept.vertices)
+    let validationFile = try config.validation.map { try HDF5File.open(root + "/" + $0) }
+    defer { validationFile?.close() }
+    let validation = try validationFile.map {
+      try JetInputs(
+        file: $0, path: config.validation ?? "", tracks: config.tracks,
+        vertices: config.vertices, labels: config.labels,
+        wantedTracks: kept.tracks.isEmpty ? nil : train.trackNames,
+        wantedVertices: kept.vertices.isEmpty ? nil : train.vertexNames,
+        expectedTracks: train.trackShape[0], expectedVertices: train.vertexShape[0])
+    }
     var architecture = InteractionNetwork.Configuration()
     (architecture.trackFeatures, architecture.tracks) = (train.trackShape[0], train.trackShape[1])
     (architecture.vertexFeatures, architecture.vertices) = (
@@ -113,6 +82,10 @@ struct Trainer {
     print(
       "train: interaction network, \(model.parameterCount) parameters; \(train.rows) training jets"
         + (validation.map { ", \($0.rows) validation" } ?? ""))
+    if !kept.dropped.isEmpty {
+      print(
+        "train: left out \(kept.dropped.count) features: \(kept.dropped.joined(separator: ", "))")
+    }
     var log: [Value] = []
     var stopping = EarlyStopping(patience: config.patience)
     let start = clock()
@@ -164,17 +137,74 @@ struct Trainer {
       if stopping.observe(loss: monitored, epoch: epoch, parameters: model.parameters) { break }
     }
     stopping.restore(model.parameters)
-    let names = { (d: HDF5Dataset) in (try? d.attributes.strings("features")) ?? [] }
+    let named = !JetInputs.names(train.tracks).isEmpty && !JetInputs.names(train.vertices).isEmpty
+    var metadata = [("format", "pt"), ("seed", String(config.seed))]
+    if !kept.dropped.isEmpty {
+      metadata.append(("dropped_features", kept.dropped.joined(separator: ",")))
+    }
     let (json, weights) = model.checkpoint(
-      metadata: [("format", "pt"), ("seed", String(config.seed))],
-      trackFeatureNames: names(train.tracks), vertexFeatureNames: names(train.vertices))
+      metadata: metadata, trackFeatureNames: named ? train.trackNames : [],
+      vertexFeatureNames: named ? train.vertexNames : [])
     try save(
       json: json, weights: weights, log: log, best: stopping.bestEpoch,
       parameters: model.parameterCount, start: start)
   }
 
+  /// The features to train on: every feature of the training file but those dropped by name
+  /// (`drop_features`) or by their masking ΔAUC (`drop_below`). Empty lists = all, as is.
+  func keptFeatures(_ file: HDF5File) throws -> (
+    tracks: [String], vertices: [String], dropped: [String]
+  ) {
+    var dropped = config.dropFeatures
+    if let d = config.dropUnimportant {
+      let result = try ValueParser.parse(
+        try FileIO.readText(root + "/" + d.interpret), file: d.interpret)
+      guard let masking = result["masking"] else {
+        throw ConvertError(
+          "\(d.interpret) has no masking result (run interpret with method masking)")
+      }
+      for (collection, limit) in [("tracks", d.tracks), ("vertices", d.vertices)] {
+        // Smallest ΔAUC first; ties keep the file's order.
+        let ranked = (masking[collection]?.listValue ?? []).enumerated().compactMap {
+          i, entry -> (Int, String, Double)? in
+          guard let name = entry["feature"]?.stringValue,
+            let delta = entry["delta_auc_percent"]?.doubleValue
+          else { return nil }
+          return (i, name, delta)
+        }.sorted { ($0.2, $0.0) < ($1.2, $1.0) }
+        var chosen = ranked
+        if let below = d.below { chosen = chosen.filter { $0.2 < below } }
+        if let limit {
+          chosen = Array(chosen.prefix(limit))
+        } else if d.below == nil {
+          chosen = []  // counts given for the other collection only
+        }
+        for (_, name, _) in chosen where !dropped.contains(name) { dropped.append(name) }
+      }
+    }
+    guard !dropped.isEmpty else { return ([], [], []) }
+    let tracks = JetInputs.names(try file.root.inputDataset(config.tracks))
+    let vertices = JetInputs.names(try file.root.inputDataset(config.vertices))
+    guard !tracks.isEmpty, !vertices.isEmpty else {
+      throw ConvertError(
+        "\(config.train) does not name its features, so none can be dropped (convert names them)")
+    }
+    let all = tracks + vertices
+    for name in dropped where !all.contains(name) {
+      throw ConvertError(
+        "cannot drop '\(name)': \(config.train) has no such feature"
+          + (Suggestion.hint(for: name, in: all).map { " (\($0))" } ?? ""))
+    }
+    let kept = (tracks.filter { !dropped.contains($0) }, vertices.filter { !dropped.contains($0) })
+    guard !kept.0.isEmpty, !kept.1.isEmpty else {
+      throw ConvertError(
+        "dropping \(dropped.count) features would leave no track or no vertex feature")
+    }
+    return (kept.0, kept.1, dropped)
+  }
+
   /// Mean cross-entropy and accuracy over a split.
-  func evaluate(_ model: InteractionNetwork, _ file: JetFile) throws -> (Double, Double) {
+  func evaluate(_ model: InteractionNetwork, _ file: JetInputs) throws -> (Double, Double) {
     var loss = 0.0
     var correct = 0
     for lo in stride(from: 0, to: file.rows, by: config.blockRows) {

@@ -31,7 +31,9 @@ import Testing
       "report/hbb/interpret/interpret.json", "report/hbb/interpret/nap.svg",
       "metrics/hbb/aggregate.json", "report/hbb/table4.md", "publication/hbb/bagit.txt",
       "publication/hbb/data/datacite.json", "publication/hbb/data/MODEL_CARD.md",
+      "report/hbb/compare.json", "report/hbb/table10.md",
     ]
+    for ablated in Self.ablated { artifacts.append("models/hbb-in/\(ablated)/model.safetensors") }
     for s in seeds {
       artifacts += [
         "models/hbb-in/seed-\(s)/model.safetensors", "models/hbb-in/seed-\(s).onnx",
@@ -94,7 +96,12 @@ import Testing
     let perSeed = ["train", "export", "evaluate"].flatMap { stage in
       seeds.map { "\(stage)@seed=\($0)" }
     }
-    #expect(Set(stale) == Set(perSeed + ["aggregate", "interpret", "publish"]), "\(stale)")
+    #expect(
+      Set(stale)
+        == Set(
+          perSeed + ["aggregate", "interpret", "publish", "compare"]
+            + Self.ablated.map { $0.replacingOccurrences(of: "ablated", with: "ablate") }),
+      "\(stale)")
     let report = try CLIProcess.run(
       ["report", "hbb-quick", "--out", "report.html"] + p, in: ws.root)
     #expect(report.status == 0)
@@ -103,6 +110,88 @@ import Testing
     // Table 9 analogue: the paper's thresholds, fidelity 100 % when nothing is masked.
     #expect(html.contains("Masking by ΔAUC threshold: interpret"))
     #expect(html.contains("<td>0.001</td>") && html.contains("<td>1.0</td>"))
+    #expect(html.contains("Table 10 analogue") && html.contains("<td>8,498</td>"))
+    try checkTable10(ws)
+  }
+
+  static let ablated = ["ablated-32-16-16", "ablated-32-8-8", "ablated-16-8-8"]
+
+  /// The Table 10 analogue: the paper's parameter counts (the ablated models take 18 of 30 track
+  /// and 9 of 14 vertex features, as the paper's do), 12 and 5 features left out, and every
+  /// model's AUC and fidelity recomputed independently — the models exported to ONNX and run by
+  /// onnxruntime on features picked by name with h5py, AUC by scikit-learn, fidelity (eq. 1) by
+  /// NumPy — within 1e-4 (float32 against fairflow's own inference). Sparsity of the baseline
+  /// equals the mean of `interpret`'s per-class sparsities (same model, same 1,500 jets).
+  func checkTable10(_ ws: TemporaryWorkspace) throws {
+    let compare = try #require(
+      try JSONSerialization.jsonObject(with: Data(ws.read("report/hbb/compare.json").utf8))
+        as? [String: Any])
+    let models = try #require(compare["models"] as? [[String: Any]])
+    #expect(models.map { $0["parameters"] as? Int } == [25_554, 8_498, 7_178, 2_842])
+    #expect(models.map { $0["dropped_tracks"] as? Int } == [0, 12, 12, 12])
+    #expect(models.map { $0["dropped_vertices"] as? Int } == [0, 5, 5, 5])
+    #expect(models.first?["fidelity_percent"] as? Double == 100)
+    for m in models {
+      let auc = try #require(m["auc"] as? Double)
+      #expect(auc > 0.7 && auc < 1, "AUC \(auc) of \(m["model"] ?? "?")")
+    }
+    let interpret = try #require(
+      try JSONSerialization.jsonObject(
+        with: Data(ws.read("report/hbb/interpret/interpret.json").utf8)) as? [String: Any])
+    let rna = try #require(interpret["rna"] as? [[String: Any]])
+    let sparsities = rna.compactMap { $0["sparsity"] as? Double }
+    let baselineSparsity = try #require(models.first?["sparsity"] as? Double)
+    #expect(abs(baselineSparsity - sparsities.reduce(0, +) / Double(sparsities.count)) < 1e-12)
+    #expect(try ws.read("report/hbb/table10.md").contains("| 12, 5 | 16, 8, 8 | 2,842 |"))
+
+    guard let python = PythonPeer.interpreter else {
+      if PythonPeer.required { Issue.record("no Python peer venv: run scripts/install-deps") }
+      return
+    }
+    try ws.write(
+      "pipelines/peer.yaml",
+      """
+      pipeline: peer
+      stages:
+        export:
+          matrix: {m: [seed-1, \(Self.ablated.joined(separator: ", "))]}
+          uses: export
+          deps: ["models/hbb-in/${matrix.m}"]
+          outs: ["peer/${matrix.m}.onnx"]
+          with: {model: "models/hbb-in/${matrix.m}", output: "peer/${matrix.m}.onnx", softmax: true}
+      """)
+    let export = try CLIProcess.run(["run", "peer"], in: ws.root)
+    #expect(export.status == 0, "\(export.stdout)\(export.stderr)")
+    let script = """
+      import json, h5py, numpy as np, onnxruntime as ort
+      from sklearn.metrics import roc_auc_score
+      cmp = json.load(open("report/hbb/compare.json"))
+      f = h5py.File(cmp["data"], "r")
+      n = cmp["rows"]
+      def names(d):
+          return [s.decode() if isinstance(s, bytes) else str(s) for s in d.attrs["features"]]
+      T, V = f["tracks"][:n], f["vertices"][:n]
+      y = f["labels"][:n].argmax(1)
+      tn, vn = names(f["tracks"]), names(f["vertices"])
+      base = None
+      for m in cmp["models"]:
+          spec = json.load(open(m["model"] + "/model.json"))
+          feats = {i["name"]: i["features"] for i in spec["inputs"]}
+          x = T[:, [tn.index(s) for s in feats["tracks"]], :]
+          v = V[:, [vn.index(s) for s in feats["vertices"]], :]
+          s = ort.InferenceSession("peer/" + m["model"].split("/")[-1] + ".onnx",
+                                   providers=["CPUExecutionProvider"])
+          p = s.run(None, {"tracks": x.astype(np.float32), "vertices": v.astype(np.float32)})[0][:, 1]
+          p = p.astype(np.float64)
+          if base is None: base = p
+          auc = roc_auc_score(y == 1, p)
+          fidelity = (1 - np.abs(p - base).mean()) * 100
+          assert abs(auc - m["auc"]) < 1e-4, (m["model"], auc, m["auc"])
+          assert abs(fidelity - m["fidelity_percent"]) < 1e-2, (m["model"], fidelity, m["fidelity_percent"])
+          print(m["model"], auc - m["auc"], fidelity - m["fidelity_percent"])
+      """
+    let out = try Shell.run([python, "-c", script], in: ws.root)
+    #expect(out.status == 0, "\(out.stdout)\(out.stderr)")
   }
 
   @Test func braggnnQuickAtCISize() throws {
