@@ -54,7 +54,7 @@ public struct DatasetResolver: Sendable {
     let listing = try await list(
       landing: handle.url, doi: doi, dataCite: dataCite, identifier: identifier)
     return ResolvedRecord(
-      identifier: identifier, doi: doi.key, repository: listing.kind, landingURL: handle.url,
+      identifier: identifier, doi: doi.spelling, repository: listing.kind, landingURL: handle.url,
       apiURL: listing.apiURL, handleTimestamp: handle.timestamp, files: listing.files,
       metadata: (dataCite?.metadata ?? DatasetMetadata()).filled(from: listing.metadata))
   }

@@ -27,7 +27,7 @@ import Testing
     #expect(requests == scenario.expectedRequests)
     #expect(record.repository == scenario.repository)
     #expect(record.identifier == scenario.identifier)
-    #expect(record.doi == DOI(scenario.identifier)?.key)
+    #expect(record.doi == DOI(scenario.identifier)?.spelling)
     #expect(record.handleTimestamp == "2024-01-02T03:04:05Z")
     #expect(record.files == scenario.files(base: base))
     #expect(record.metadata.title == scenario.expectedTitle)
