@@ -6,7 +6,9 @@ public import NeuralKit
 /// Loading decodes the ModelProto, compiles every node (op, attributes, input counts) and checks
 /// that each node reads only graph inputs, initialisers and outputs of earlier nodes, so a model
 /// the interpreter cannot run is refused before any data is fed, naming the node and op. Running
-/// walks the nodes in file order, keeping each value until its last reader has run.
+/// walks the nodes in file order, keeping each value until its last reader has run; that reader
+/// gets the only reference, so element-wise ops write over it, and the buffers of finished values
+/// serve later outputs (`BufferPool`). Feeds and initialisers are never written.
 ///
 /// Limits: the default operator domain at opsets 11–23 and the ops listed in
 /// `ONNXOperation.supported` (2-D group-1 Conv among them); graph inputs and outputs are FLOAT;
@@ -14,7 +16,9 @@ public import NeuralKit
 /// shapes, axes and indices only (no integer arithmetic). No control flow, sequences, external
 /// data or sparse tensors. Float32 throughout, with OpenBLAS sgemm for MatMul, Gemm and Conv.
 public struct ONNXInterpreter: Sendable {
-  /// One node as the interpreter runs it, with the values it reads for the last time.
+  /// One node as the interpreter runs it, with the values it reads for the last time and,
+  /// of those, the ones whose buffers go to the pool after it (node outputs only: feeds and
+  /// initialisers belong to the caller and the model).
   struct Step: Sendable {
     var label: String
     var opType: String
@@ -22,6 +26,7 @@ public struct ONNXInterpreter: Sendable {
     var inputs: [String]
     var output: String
     var releases: [String] = []
+    var recycles: [String] = []
   }
 
   let inputs: [ONNXModel.ValueInfo]
@@ -80,8 +85,12 @@ public struct ONNXInterpreter: Sendable {
       for input in step.inputs where !input.isEmpty { lastUse[input] = index }
     }
     let kept = Set(model.outputs.map(\.name))
+    let external = Set(model.inputs.map(\.name)).union(model.initializers.keys)
     for (name, index) in lastUse.sorted(by: { $0.key < $1.key }) where !kept.contains(name) {
       steps[index].releases.append(name)
+      if steps[index].operation.releasesInputBuffers, !external.contains(name) {
+        steps[index].recycles.append(name)
+      }
     }
     inputs = model.inputs
     initializers = model.initializers
@@ -107,18 +116,21 @@ public struct ONNXInterpreter: Sendable {
       try Self.check(tensor.shape, against: input)
       values[input.name] = .float(tensor)
     }
+    let pool = BufferPool()
     for step in steps {
       var arguments = ONNXOperation.Arguments(
         values: step.inputs.map { $0.isEmpty ? nil : values[$0] })
+      let finished = step.recycles.compactMap { values[$0] }
       // Values read for the last time leave the table first, so that the op holds the only
       // reference and element-wise kernels can write over their input.
       for name in step.releases { values[name] = nil }
       do throws(ImportError) {
-        values[step.output] = try step.operation.evaluate(&arguments)
+        values[step.output] = try step.operation.evaluate(&arguments, pool: pool)
       } catch {
         throw ImportError(
           "ONNX: node '\(step.label)' (\(step.opType)): \(error.message)", hint: error.hint)
       }
+      for value in finished { pool.recycle(value) }
     }
     var result: [String: Tensor] = [:]
     for name in outputNames {

@@ -9,9 +9,9 @@ extension ONNXKernels {
   /// `[0, 2, 1]`) goes tile by tile so that reads and writes stay in cache; any other
   /// permutation fills output rows in order, reading with the stride of the axis that became
   /// the last one.
-  static func transposed<T: BitwiseCopyable>(_ data: [T], shape: [Int], perm: [Int]?)
-    throws(ImportError) -> ([T], [Int])
-  {
+  static func transposed<T: BitwiseCopyable>(
+    _ data: [T], shape: [Int], perm: [Int]?, allocate: Allocator<T>
+  ) throws(ImportError) -> ([T], [Int]) {
     let rank = shape.count
     let p = perm ?? Array((0..<rank).reversed())
     guard p.count == rank, Set(p) == Set(0..<rank) else {
@@ -23,11 +23,14 @@ extension ONNXKernels {
     let count = data.count
     guard count > 0, rank > 1 else { return (data, outShape) }
     if let (batch, rows, columns) = batchedSwap(shape, p) {
-      return (swapped(data, batch: batch, rows: rows, columns: columns), outShape)
+      let result = allocate(count) { out in
+        swap(data, into: out, batch: batch, rows: rows, columns: columns)
+      }
+      return (result, outShape)
     }
     let last = rank - 1
     let (inner, innerStep) = (outShape[last], step[last])
-    let result = [T](unsafeUninitializedCapacity: count) { out, initialized in
+    let result = allocate(count) { out in
       data.withUnsafeBufferPointer { source in
         var index = [Int](repeating: 0, count: last)
         var offset = 0
@@ -46,7 +49,6 @@ extension ONNXKernels {
           }
         }
       }
-      initialized = count
     }
     return (result, outShape)
   }
@@ -74,33 +76,30 @@ extension ONNXKernels {
     return nil
   }
 
-  private static func swapped<T: BitwiseCopyable>(
-    _ data: [T], batch: Int, rows: Int, columns: Int
-  ) -> [T] {
+  private static func swap<T: BitwiseCopyable>(
+    _ data: [T], into out: UnsafeMutableBufferPointer<T>, batch: Int, rows: Int, columns: Int
+  ) {
     let tile = 32
-    return [T](unsafeUninitializedCapacity: data.count) { out, initialized in
-      data.withUnsafeBufferPointer { source in
-        for b in 0..<batch {
-          let base = b * rows * columns
-          for r0 in stride(from: 0, to: rows, by: tile) {
-            for c0 in stride(from: 0, to: columns, by: tile) {
-              for r in r0..<min(r0 + tile, rows) {
-                for c in c0..<min(c0 + tile, columns) {
-                  out[base + c * rows + r] = source[base + r * columns + c]
-                }
+    data.withUnsafeBufferPointer { source in
+      for b in 0..<batch {
+        let base = b * rows * columns
+        for r0 in stride(from: 0, to: rows, by: tile) {
+          for c0 in stride(from: 0, to: columns, by: tile) {
+            for r in r0..<min(r0 + tile, rows) {
+              for c in c0..<min(c0 + tile, columns) {
+                out[base + c * rows + r] = source[base + r * columns + c]
               }
             }
           }
         }
       }
-      initialized = data.count
     }
   }
 
   /// Joins tensors along `axis`; all other dimensions must agree.
-  static func concatenated<T: BitwiseCopyable>(_ parts: [([T], [Int])], axis: Int)
-    throws(ImportError) -> ([T], [Int])
-  {
+  static func concatenated<T: BitwiseCopyable>(
+    _ parts: [([T], [Int])], axis: Int, allocate: Allocator<T>
+  ) throws(ImportError) -> ([T], [Int]) {
     let first = parts[0].1
     let a = try normalized(axis: axis, rank: first.count)
     for (_, s) in parts {
@@ -113,12 +112,18 @@ extension ONNXKernels {
     shape[a] = parts.reduce(0) { $0 + $1.1[a] }
     let outer = first[..<a].reduce(1, *)
     let inner = first[(a + 1)...].reduce(1, *)
-    var result: [T] = []
-    result.reserveCapacity(shape.reduce(1, *))
-    for o in 0..<outer {
-      for (data, s) in parts {
-        let chunk = s[a] * inner
-        result.append(contentsOf: data[(o * chunk)..<((o + 1) * chunk)])
+    let result = allocate(shape.reduce(1, *)) { out in
+      var position = 0
+      for o in 0..<outer {
+        for (data, s) in parts {
+          let chunk = s[a] * inner
+          guard chunk > 0 else { continue }
+          data.withUnsafeBufferPointer { source in
+            (out.baseAddress! + position).update(
+              from: source.baseAddress! + o * chunk, count: chunk)
+          }
+          position += chunk
+        }
       }
     }
     return (result, shape)

@@ -26,7 +26,9 @@ extension ONNXKernels {
 
   /// numpy `matmul`: 1-D operands are promoted (and the promoted axis dropped afterwards), the
   /// batch dimensions broadcast.
-  static func matMul(_ a: Tensor, _ b: Tensor) throws(ImportError) -> Tensor {
+  static func matMul(_ a: Tensor, _ b: Tensor, allocate: Allocator<Float> = fresh)
+    throws(ImportError) -> Tensor
+  {
     guard !a.shape.isEmpty, !b.shape.isEmpty else {
       throw ImportError("MatMul needs operands of rank 1 or more, got \(a.shape) and \(b.shape)")
     }
@@ -46,7 +48,7 @@ extension ONNXKernels {
     if a.shape.count == 1 { shape.remove(at: shape.count - (b.shape.count == 1 ? 1 : 2)) }
     let count = batches * m * n
     guard count > 0, k > 0 else { return Tensor(zeros: shape) }
-    let data = [Float](unsafeUninitializedCapacity: count) { out, initialized in
+    let data = allocate(count) { out in
       a.data.withUnsafeBufferPointer { pa in
         b.data.withUnsafeBufferPointer { pb in
           guard let pa = pa.baseAddress, let pb = pb.baseAddress, let po = out.baseAddress else {
@@ -73,7 +75,6 @@ extension ONNXKernels {
           }
         }
       }
-      initialized = count
     }
     return Tensor(shape: shape, data: data)
   }

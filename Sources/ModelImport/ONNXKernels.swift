@@ -123,13 +123,14 @@ enum ONNXKernels {
   }
 
   static func binary(
-    _ op: ONNXOperation.Binary, _ a: consuming Tensor, _ b: consuming Tensor
+    _ op: ONNXOperation.Binary, _ a: consuming Tensor, _ b: consuming Tensor,
+    allocate: Allocator<Float> = fresh
   ) throws(ImportError) -> Tensor {
     switch op {
-    case .add: try broadcast(Sum.self, consume a, consume b)
-    case .sub: try broadcast(Difference.self, consume a, consume b)
-    case .mul: try broadcast(Product.self, consume a, consume b)
-    case .div: try broadcast(Quotient.self, consume a, consume b)
+    case .add: try broadcast(Sum.self, consume a, consume b, allocate: allocate)
+    case .sub: try broadcast(Difference.self, consume a, consume b, allocate: allocate)
+    case .mul: try broadcast(Product.self, consume a, consume b, allocate: allocate)
+    case .div: try broadcast(Quotient.self, consume a, consume b, allocate: allocate)
     }
   }
 
@@ -138,7 +139,7 @@ enum ONNXKernels {
   /// interpreter's `Step.releases`) lends its buffer instead of a fresh allocation; an operand
   /// still referenced elsewhere is copied first by the array's copy-on-write.
   static func broadcast<F: FloatOperator>(
-    _ f: F.Type, _ a: consuming Tensor, _ b: consuming Tensor
+    _ f: F.Type, _ a: consuming Tensor, _ b: consuming Tensor, allocate: Allocator<Float> = fresh
   ) throws(ImportError) -> Tensor {
     let shape = try broadcastShape(a.shape, b.shape)
     let count = shape.reduce(1, *)
@@ -164,13 +165,12 @@ enum ONNXKernels {
       }
       return out
     }
-    let data = [Float](unsafeUninitializedCapacity: count) { out, initialized in
+    let data = allocate(count) { out in
       a.data.withUnsafeBufferPointer { pa in
         b.data.withUnsafeBufferPointer { pb in
           layout.apply(F.self, pa.baseAddress!, pb.baseAddress!, into: out.baseAddress!)
         }
       }
-      initialized = count
     }
     return Tensor(shape: shape, data: data)
   }

@@ -1,31 +1,36 @@
 internal import NeuralKit
 
 extension ONNXOperation {
-  /// The node's output from its arguments, which it takes over. Input counts were checked when
-  /// the node was compiled; element types and shapes are checked here.
-  func evaluate(_ x: inout Arguments) throws(ImportError) -> ONNXValue {
+  /// The node's output from its arguments, which it takes over, with new Float buffers from
+  /// `pool`. Input counts were checked when the node was compiled; element types and shapes
+  /// are checked here.
+  func evaluate(_ x: inout Arguments, pool: BufferPool) throws(ImportError) -> ONNXValue {
     switch self {
-    case .matMul: return .float(try ONNXKernels.matMul(try x.float(0), try x.float(1)))
+    case .matMul:
+      return .float(try ONNXKernels.matMul(try x.float(0), try x.float(1), allocate: pool.make))
     case .gemm(let alpha, let beta, let transA, let transB):
       return .float(
         try ONNXKernels.gemm(
           try x.float(0), try x.float(1), try x.optionalFloat(2), alpha: alpha, beta: beta,
           transA: transA, transB: transB))
     case .binary(let op):
-      return .float(try ONNXKernels.binary(op, try x.float(0), try x.float(1)))
+      return .float(
+        try ONNXKernels.binary(op, try x.float(0), try x.float(1), allocate: pool.make))
     case .unary(let op): return .float(ONNXKernels.unary(op, try x.float(0)))
     case .softmax(let axis, let flattened):
       return .float(try ONNXKernels.softmax(try x.float(0), axis: axis, flattened: flattened))
     case .transpose(let perm):
       switch try x.value(0) {
       case .float(let t):
-        let (data, shape) = try ONNXKernels.transposed(t.data, shape: t.shape, perm: perm)
+        let (data, shape) = try ONNXKernels.transposed(
+          t.data, shape: t.shape, perm: perm, allocate: pool.make)
         return .float(Tensor(shape: shape, data: data))
       case .integer(let t):
-        let (values, shape) = try ONNXKernels.transposed(t.values, shape: t.shape, perm: perm)
+        let (values, shape) = try ONNXKernels.transposed(
+          t.values, shape: t.shape, perm: perm, allocate: ONNXKernels.fresh)
         return .integer(IntegerTensor(shape: shape, values: values))
       }
-    case .concat(let axis): return try Self.concat(try x.all(), axis: axis)
+    case .concat(let axis): return try Self.concat(try x.all(), axis: axis, pool: pool)
     case .reshape(let allowZero):
       guard let spec = try x.integers(1), spec.shape.count == 1 else {
         throw ImportError("the target shape should be a 1-D int64 tensor")
@@ -79,7 +84,9 @@ extension ONNXOperation {
     }
   }
 
-  private static func concat(_ values: [ONNXValue], axis: Int) throws(ImportError) -> ONNXValue {
+  private static func concat(_ values: [ONNXValue], axis: Int, pool: BufferPool)
+    throws(ImportError) -> ONNXValue
+  {
     var floats: [([Float], [Int])] = []
     var integers: [([Int], [Int])] = []
     for value in values {
@@ -92,11 +99,25 @@ extension ONNXOperation {
       throw ImportError("Concat mixes float and int64 inputs")
     }
     if floats.isEmpty {
-      let (values, shape) = try ONNXKernels.concatenated(integers, axis: axis)
+      let (values, shape) = try ONNXKernels.concatenated(
+        integers, axis: axis, allocate: ONNXKernels.fresh)
       return .integer(IntegerTensor(shape: shape, values: values))
     }
-    let (data, shape) = try ONNXKernels.concatenated(floats, axis: axis)
+    let (data, shape) = try ONNXKernels.concatenated(floats, axis: axis, allocate: pool.make)
     return .float(Tensor(shape: shape, data: data))
+  }
+}
+
+extension ONNXOperation {
+  /// Whether the inputs this op reads for the last time may go to the buffer pool afterwards:
+  /// not where the output may be an input's own buffer (the in-place element-wise ops, and the
+  /// ops that only relabel the shape). Pooling those would still be correct (copy-on-write),
+  /// only wasted.
+  var releasesInputBuffers: Bool {
+    switch self {
+    case .unary, .binary, .softmax, .identity, .reshape, .flatten, .squeeze, .unsqueeze: false
+    default: true
+    }
   }
 }
 

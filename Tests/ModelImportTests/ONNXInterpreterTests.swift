@@ -188,6 +188,39 @@ import Testing
   }
 }
 
+extension ONNXInterpreterBufferTests {
+  /// `a`'s buffer goes to the pool after its last reader while the Reshape `b` still shares
+  /// it; the MatMul that then draws it from the pool must not write over `b`.
+  @Test func pooledBuffersNeverOverwriteLiveAliases() throws {
+    let n = 256  // n·n values: large enough to be pooled
+    var g = ONNXGraph()
+    g.input("x", shape: [1, n, n])
+    func scaledIdentity(_ name: String, _ scale: Float) -> String {
+      var t = Tensor(zeros: [n, n])
+      for i in 0..<n { t.data[i * n + i] = scale }
+      return g.constant(name, t)
+    }
+    let a = g.node("MatMul", ["x", scaledIdentity("identity", 1)], output: "a")
+    g.node("Reshape", [a, g.int64Constant("shape", [-1, n])], output: "b")
+    let c = g.node("Transpose", [a], output: "c", [("perm", .ints([0, 2, 1]))])
+    g.node("MatMul", [c, scaledIdentity("double", 2)], output: "d")
+    g.output("b", shape: [n, n])
+    g.output("d", shape: [1, n, n])
+    let interpreter = try ONNXInterpreter(
+      g.model(graphName: "aliases", metadata: [], producerVersion: "test"))
+    var generator = SeededGenerator(seed: 47)
+    let x = Tensor(shape: [1, n, n], data: (0..<(n * n)).map { _ in generator.uniform(-1, 1) })
+    let result = try interpreter.run(["x": x])
+    var doubledTranspose = [Float](repeating: 0, count: n * n)
+    for i in 0..<n { for j in 0..<n { doubledTranspose[j * n + i] = 2 * x.data[i * n + j] } }
+    // Compared as flags: a failure should not print 65,536 numbers.
+    let aliasIntact = result["b"]?.data == x.data
+    let productRight = result["d"]?.data == doubledTranspose
+    #expect(aliasIntact, "the Reshape alias was overwritten")
+    #expect(productRight)
+  }
+}
+
 /// Models and feeds the interpreter refuses, with the message word for word.
 @Suite struct ONNXInterpreterErrorTests {
   func message(_ body: () throws -> Void) -> String? {
