@@ -65,9 +65,10 @@ let package = Package(
       name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
     .target(name: "NeuralKit", dependencies: ["COpenBLAS", "FairflowCore"], swiftSettings: strict),
     // Import of published models: PyTorch checkpoints (safe pickle subset, zip and legacy),
-    // safetensors, ONNX initialisers → native models.
+    // safetensors, ONNX initialisers → native models; an ONNX graph interpreter (sgemm kernels).
     .target(
-      name: "ModelImport", dependencies: ["NeuralKit", "CCompression", "FairflowCore"],
+      name: "ModelImport",
+      dependencies: ["NeuralKit", "COpenBLAS", "CCompression", "FairflowCore"],
       swiftSettings: strict),
     // Metrics: ROC/AUC (scikit-learn semantics), accuracy, fidelity, distance statistics.
     .target(name: "Metrics", swiftSettings: strict),
