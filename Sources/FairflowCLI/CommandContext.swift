@@ -19,6 +19,7 @@ struct CommandContext {
   static let registry = StageKindRegistry([
     ConvertStage(), TrainStage(), ExportStage(), ImportStage(), EvaluateStage(), InterpretStage(),
     GenerateStage(), FetchStage(), PublishStage(), AggregateStage(), CompareStage(),
+    ConsistencyStage(),
   ])
 
   static func workspace() -> Workspace {

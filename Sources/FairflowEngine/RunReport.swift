@@ -1,4 +1,5 @@
 public import FairflowCore
+internal import FairflowStore
 
 /// What happened to one stage in a run.
 public enum StageResult: Sendable, Equatable {
@@ -27,11 +28,25 @@ public struct StageFailure: Sendable, Equatable {
   public var command: String
   public var reason: String
   public var log: String?
+  /// The last non-empty lines of the log (a built-in stage's error message is there).
+  public var logTail: [String] = []
 
   public var message: String {
     var text = "stage '\(stage)' failed: \(reason)\n  command: \(command)"
     if let log { text += "\n  log: \(log)" }
+    if !logTail.isEmpty {
+      text += "\n  last lines of the log:" + logTail.map { "\n    " + $0 }.joined()
+    }
     return text
+  }
+
+  /// Up to `lines` last non-empty lines of the file at `path` (its last 4 KiB), each cut at 300
+  /// characters; [] when it cannot be read.
+  public static func tail(of path: String, lines: Int = 5) -> [String] {
+    guard let bytes = try? FileIO.read(path) else { return [] }
+    let text = String(decoding: bytes.suffix(4096), as: UTF8.self)
+    return text.split(whereSeparator: \.isNewline).map { String($0.prefix(300)) }
+      .filter { !$0.allSatisfy(\.isWhitespace) }.suffix(lines).map { $0 }
   }
 }
 

@@ -87,7 +87,10 @@ extension Runner {
   }
 
   func failure(_ stage: Stage, reason: String, log: String? = nil) -> StageFailure {
-    StageFailure(stage: stage.name, command: stage.recordedCommand, reason: reason, log: log)
+    var failure = StageFailure(
+      stage: stage.name, command: stage.recordedCommand, reason: reason, log: log)
+    if let log { failure.logTail = StageFailure.tail(of: loaded.workspace.root + "/" + log) }
+    return failure
   }
 
   /// Records a new lock entry for a stage whose outputs are now `outs`.

@@ -31,7 +31,8 @@ import Testing
       "report/hbb/interpret/interpret.json", "report/hbb/interpret/nap.svg",
       "metrics/hbb/aggregate.json", "report/hbb/table4.md", "publication/hbb/bagit.txt",
       "publication/hbb/data/datacite.json", "publication/hbb/data/MODEL_CARD.md",
-      "report/hbb/compare.json", "report/hbb/table10.md",
+      "report/hbb/compare.json", "report/hbb/table10.md", "report/hbb/consistency.json",
+      "report/hbb/table8.md",
     ]
     for ablated in Self.ablated { artifacts.append("models/hbb-in/\(ablated)/model.safetensors") }
     for s in seeds {
@@ -99,7 +100,7 @@ import Testing
     #expect(
       Set(stale)
         == Set(
-          perSeed + ["aggregate", "interpret", "publish", "compare"]
+          perSeed + ["aggregate", "interpret", "publish", "compare", "consistency"]
             + Self.ablated.map { $0.replacingOccurrences(of: "ablated", with: "ablate") }),
       "\(stale)")
     let report = try CLIProcess.run(
@@ -111,7 +112,57 @@ import Testing
     #expect(html.contains("Masking by ΔAUC threshold: interpret"))
     #expect(html.contains("<td>0.001</td>") && html.contains("<td>1.0</td>"))
     #expect(html.contains("Table 10 analogue") && html.contains("<td>8,498</td>"))
+    #expect(html.contains("Table 8 analogue"))
     try checkTable10(ws)
+    try checkTable8(ws)
+  }
+
+  /// The Table 8 analogue: native and ONNX columns agree, and the ONNX column is what
+  /// onnxruntime + scikit-learn compute from the same file and jets (features picked by name with
+  /// h5py): accuracy within one jet, AUC within 1e-4.
+  func checkTable8(_ ws: TemporaryWorkspace) throws {
+    let document = try #require(
+      try JSONSerialization.jsonObject(with: Data(ws.read("report/hbb/consistency.json").utf8))
+        as? [String: Any])
+    let runs = try #require(document["runs"] as? [[String: Any]])
+    #expect(runs.map { $0["batch"] as? Int } == [1, 128])
+    for run in runs {
+      let engines = try #require(run["engines"] as? [[String: Any]])
+      #expect(engines.map { $0["engine"] as? String } == ["native (NeuralKit)", "ONNX"])
+      #expect(engines[0]["accuracy"] as? Double == engines[1]["accuracy"] as? Double)
+      let difference = try #require(run["max_abs_difference"] as? Double)
+      #expect(difference < 1e-5, "native vs ONNX: \(difference)")
+      #expect(run["disagreements"] as? Int == 0)
+    }
+    guard let python = PythonPeer.interpreter else {
+      if PythonPeer.required { Issue.record("no Python peer venv: run scripts/install-deps") }
+      return
+    }
+    let script = """
+      import json, h5py, numpy as np, onnxruntime as ort
+      from sklearn.metrics import roc_auc_score
+      doc = json.load(open("report/hbb/consistency.json"))
+      spec = json.load(open(doc["model"] + "/model.json"))
+      feats = {i["name"]: i["features"] for i in spec["inputs"]}
+      f = h5py.File(doc["data"], "r")
+      def names(d):
+          return [s.decode() if isinstance(s, bytes) else str(s) for s in d.attrs["features"]]
+      s = ort.InferenceSession(doc["onnx"], providers=["CPUExecutionProvider"])
+      for run in doc["runs"]:
+          n = run["rows"]
+          x = f["tracks"][:n][:, [names(f["tracks"]).index(k) for k in feats["tracks"]], :]
+          v = f["vertices"][:n][:, [names(f["vertices"]).index(k) for k in feats["vertices"]], :]
+          y = f["labels"][:n].argmax(1)
+          p = s.run(None, {"tracks": x.astype(np.float32), "vertices": v.astype(np.float32)})[0]
+          onnx = [e for e in run["engines"] if e["engine"] == "ONNX"][0]
+          accuracy = float((p.argmax(1) == y).mean())
+          auc = roc_auc_score(y == 1, p[:, 1].astype(np.float64))
+          assert abs(accuracy - onnx["accuracy"]) <= 1.0 / n + 1e-12, (accuracy, onnx["accuracy"])
+          assert abs(auc - onnx["auc"]) < 1e-4, (auc, onnx["auc"])
+          print(n, accuracy - onnx["accuracy"], auc - onnx["auc"])
+      """
+    let out = try Shell.run([python, "-c", script], in: ws.root)
+    #expect(out.status == 0, "\(out.stdout)\(out.stderr)")
   }
 
   static let ablated = ["ablated-32-16-16", "ablated-32-8-8", "ablated-16-8-8"]
