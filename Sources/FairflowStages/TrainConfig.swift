@@ -20,6 +20,7 @@ public import FairflowCore
 ///   learning_rate: 0.001
 ///   schedule: constant                      # braggnn: or cosine (decays to 0 over `epochs`)
 ///   weight_decay: 0
+///   warmup_steps: 0                         # linear learning-rate warm-up over N optimizer steps
 ///   momentum: 0                             # sgd only
 ///   patience: 5                             # early stopping on validation loss
 ///   drop_features: [track_quality, sv_ptrel] # interaction network: features left out (by name)
@@ -52,6 +53,8 @@ public struct TrainConfig: Sendable, Equatable {
   /// learning_rate · ½(1 + cos(π(e − 1)/E)).
   public var schedule: String
   public var weightDecay: Double
+  /// Linear learning-rate warm-up over this many optimizer steps (0: none).
+  public var warmupSteps: Int
   public var momentum: Double
   public var patience: Int
   public var blockRows: Int
@@ -80,6 +83,7 @@ public struct TrainConfig: Sendable, Equatable {
     "positions", "epochs",
     "batch_size", "optimizer", "learning_rate", "schedule", "weight_decay", "momentum", "patience",
     "block_rows", "seed", "threads", "output", "metrics", "drop_features", "drop_unimportant",
+    "warmup_steps",
   ]
   static let architectureKeys = [
     "interaction-network": ["hidden", "edge_features", "output_features"], "braggnn": ["dense"],
@@ -162,6 +166,7 @@ public struct TrainConfig: Sendable, Equatable {
     }
     weightDecay = try number("weight_decay", 0)
     momentum = try number("momentum", 0)
+    warmupSteps = try integer("warmup_steps", 0, minimum: 0)
     patience = try integer("patience", 5)
     blockRows = try integer("block_rows", 65536)
     seed = try integer("seed", 1, minimum: 0)
@@ -217,6 +222,7 @@ public struct TrainConfig: Sendable, Equatable {
     fields.append(("metrics", metrics.map(Value.string) ?? .null))
     // Only when set, so that existing stages keep their fingerprints.
     if schedule != "constant" { fields.append(("schedule", .string(schedule))) }
+    if warmupSteps > 0 { fields.append(("warmup_steps", .int(warmupSteps))) }
     if !dropFeatures.isEmpty {
       fields.append(("drop_features", .list(dropFeatures.map(Value.string))))
     }

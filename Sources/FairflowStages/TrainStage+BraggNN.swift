@@ -48,6 +48,8 @@ extension Trainer {
     var sgd = SGD(
       learningRate: Float(config.learningRate), momentum: Float(config.momentum),
       weightDecay: Float(config.weightDecay))
+    adam.warmupSteps = config.warmupSteps
+    sgd.warmupSteps = config.warmupSteps
     print("train: BraggNN, \(model.parameterCount) parameters; \(x.shape[0]) training patches")
     var log: [Value] = []
     var stopping = EarlyStopping(patience: config.patience)

@@ -79,6 +79,8 @@ struct Trainer {
     var sgd = SGD(
       learningRate: Float(config.learningRate), momentum: Float(config.momentum),
       weightDecay: Float(config.weightDecay))
+    adam.warmupSteps = config.warmupSteps
+    sgd.warmupSteps = config.warmupSteps
     print(
       "train: interaction network, \(model.parameterCount) parameters; \(train.rows) training jets"
         + (validation.map { ", \($0.rows) validation" } ?? ""))

@@ -144,4 +144,39 @@ import Testing
       out.stdout.split(separator: " ")[1].trimmingCharacters(in: .whitespacesAndNewlines))
     #expect(bias == model.classifier.bias.value.data[0])
   }
+
+  /// Warm-up scales step t of N by t/N, then leaves the rate alone: Adam's first step moves every
+  /// weight by ≈ the learning rate (m̂/√v̂ = ±1), so with N = 4 it moves by a quarter of that,
+  /// and SGD's k-th step by k/N of the plain step.
+  @Test func warmupScalesTheFirstStepsLinearly() {
+    func parameter() -> Parameter {
+      let p = Parameter(name: "w", value: Tensor(shape: [2], data: [1, -1]))
+      p.grad = [0.5, -2]
+      return p
+    }
+    var plain = Adam(learningRate: 0.1)
+    var warm = Adam(learningRate: 0.1)
+    warm.warmupSteps = 4
+    let a = parameter()
+    let b = parameter()
+    plain.step([a])
+    warm.step([b])
+    let start: [Float] = [1, -1]
+    for i in 0..<2 {
+      let plainMove = a.value.data[i] - start[i]
+      let warmMove = b.value.data[i] - start[i]
+      #expect(abs(warmMove - plainMove / 4) < 1e-6, "\(warmMove) vs \(plainMove)")
+    }
+    var sgd = SGD(learningRate: 0.1)
+    sgd.warmupSteps = 2
+    let c = parameter()
+    sgd.step([c])  // factor 1/2
+    let half: [Float] = [1 - 0.1 * 0.5 * 0.5, -1 + 0.1 * 2 * 0.5]
+    #expect(c.value.data == half)
+    c.grad = [0.5, -2]
+    let before = c.value.data
+    sgd.step([c])  // step 2 of 2: full rate
+    let full: [Float] = [before[0] - Float(0.1) * 0.5, before[1] + Float(0.1) * 2]
+    #expect(c.value.data == full)
+  }
 }
