@@ -43,14 +43,7 @@ public struct CompareStage: BuiltinStage {
       ("baseline", .string(baseline)), ("models", .list(list)), ("data", .string(data)),
       ("rows", .int(rows)), ("output", .string(output)),
     ]
-    if let table = reader.value("table") {
-      guard let path = table.stringValue, path.hasSuffix(".md") else {
-        throw reader.error("'table' must be a Markdown file path ending in .md")
-      }
-      fields.append(("table", table))
-    }
-    fields.append(
-      ("title", .string(try reader.string("title", default: "Baseline and ablated models"))))
+    try ResultTable.readOptions(&reader, title: "Baseline and ablated models", into: &fields)
     try reader.finish()
     return .map(fields)
   }
@@ -127,30 +120,26 @@ public struct CompareStage: BuiltinStage {
         + "relative to the baseline (\(baselinePath)). Fidelity: 1 − mean |ŷ − ŷ_baseline| of "
         + "P(class 1). Sparsity: fraction of hidden nodes with relative neural activity < 0.2, "
         + "mean over the classes.")
-    let document = Value.map([
-      ("data", .string(dataPath)), ("rows", .int(limit)), ("baseline", .string(baselinePath)),
-      (
-        "models",
-        .list(
-          rows.map { r in
-            let c = r.configuration
-            return .map([
-              ("model", .string(r.path)), ("dropped_tracks", .int(r.droppedTracks)),
-              ("dropped_vertices", .int(r.droppedVertices)), ("hidden", .int(c.hidden)),
-              ("edge_features", .int(c.edgeFeatures)), ("output_features", .int(c.outputFeatures)),
-              ("parameters", .int(r.parameters)), ("auc", .double(r.auc)),
-              ("fidelity_percent", .double(r.fidelity)), ("sparsity", .double(r.meanSparsity)),
-              ("sparsity_per_class", .list(r.sparsity.map(Value.double))),
-            ])
-          })
-      ),
-      ("table", table.value),
-    ])
-    try FileIO.writeAtomically(
-      Array(document.prettyJSON.utf8), to: root + "/" + (config["output"]?.stringValue ?? ""))
-    if let path = config["table"]?.stringValue {
-      try FileIO.writeAtomically(Array(table.markdown.utf8), to: root + "/" + path)
-    }
+    try table.write(
+      [
+        ("data", .string(dataPath)), ("rows", .int(limit)), ("baseline", .string(baselinePath)),
+        (
+          "models",
+          .list(
+            rows.map { r in
+              let c = r.configuration
+              return .map([
+                ("model", .string(r.path)), ("dropped_tracks", .int(r.droppedTracks)),
+                ("dropped_vertices", .int(r.droppedVertices)), ("hidden", .int(c.hidden)),
+                ("edge_features", .int(c.edgeFeatures)),
+                ("output_features", .int(c.outputFeatures)),
+                ("parameters", .int(r.parameters)), ("auc", .double(r.auc)),
+                ("fidelity_percent", .double(r.fidelity)), ("sparsity", .double(r.meanSparsity)),
+                ("sparsity_per_class", .list(r.sparsity.map(Value.double))),
+              ])
+            })
+        ),
+      ], config: config, root: root)
   }
 }
 

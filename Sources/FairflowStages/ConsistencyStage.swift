@@ -60,13 +60,7 @@ public struct ConsistencyStage: BuiltinStage {
       ("model", .string(model)), ("onnx", .string(onnx)), ("data", .string(data)),
       ("runs", .list(runs)), ("output", .string(output)),
     ]
-    if let table = reader.value("table") {
-      guard let path = table.stringValue, path.hasSuffix(".md") else {
-        throw reader.error("'table' must be a Markdown file path ending in .md")
-      }
-      fields.append(("table", table))
-    }
-    fields.append(("title", .string(try reader.string("title", default: "Native vs ONNX"))))
+    try ResultTable.readOptions(&reader, title: "Native vs ONNX", into: &fields)
     try reader.finish()
     return .map(fields)
   }
@@ -191,15 +185,12 @@ public struct ConsistencyStage: BuiltinStage {
         "\(modelPath) run natively and its export \(onnxPath) run op by op by fairflow's ONNX "
         + "interpreter on \(dataPath); accuracy: arg-max class = label; AUC and ΔP: P(class 1); "
         + "time/batch: wall-clock on this machine (the only value that changes between runs).")
-    let document = Value.map([
-      ("model", .string(modelPath)), ("onnx", .string(onnxPath)), ("data", .string(dataPath)),
-      ("runs", .list(runs)), ("table", table.value),
-    ])
-    try FileIO.writeAtomically(
-      Array(document.prettyJSON.utf8), to: root + "/" + (config["output"]?.stringValue ?? ""))
-    if let path = config["table"]?.stringValue {
-      try FileIO.writeAtomically(Array(table.markdown.utf8), to: root + "/" + path)
-    }
+    try table.write(
+      [
+
+        ("model", .string(modelPath)), ("onnx", .string(onnxPath)), ("data", .string(dataPath)),
+        ("runs", .list(runs)),
+      ], config: config, root: root)
   }
 
   static func softmax(_ row: [Double]) -> [Double] {

@@ -1,4 +1,5 @@
 public import FairflowCore
+internal import FairflowStore
 
 /// A table a stage reproduces (the paper's Table 8 or 10 form): a title, column headings, rows of
 /// already formatted cells and a note saying how the numbers were made. Stages store it under
@@ -45,5 +46,32 @@ public struct ResultTable: Sendable, Equatable {
     out += "|" + columns.map { _ in " --- |" }.joined() + "\n"
     for row in rows { out += "| " + row.map(cell).joined(separator: " | ") + " |\n" }
     return out + (note.isEmpty ? "" : "\n" + note + "\n")
+  }
+}
+
+extension ResultTable {
+  /// The `table:` and `title:` keys of a stage that reproduces a table: an optional Markdown path
+  /// and a heading (default `title`), appended to the stage's validated `fields`.
+  static func readOptions(
+    _ reader: inout ConfigReader, title: String, into fields: inout [(key: String, value: Value)]
+  ) throws(PipelineError) {
+    if let table = reader.value("table") {
+      guard let path = table.stringValue, path.hasSuffix(".md") else {
+        throw reader.error("'table' must be a Markdown file path ending in .md")
+      }
+      fields.append(("table", table))
+    }
+    fields.append(("title", .string(try reader.string("title", default: title))))
+  }
+
+  /// Writes a stage's JSON result `fields` + this table (under `table`) to the stage's `output`,
+  /// and the table as Markdown to its `table` when given; both atomically.
+  func write(_ fields: [(key: String, value: Value)], config: Value, root: String) throws {
+    let document = Value.map(fields + [("table", value)])
+    try FileIO.writeAtomically(
+      Array(document.prettyJSON.utf8), to: root + "/" + (config["output"]?.stringValue ?? ""))
+    if let path = config["table"]?.stringValue {
+      try FileIO.writeAtomically(Array(markdown.utf8), to: root + "/" + path)
+    }
   }
 }

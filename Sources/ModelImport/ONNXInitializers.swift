@@ -42,59 +42,15 @@ public struct ONNXInitializers {
     guard !tensors.isEmpty else { throw ImportError("ONNX file without float initialisers") }
   }
 
+  /// A FLOAT or DOUBLE initialiser as a Float32 tensor (decoded by `ONNXValue`); initialisers
+  /// of other element types are not weights and are skipped.
   static func tensor(_ bytes: ArraySlice<UInt8>) throws(ImportError) -> (String, Tensor)? {
-    var r = ProtobufReader(bytes)
-    var dims: [Int] = []
-    var type = 0
-    var name = ""
-    var raw: ArraySlice<UInt8>?
-    var floats: [Float] = []
-    while let (f, w) = try r.next() {
-      switch (f, w) {
-      case (1, 0): dims.append(try r.varint())
-      case (1, 2):
-        var packed = ProtobufReader(try r.field())
-        while !packed.atEnd { dims.append(try packed.varint()) }
-      case (2, 0): type = try r.varint()
-      case (4, 2):
-        let b = try r.field()
-        guard b.count % 4 == 0 else { throw ImportError("ONNX: float_data of odd length") }
-        floats = stride(from: b.startIndex, to: b.endIndex, by: 4).map { p in
-          Float(
-            bitPattern: UInt32(b[p]) | UInt32(b[p + 1]) << 8 | UInt32(b[p + 2]) << 16 | UInt32(
-              b[p + 3]) << 24)
-        }
-      case (8, 2): name = String(decoding: try r.field(), as: UTF8.self)
-      case (9, 2): raw = try r.field()
-      default: try r.skip(w)
-      }
-    }
-    // data_type FLOAT (1) or DOUBLE (11); other initialisers are not weights fairflow imports.
-    guard type == 1 || type == 11, dims.allSatisfy({ $0 >= 0 }) else { return nil }
-    let count = dims.reduce(1, *)
-    var values = floats
-    if let raw {
-      let width = type == 1 ? 4 : 8
-      guard raw.count == count * width else {
-        throw ImportError("ONNX: tensor '\(name)' has \(raw.count) bytes for \(dims)")
-      }
-      let base = raw.startIndex
-      values = (0..<count).map { i in
-        let p = base + i * width
-        if width == 4 {
-          return Float(
-            bitPattern: UInt32(raw[p]) | UInt32(raw[p + 1]) << 8 | UInt32(raw[p + 2]) << 16
-              | UInt32(raw[p + 3]) << 24)
-        }
-        var bits: UInt64 = 0
-        for k in 0..<8 { bits |= UInt64(raw[p + k]) << (8 * UInt64(k)) }
-        return Float(Double(bitPattern: bits))
-      }
-    }
-    guard values.count == count else {
-      throw ImportError("ONNX: tensor '\(name)' holds \(values.count) values for \(dims)")
-    }
-    return (name, Tensor(shape: dims, data: values))
+    guard
+      [ONNXValue.DataType.float, ONNXValue.DataType.double].contains(
+        try ONNXValue.elementType(of: bytes))
+    else { return nil }
+    guard case (let name, .float(let t)) = try ONNXValue.decode(tensor: bytes) else { return nil }
+    return (name, t)
   }
 }
 

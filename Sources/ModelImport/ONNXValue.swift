@@ -54,6 +54,16 @@ extension ONNXValue {
     }
   }
 
+  /// The data_type (field 2) of a TensorProto, 0 when absent.
+  static func elementType(of bytes: ArraySlice<UInt8>) throws(ImportError) -> Int {
+    var r = ProtobufReader(bytes)
+    var type = 0
+    while let (field, wire) = try r.next() {
+      if field == 2, wire == 0 { type = try r.varint() } else { try r.skip(wire) }
+    }
+    return type
+  }
+
   /// Decodes a TensorProto: dims (1), data_type (2), float_data (4), int32_data (5),
   /// int64_data (7), name (8), raw_data (9, little-endian), double_data (10),
   /// data_location (14). Repeated numbers are accepted packed and unpacked. External data and
