@@ -130,7 +130,8 @@ let package = Package(
       name: "MetricsBenchmark", dependencies: ["Metrics"], path: "Benchmarks/MetricsBenchmark",
       swiftSettings: strict),
     .executableTarget(
-      name: "NeuralBenchmark", dependencies: ["NeuralKit"], path: "Benchmarks/NeuralBenchmark",
+      name: "NeuralBenchmark", dependencies: ["NeuralKit", "ModelImport"],
+      path: "Benchmarks/NeuralBenchmark",
       swiftSettings: strict),
     // Shared test support: fixtures, fake executor, temp workspaces.
     .target(

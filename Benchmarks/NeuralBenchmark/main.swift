@@ -1,10 +1,13 @@
 // Times NeuralKit: inference throughput of the interaction network or BraggNN at a batch size and
 // BLAS thread count, or one training epoch of the interaction network. Prints one JSON line.
 // Also writes the same model (fixed seed) as ONNX for the onnxruntime side of Benchmarks/neural.
+// `--engine onnx` times that ONNX file run by fairflow's ONNXInterpreter instead of NeuralKit.
 //
 //   NeuralBenchmark infer --model in|braggnn --batch B --threads T --seconds S [--onnx PATH]
+//                         [--engine native|onnx]
 //   NeuralBenchmark train --jets N --batch B --threads T
 import Foundation
+import ModelImport
 import NeuralKit
 
 var arguments = Array(CommandLine.arguments.dropFirst())
@@ -45,7 +48,30 @@ let batch = int("--batch", 128)
 let seconds = Double(options["--seconds"] ?? "2") ?? 2
 var samples = 0
 var elapsed = 0.0
-if options["--model"] == "braggnn" {
+if options["--engine"] == "onnx" {
+  let braggnn = options["--model"] == "braggnn"
+  let bytes = braggnn ? BraggNN(seed: 1).onnx() : InteractionNetwork(seed: 1).onnx()
+  if let path = options["--onnx"] { try Data(bytes).write(to: URL(fileURLWithPath: path)) }
+  let interpreter = try ONNXInterpreter(bytes)
+  func uniform(_ shape: [Int], _ lo: Float, _ hi: Float) -> Tensor {
+    Tensor(shape: shape, data: (0..<shape.reduce(1, *)).map { _ in g.uniform(lo, hi) })
+  }
+  let c = InteractionNetwork.Configuration()
+  let feeds =
+    braggnn
+    ? ["patch": uniform([batch, 1, 11, 11], 0, 1)]
+    : [
+      "tracks": uniform([batch, c.trackFeatures, c.tracks], -1, 1),
+      "vertices": uniform([batch, c.vertexFeatures, c.vertices], -1, 1),
+    ]
+  _ = try interpreter.run(feeds)
+  let start = now()
+  while now() - start < seconds || samples == 0 {
+    _ = try interpreter.run(feeds)
+    samples += batch
+  }
+  elapsed = now() - start
+} else if options["--model"] == "braggnn" {
   let model = BraggNN(seed: 1)
   if let path = options["--onnx"] { try Data(model.onnx()).write(to: URL(fileURLWithPath: path)) }
   let x = Tensor(shape: [batch, 1, 11, 11], data: (0..<(batch * 121)).map { _ in g.uniform(0, 1) })
