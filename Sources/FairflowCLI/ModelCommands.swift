@@ -40,8 +40,9 @@ struct Predict: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Run a model directory on every row of an HDF5 file; write the raw outputs.",
     discussion: """
-      Interaction network: reads `tracks` [N, P, N_tracks] and `vertices` [N, S, N_vertices], writes \
-      `logits` [N, classes]. BraggNN: reads `patch` [N, 1, P, P], writes `ploc` [N, 2].
+      Interaction network: reads `tracks` [N, P, N_tracks] and `vertices` [N, S, N_vertices] (the \
+      model's features picked by name when the file names them), writes `logits` [N, classes]. \
+      BraggNN: reads `patch` [N, 1, P, P], writes `ploc` [N, 2].
       """)
   @Argument(help: "Model directory (model.json + model.safetensors).") var model: String
   @Argument(help: "Input HDF5 file.") var input: String
@@ -61,30 +62,21 @@ struct Predict: AsyncParsableCommand {
     var total = 0
     switch loaded {
     case .interactionNetwork(let m):
-      let t = try source.root.inputDataset(names?.first ?? "tracks")
-      let v = try source.root.inputDataset(names?.dropFirst().first ?? "vertices")
-      let (ts, vs) = (try t.shape, try v.shape)
+      // The model's features are picked from the file by name (model.json lists them), so a
+      // model trained on a subset reads a full `convert` split.
+      let inputs = try JetInputs(
+        model: m, json: json, file: source, path: input, tracks: names?.first ?? "tracks",
+        vertices: names?.dropFirst().first ?? "vertices", labels: nil)
       let c = m.configuration
-      guard ts.dropFirst() == [c.trackFeatures, c.tracks],
-        vs.dropFirst() == [c.vertexFeatures, c.vertices],
-        ts[0] == vs[0]
-      else {
-        throw ValidationError(
-          "input shapes \(ts), \(vs) do not fit the model ([N, \(c.trackFeatures), \(c.tracks)], [N, \(c.vertexFeatures), \(c.vertices)])"
-        )
-      }
       let logits = try target.root.createDataset(
         "logits", elementType: .float32, shape: [0, c.classes],
         options: HDF5DatasetOptions(chunkRows: 4096, unlimitedRows: true))
-      for lo in stride(from: 0, to: ts[0], by: batch) {
-        let rows = lo..<min(ts[0], lo + batch)
-        let x = Tensor(
-          shape: [rows.count] + ts.dropFirst(), data: try t.read(rows: rows, as: Float.self))
-        let y = Tensor(
-          shape: [rows.count] + vs.dropFirst(), data: try v.read(rows: rows, as: Float.self))
+      for lo in stride(from: 0, to: inputs.rows, by: batch) {
+        let rows = lo..<min(inputs.rows, lo + batch)
+        let (x, y) = try inputs.features(rows)
         try logits.append(rows: m.infer(tracks: x, vertices: y).data)
         total = rows.upperBound
-        Console.standardError("\rpredict: \(total)/\(ts[0]) rows")
+        Console.standardError("\rpredict: \(total)/\(inputs.rows) rows")
       }
     case .braggNN(let m):
       let p = try source.root.inputDataset(names?.first ?? "patch")

@@ -1,6 +1,6 @@
 internal import FairflowCore
-internal import HDF5
-internal import NeuralKit
+public import HDF5
+public import NeuralKit
 
 /// An interaction network's inputs read from one `convert` split (feature-major `tracks`
 /// [N, P, N_tracks], `vertices` [N, S, N_vertices], one-hot `labels` [N, classes]), block by block.
@@ -10,11 +10,12 @@ internal import NeuralKit
 /// attribute. So a model trained on a subset of the features (an ablated model) reads the full
 /// split, and a file that orders its features differently is still read right. When either side
 /// has no names, nothing can be matched and the feature counts must agree exactly (read as is).
-struct JetInputs {
+/// Without a labels dataset (`labels: nil`, as `fairflow predict` reads) only `features` works.
+public struct JetInputs {
   let tracks: HDF5Dataset
   let vertices: HDF5Dataset
-  let labels: HDF5Dataset
-  let rows: Int
+  let labels: HDF5Dataset?
+  public let rows: Int
   let classes: Int
   /// Slots per jet: tracks and vertices.
   let trackSlots: Int
@@ -40,16 +41,16 @@ struct JetInputs {
   ///     when the file has no names to select by).
   init(
     file: HDF5File, path: String, tracks trackName: String = "tracks",
-    vertices vertexName: String = "vertices", labels labelName: String = "labels",
+    vertices vertexName: String = "vertices", labels labelName: String? = "labels",
     wantedTracks: [String]? = nil, wantedVertices: [String]? = nil,
     expectedTracks: Int? = nil, expectedVertices: Int? = nil
   ) throws {
     tracks = try file.root.inputDataset(trackName)
     vertices = try file.root.inputDataset(vertexName)
-    labels = try file.root.inputDataset(labelName)
+    labels = try labelName.map { try file.root.inputDataset($0) }
     let t = try tracks.shape
     let v = try vertices.shape
-    let l = try labels.shape
+    let l = try labels?.shape ?? [t.first ?? 0, 0]
     guard t.count == 3, v.count == 3, l.count == 2, t[0] == v[0], t[0] == l[0] else {
       throw ConvertError(
         "\(path): expected tracks [N, P, N_tracks], vertices [N, S, N_vertices], labels [N, classes]; found \(t), \(v), \(l) (convert with layout: feature-major)"
@@ -92,15 +93,20 @@ struct JetInputs {
   }
 
   /// The inputs of interaction network `model` (its `model.json` text `json` names the features
-  /// it takes), checked against the model's input shapes.
-  init(model: InteractionNetwork, json: String, file: HDF5File, path: String) throws {
+  /// it takes), checked against the model's input shapes; `labels: nil` reads no labels.
+  public init(
+    model: InteractionNetwork, json: String, file: HDF5File, path: String,
+    tracks trackName: String = "tracks", vertices vertexName: String = "vertices",
+    labels labelName: String? = "labels"
+  ) throws {
     let c = model.configuration
     let features = ModelFeatures.names(json: json)
     try self.init(
-      file: file, path: path, wantedTracks: features.tracks, wantedVertices: features.vertices,
+      file: file, path: path, tracks: trackName, vertices: vertexName, labels: labelName,
+      wantedTracks: features.tracks, wantedVertices: features.vertices,
       expectedTracks: c.trackFeatures, expectedVertices: c.vertexFeatures)
     guard trackShape == [c.trackFeatures, c.tracks], vertexShape == [c.vertexFeatures, c.vertices],
-      classes == c.classes
+      labelName == nil || classes == c.classes
     else {
       throw ConvertError(
         "\(path): tracks \(trackShape), vertices \(vertexShape) and \(classes) classes per jet do not fit the model (tracks [\(c.trackFeatures), \(c.tracks)], vertices [\(c.vertexFeatures), \(c.vertices)], \(c.classes) classes)"
@@ -112,10 +118,26 @@ struct JetInputs {
   var trackShape: [Int] { [trackNames.count, trackSlots] }
   var vertexShape: [Int] { [vertexNames.count, vertexSlots] }
 
-  /// Rows `range`: inputs in model order and each jet's class (the label's arg-max).
-  func block(_ range: Range<Int>) throws -> JetSet {
+  /// Rows `range` of the inputs, in model order: tracks and vertices.
+  public func features(_ range: Range<Int>) throws -> (tracks: Tensor, vertices: Tensor) {
     let t = try tracks.read(rows: range, as: Float.self)
     let v = try vertices.read(rows: range, as: Float.self)
+    return (
+      Tensor(
+        shape: [range.count] + trackShape,
+        data: Self.gather(
+          t, jets: range.count, from: fileTrackFeatures, rows: trackRows, slots: trackSlots)),
+      Tensor(
+        shape: [range.count] + vertexShape,
+        data: Self.gather(
+          v, jets: range.count, from: fileVertexFeatures, rows: vertexRows, slots: vertexSlots))
+    )
+  }
+
+  /// Rows `range`: inputs in model order and each jet's class (the label's arg-max).
+  func block(_ range: Range<Int>) throws -> JetSet {
+    guard let labels else { throw ConvertError("no labels dataset to read") }
+    let (x, y) = try features(range)
     let l = try labels.read(rows: range, as: Float.self)
     var classesOf: [Int] = []
     classesOf.reserveCapacity(range.count)
@@ -124,16 +146,7 @@ struct JetInputs {
       classesOf.append(row.firstIndex(of: row.max()!)! - i * classes)
     }
     return JetSet(
-      tracks: Tensor(
-        shape: [range.count] + trackShape,
-        data: Self.gather(
-          t, jets: range.count, from: fileTrackFeatures, rows: trackRows,
-          slots: trackSlots)),
-      vertices: Tensor(
-        shape: [range.count] + vertexShape,
-        data: Self.gather(
-          v, jets: range.count, from: fileVertexFeatures, rows: vertexRows,
-          slots: vertexSlots)),
+      tracks: x, vertices: y,
       labels: classesOf)
   }
 

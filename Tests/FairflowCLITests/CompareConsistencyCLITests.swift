@@ -83,6 +83,24 @@ import Testing
     // The dropped model's AUC in compare equals evaluate's (same jets: all of the split).
     #expect(models.last?["auc"] as? Double == evaluated["auc"] as? Double)
     #expect(try ws.read("report/compare.md").contains("| models/dropped | 1, 1 | 8, 4, 4 |"))
+    // `fairflow predict` also picks the dropped model's features from the full split; its logits
+    // give evaluate's AUC (scikit-learn on the softmax of the predicted logits).
+    let predict = try CLIProcess.run(
+      ["predict", "models/dropped", "features/test.h5", "--out", "predicted.h5"], in: ws.root)
+    #expect(predict.status == 0, "\(predict.stdout)\(predict.stderr)")
+    let script = """
+      import json, h5py, numpy as np
+      from sklearn.metrics import roc_auc_score
+      z = h5py.File("predicted.h5", "r")["logits"][...].astype(np.float64)
+      p = np.exp(z - z.max(1, keepdims=True)); p /= p.sum(1, keepdims=True)
+      y = h5py.File("features/test.h5", "r")["labels"][...].argmax(1)
+      auc = roc_auc_score(y == 1, p[:, 1])
+      want = json.load(open("metrics/dropped.json"))["auc"]
+      assert abs(auc - want) < 1e-6, (auc, want)
+      print(auc)
+      """
+    let peer = try Shell.run([python, "-c", script], in: ws.root)
+    #expect(peer.status == 0, "\(peer.stdout)\(peer.stderr)")
 
     // A logits export: the interpreter's logits go through a softmax; both engines agree.
     let consistency = try json(ws, "report/consistency.json")
