@@ -2,7 +2,6 @@ public import FairflowCore
 public import FairflowEngine
 internal import FairflowStore
 internal import Foundation
-internal import Glibc
 internal import HDF5
 internal import Metrics
 internal import ModelImport
@@ -199,11 +198,4 @@ public struct ConsistencyStage: BuiltinStage {
     let s = e.reduce(0, +)
     return e.map { $0 / s }
   }
-}
-
-/// Seconds on the monotonic clock.
-func monotonicSeconds() -> Double {
-  var ts = timespec()
-  clock_gettime(CLOCK_MONOTONIC, &ts)
-  return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }

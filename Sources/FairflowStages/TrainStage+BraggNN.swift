@@ -53,9 +53,9 @@ extension Trainer {
     print("train: BraggNN, \(model.parameterCount) parameters; \(x.shape[0]) training patches")
     var log: [Value] = []
     var stopping = EarlyStopping(patience: config.patience)
-    let start = clock()
+    let start = monotonicSeconds()
     for epoch in 1...config.epochs {
-      let epochStart = clock()
+      let epochStart = monotonicSeconds()
       let rate = learningRate(epoch: epoch)
       (adam.learningRate, sgd.learningRate) = (Float(rate), Float(rate))
       let progress: (Int, Int, Double) -> Void = { batch, batches, loss in
@@ -94,9 +94,9 @@ extension Trainer {
         ]
         monitored = mse / (2 * n)
       }
-      entry.append(("seconds", .double(rounded(clock() - epochStart))))
+      entry.append(("seconds", .double(rounded(monotonicSeconds() - epochStart))))
       log.append(.map(entry))
-      let eta = (clock() - start) / Double(epoch) * Double(config.epochs - epoch)
+      let eta = (monotonicSeconds() - start) / Double(epoch) * Double(config.epochs - epoch)
       print(
         "epoch \(epoch)/\(config.epochs)  "
           + entry.dropFirst().map { "\($0.key) \($0.value.interpolationText)" }.joined(
@@ -148,7 +148,7 @@ extension Trainer {
     if let metrics = config.metrics {
       var fields: [(key: String, value: Value)] = [
         ("best_epoch", .int(best)), ("epochs_run", .int(log.count)),
-        ("parameters", .int(parameters)), ("seconds", .double(rounded(clock() - start))),
+        ("parameters", .int(parameters)), ("seconds", .double(rounded(monotonicSeconds() - start))),
       ]
       if case .map(let last)? = log.first(where: { $0["epoch"] == .int(best) }) {
         fields += last.filter { $0.key != "epoch" && $0.key != "seconds" }

@@ -30,12 +30,6 @@ struct Trainer {
   let config: TrainConfig
   let root: String
 
-  func clock() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-  }
-
   func run() throws {
     if config.threads > 0 { Training.setThreads(config.threads) }
     Training.reuseLargeAllocations()
@@ -90,9 +84,9 @@ struct Trainer {
     }
     var log: [Value] = []
     var stopping = EarlyStopping(patience: config.patience)
-    let start = clock()
+    let start = monotonicSeconds()
     for epoch in 1...config.epochs {
-      let epochStart = clock()
+      let epochStart = monotonicSeconds()
       var blocks = Array(stride(from: 0, to: train.rows, by: config.blockRows))
       if blocks.count > 1 {
         for i in stride(from: blocks.count - 1, to: 0, by: -1) {
@@ -127,10 +121,10 @@ struct Trainer {
         ]
         monitored = loss
       }
-      let seconds = clock() - epochStart
+      let seconds = monotonicSeconds() - epochStart
       entry.append(("seconds", .double(rounded(seconds))))
       log.append(.map(entry))
-      let eta = (clock() - start) / Double(epoch) * Double(config.epochs - epoch)
+      let eta = (monotonicSeconds() - start) / Double(epoch) * Double(config.epochs - epoch)
       print(
         "epoch \(epoch)/\(config.epochs)  "
           + entry.dropFirst().map { "\($0.key) \($0.value.interpolationText)" }.joined(
