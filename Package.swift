@@ -120,7 +120,7 @@ let package = Package(
       name: "FairflowCLI",
       dependencies: [
         "FairflowCore", "FairflowStore", "FairflowEngine", "FairflowProvenance", "FairflowGit",
-        "ROOTIO", "FairflowStages",
+        "ROOTIO", "FairflowStages", "NeuralKit",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),

@@ -4,4 +4,7 @@
 #include <cblas.h>
 void openblas_set_num_threads(int num_threads);
 int openblas_get_num_threads(void);
+// Ends OpenBLAS's worker threads (what its fork handler does); the next threaded BLAS call
+// starts them again. Exported by every OpenBLAS pthread build.
+void blas_thread_shutdown_(void);
 #endif

@@ -15,12 +15,8 @@ struct CommandContext {
   /// costs several milliseconds of every no-op command.
   nonisolated(unsafe) static var retained: [LoadedPipeline] = []
 
-  /// The built-in stage kinds of this build (registered here as later issues add them).
-  static let registry = StageKindRegistry([
-    ConvertStage(), TrainStage(), ExportStage(), ImportStage(), EvaluateStage(), InterpretStage(),
-    GenerateStage(), FetchStage(), PublishStage(), AggregateStage(), CompareStage(),
-    ConsistencyStage(),
-  ])
+  /// The built-in stage kinds of this build.
+  static var registry: StageKindRegistry { BuiltinStages.registry }
 
   static func workspace() -> Workspace {
     Workspace.discover(from: FileManager.default.currentDirectoryPath)

@@ -64,83 +64,37 @@ struct Run: AsyncParsableCommand {
   func run() async throws {
     // Stages run as child processes and inherit the environment.
     if offline { setenv("FAIRFLOW_OFFLINE", "1", 1) }
-    if dryRun { return try dryRunReport(try CommandContext.load(pipelineOptions)) }
-    // Validate before waiting for locks; load again only if we waited, since the run we waited
-    // for may have rewritten the lock file. Runs share the workspace lock (cache gc takes it
-    // alone) and lock the stages they may write: runs on disjoint stages go on in parallel.
-    var context = try CommandContext.load(pipelineOptions)
-    let root = context.workspace.root
-    let started = RunID.timestamp()
-    let lock = WorkspaceLock(workspace: root)
-    var waited = false
-    try lock.acquire(wait: !noWait, startedAt: started, shared: true) { holder in
-      waited = true
-      Console.standardError(
-        "waiting for the workspace lock held by \(holder.map(String.init(describing:)) ?? "cache gc")...\n"
-      )
-    }
-    defer { lock.release() }
-    let loaded = context.loaded
-    let targets =
-      stages.isEmpty
-      ? Array(loaded.pipeline.stages.indices) : try loaded.stageIndices(named: stages)
-    let stageLocks = StageLocks(workspace: root, pipeline: loaded.file)
-    var announced = false
-    try stageLocks.acquire(
-      loaded.graph.closure(of: targets).sorted().map { loaded.pipeline.stages[$0].name },
-      wait: !noWait, startedAt: started
-    ) { stage, holder in
-      waited = true
-      guard !announced else { return }
-      announced = true
-      Console.standardError(
-        "waiting for stage '\(stage)', being run by \(holder.map(String.init(describing:)) ?? "another fairflow run")...\n"
-      )
-    }
-    defer { stageLocks.release() }
-    for (stage, broken) in stageLocks.brokenHolders {
-      Console.standardError(
-        "note: took over the lock of stage '\(stage)' left by \(broken) (that process is gone)\n")
-    }
-    if waited { context = try CommandContext.load(pipelineOptions) }
-    let registry = StageProcessRegistry(workspace: root)
-    for orphan in registry.reapOrphans() {
-      Console.standardError(
-        "note: stopped stage '\(orphan.stage)' (process group \(orphan.pid)) left running by a killed run\n"
-      )
-    }
-    for directory in ["pipelines", "cache/runs", "cache/state"] {
-      FileIO.removeStaleTemporaries(in: root + "/" + directory, suffix: ".tmp")
-    }
-    ObjectStore(workspace: context.workspace.root).cleanTemporaries()
-
+    let workspace = CommandContext.workspace()
     var options = RunOptions(jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
     options.targets = stages
     options.force = force
     options.keepGoing = keepGoing
+    options.wait = !noWait
     options.overrides = pipelineOptions.params
     options.executor = ExecutorKind(rawValue: executor) ?? .local
-    options.selfExecutable =
+    let program =
       CommandLine.arguments[0].hasPrefix("/") ? CommandLine.arguments[0] : "/proc/self/exe"
-    let reporter = TerminalReporter(verbose: verbose)
-    let forward: @Sendable (String, String) -> Void = { stage, line in
-      reporter.streamed(stage, line)
+    options.builtinLauncher = BuiltinLauncher { file, stage, overrides in
+      [program, "exec-stage", file, "--stage", stage] + overrides.flatMap { ["-p", $0] }
     }
-    let stream = verbose ? forward : nil
-    let stageExecutor = RoutingExecutor.make(
-      for: context.loaded.pipeline, options: options,
-      local: LocalExecutor(registry: registry, stream: stream),
-      stream: stream)
+    let reporter = TerminalReporter(verbose: verbose)
     let recorder =
-      noProvenance
+      noProvenance || dryRun
       ? nil
       : ProvenanceRecorder(
-        workspace: context.workspace.root, environment: ProcessInfo.processInfo.environment,
+        workspace: workspace.root, environment: ProcessInfo.processInfo.environment,
         note: { reporter.note($0) })
-    let runner = Runner(
-      loaded: context.loaded, executor: stageExecutor, reporter: reporter, options: options,
-      statCache: context.statCache, recorder: recorder)
-    let signals = SignalHandler { runner.cancel() }
+    let session = RunSession(
+      workspace: workspace, pipelineFile: try workspace.pipelineFile(pipelineOptions.pipeline),
+      options: options, registry: CommandContext.registry, reporter: reporter,
+      recorder: recorder,
+      stream: verbose ? { @Sendable stage, line in reporter.streamed(stage, line) } : nil,
+      notify: { Console.standardError($0 + "\n") })
+    if dryRun {
+      print(try session.dryRun().text(), terminator: "")
+      return
+    }
+    var signals: SignalHandler?
     // On a terminal, keep the elapsed time in the status line moving.
     let ticker = Task {
       while Console.stdoutIsTTY, !Task.isCancelled {
@@ -148,29 +102,13 @@ struct Run: AsyncParsableCommand {
         reporter.tick()
       }
     }
-    let summary = try await runner.run()
+    let summary = try await session.run {
+      signals = SignalHandler { session.cancel() }
+    }
     ticker.cancel()
-    signals.stop()
+    signals?.stop()
     reporter.finish(summary)
     if summary.exitStatus != ExitStatus.success { throw ExitCode(summary.exitStatus.code) }
-  }
-
-  func dryRunReport(_ context: CommandContext) throws {
-    let report = try StatusReport.compute(context.loaded, statCache: context.statCache)
-    let targets =
-      stages.isEmpty
-      ? nil : context.loaded.graph.closure(of: try context.loaded.stageIndices(named: stages))
-    var count = 0
-    for (index, row) in zip(context.loaded.graph.order, report.rows) where force || row.isStale {
-      if let targets, !targets.contains(index) { continue }
-      count += 1
-      let what =
-        force ? "would run (forced)" : row.restorable ? "would restore from cache" : "would run"
-      print(
-        "\(row.stage): \(what)"
-          + (row.reasons.isEmpty ? "" : " — " + row.reasons.map(\.message).joined(separator: "; ")))
-    }
-    print(count == 0 ? "Nothing to do." : "\(count) stage(s) would be processed (dry run).")
   }
 }
 

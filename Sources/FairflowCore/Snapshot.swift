@@ -163,26 +163,7 @@ public enum Snapshot {
   public static func encode(_ lock: LockFile, key: Digest) -> [UInt8] {
     var w = header(key)
     w.int(lock.entries.count)
-    for name in lock.entries.keys.sorted() {
-      let e = lock.entries[name]!
-      w.string(name)
-      w.digest(e.fingerprint)
-      w.string(e.command)
-      w.value(.map(e.params.map { ($0.name, $0.value) }))
-      w.strings(e.env.flatMap { [$0.name, $0.value] })
-      for records in [e.deps, e.outs] {
-        w.int(records.count)
-        for record in records {
-          w.string(record.path)
-          w.digest(record.digest)
-          w.int(record.size)
-          w.bool(record.kind == .directory)
-          w.int(record.files ?? -1)
-        }
-      }
-      w.value(.map(e.metrics.map { ($0.path, $0.value) }))
-      w.string(e.run)
-    }
+    for name in lock.entries.keys.sorted() { w.entry(lock.entries[name]!) }
     return w.bytes
   }
 
@@ -192,37 +173,85 @@ public enum Snapshot {
     let count = r.count()
     lock.entries.reserveCapacity(count)
     for _ in 0..<count where !r.failed {
-      let name = r.string()
-      guard let fingerprint = r.digest() else { return nil }
-      let command = r.string()
-      guard case .map(let params) = r.value() else { return nil }
-      let envFlat = r.strings()
-      var lists: [[PathRecord]] = []
-      for _ in 0..<2 {
-        var records: [PathRecord] = []
-        for _ in 0..<r.count() where !r.failed {
-          let path = r.string()
-          guard let digest = r.digest() else { return nil }
-          let size = r.int(), isDirectory = r.bool(), files = r.int()
-          records.append(
-            PathRecord(
-              path: path, digest: digest, size: size, kind: isDirectory ? .directory : .file,
-              files: files < 0 ? nil : files))
-        }
-        lists.append(records)
-      }
-      guard case .map(let metrics) = r.value() else { return nil }
-      let run = r.string()
-      lock.entries[name] = LockEntry(
-        stage: name, fingerprint: fingerprint, command: command,
-        params: params.map { (name: $0.key, value: $0.value) },
-        env: stride(from: 0, to: envFlat.count - 1, by: 2).map {
-          (name: envFlat[$0], value: envFlat[$0 + 1])
-        },
-        deps: lists[0], outs: lists[1], metrics: metrics.map { (path: $0.key, value: $0.value) },
-        run: run)
+      guard let entry = r.entry() else { return nil }
+      lock.entries[entry.stage] = entry
     }
     guard !r.failed, r.offset == bytes.count else { return nil }
     return lock
+  }
+}
+
+extension LockEntry {
+  /// The entry in the snapshots' binary form (also one record of a run's lock journal).
+  public var binary: [UInt8] {
+    var writer = BinaryWriter()
+    writer.entry(self)
+    return writer.bytes
+  }
+
+  /// Decodes ``binary``; nil when the bytes are not exactly one entry.
+  public init?(binary bytes: [UInt8]) {
+    var reader = BinaryReader(bytes)
+    guard let entry = reader.entry(), !reader.failed, reader.offset == bytes.count else {
+      return nil
+    }
+    self = entry
+  }
+}
+
+extension BinaryWriter {
+  mutating func entry(_ e: LockEntry) {
+    string(e.stage)
+    digest(e.fingerprint)
+    string(e.command)
+    value(.map(e.params.map { ($0.name, $0.value) }))
+    strings(e.env.flatMap { [$0.name, $0.value] })
+    for records in [e.deps, e.outs] {
+      int(records.count)
+      for record in records {
+        string(record.path)
+        digest(record.digest)
+        int(record.size)
+        bool(record.kind == .directory)
+        int(record.files ?? -1)
+      }
+    }
+    value(.map(e.metrics.map { ($0.path, $0.value) }))
+    string(e.run)
+  }
+}
+
+extension BinaryReader {
+  mutating func entry() -> LockEntry? {
+    let name = string()
+    guard let fingerprint = digest() else { return nil }
+    let command = string()
+    guard case .map(let params) = value() else { return nil }
+    let envFlat = strings()
+    var lists: [[PathRecord]] = []
+    for _ in 0..<2 {
+      var records: [PathRecord] = []
+      for _ in 0..<count() where !failed {
+        let path = string()
+        guard let digest = digest() else { return nil }
+        let size = int(), isDirectory = bool(), files = int()
+        records.append(
+          PathRecord(
+            path: path, digest: digest, size: size, kind: isDirectory ? .directory : .file,
+            files: files < 0 ? nil : files))
+      }
+      lists.append(records)
+    }
+    guard case .map(let metrics) = value() else { return nil }
+    let run = string()
+    guard !failed else { return nil }
+    return LockEntry(
+      stage: name, fingerprint: fingerprint, command: command,
+      params: params.map { (name: $0.key, value: $0.value) },
+      env: stride(from: 0, to: envFlat.count - 1, by: 2).map {
+        (name: envFlat[$0], value: envFlat[$0 + 1])
+      },
+      deps: lists[0], outs: lists[1], metrics: metrics.map { (path: $0.key, value: $0.value) },
+      run: run)
   }
 }

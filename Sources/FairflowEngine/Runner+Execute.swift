@@ -38,10 +38,16 @@ extension Runner {
     let arguments: [String]
     switch stage.action {
     case .command(let cmd): arguments = ["/bin/sh", "-c", cmd]
-    case .builtin:
-      arguments =
-        [options.selfExecutable, "exec-stage", loaded.file, "--stage", stage.name]
-        + options.overrides.flatMap { ["-p", $0] }
+    case .builtin(let kind, _, _):
+      guard
+        let launch = options.builtinLauncher.arguments(loaded.file, stage.name, options.overrides)
+      else {
+        let now = RunID.timestamp(milliseconds: true)
+        return .failed(
+          reason: "no program to run built-in stages ('uses: \(kind)') was given to the engine",
+          exitStatus: nil, times: Times(started: now, ended: now, seconds: 0))
+      }
+      arguments = launch
     }
     let originsFile = originsPath(for: stage.name)
     try? FileIO.remove(originsFile)

@@ -2,13 +2,15 @@ public import FairflowCore
 public import FairflowStore
 internal import Synchronization
 
-/// Drives one `fairflow run`: feeds the `Scheduler` state machine, evaluates stages (up to date?
-/// restorable?), executes the rest through an `Executor`, commits outputs to the `ObjectStore`,
-/// records `RunCache` entries and keeps `pipelines/NAME.lock` current.
+/// Drives one `fairflow run` once ``RunSession`` has planned it and claimed its stages: feeds
+/// the `Scheduler` state machine, evaluates stages (up to date? restorable?), executes the rest
+/// through an `Executor`, commits outputs to the `ObjectStore`, records `RunCache` entries and
+/// the new lock entries.
 ///
-/// Durability order per stage: objects (fsynced) → run-cache entry → lock file. The lock file is
-/// rewritten at most once a second during a run and at the end; a crash in between loses nothing
-/// because the run cache already holds every finished stage, so the next run restores it.
+/// Durability order per stage: objects (fsynced) → run-cache entry → the entry appended to the
+/// run's ``RunJournal`` (O(that stage)). `pipelines/NAME.lock` is merged once, at the end, under
+/// the pipeline's decision lock; a run killed before that loses nothing: the next run merges the
+/// journal it left (and the run cache holds every finished stage besides).
 public final class Runner: @unchecked Sendable {
   let loaded: LoadedPipeline
   let executor: any Executor
@@ -19,6 +21,11 @@ public final class Runner: @unchecked Sendable {
   let observer: Observer
   let runID: String
   let recorder: (any RunRecorder)?
+  /// Where this run's lock entries are appended as stages finish (nil: the run writes nothing
+  /// until its end, e.g. a dry run or a run driven without a session).
+  var journal: RunJournal?
+  /// The pipeline's decision lock, held while the lock file is merged at the end.
+  let claims: StageClaims
   private let cancelled = Atomic<Bool>(false)
 
   var lock: LockFile
@@ -30,8 +37,9 @@ public final class Runner: @unchecked Sendable {
   /// Observations of stage-owned paths during this run, kept current as stages write them,
   /// so a path is hashed/stat'ed once even when many stages depend on it.
   var observed: [String: PathRecord?] = [:]
-  var lastLockWrite = 0.0
   var lockDirty = false
+  /// Stages the plan found up to date (no upstream to run, fingerprint and outputs as recorded).
+  var upToDate: Set<Int> = []
   /// Stages whose lock entries this run wrote: only those are merged into the file on disk.
   var touchedStages: Set<String> = []
 
@@ -50,6 +58,7 @@ public final class Runner: @unchecked Sendable {
     self.observer = Observer(root: root, statCache: statCache)
     self.runID = RunID.make()
     self.lock = loaded.lock
+    self.claims = StageClaims(workspace: root, pipeline: loaded.file)
   }
 
   /// Interrupts the run (SIGINT/SIGTERM): no new stage starts, running ones are terminated.
@@ -64,12 +73,12 @@ public final class Runner: @unchecked Sendable {
     case executed(Int, Execution)
   }
 
-  public func run() async throws -> RunSummary {
+  /// Runs the selected stages. Without a `plan` (a runner driven directly), it plans first.
+  public func run(_ plan: RunPlan? = nil) async throws -> RunSummary {
     let stages = loaded.pipeline.stages
-    let targets =
-      options.targets.isEmpty
-      ? Array(stages.indices) : try loaded.stageIndices(named: options.targets)
-    let selected = loaded.graph.closure(of: targets)
+    let plan = try plan ?? self.plan()
+    let selected = plan.selected
+    upToDate = plan.upToDate
     var scheduler = Scheduler(
       graph: loaded.graph, selected: selected, cpus: stages.map(\.resources.cpus),
       slots: options.jobs,
@@ -136,10 +145,9 @@ public final class Runner: @unchecked Sendable {
           pending += scheduler.finished(index, succeeded: succeeded)
         }
         if isCancelled { scheduler.cancel() }
-        flushLockIfDue()
       }
     }
-    try writeLock()
+    try finishLock()
     try observer.statCache.save()
     for index in selected where results[index] == nil {
       results[index] = scheduler.states[index] == .skipped ? .skipped : .notStarted
@@ -181,20 +189,37 @@ public final class Runner: @unchecked Sendable {
 
   // MARK: - Lock file
 
-  func flushLockIfDue() {
-    let now = RunID.monotonic()
-    if lockDirty, now - lastLockWrite >= 1 {
-      try? writeLock()
-      lastLockWrite = now
+  /// Records a stage's new lock entry: in memory, and appended to the run's journal.
+  func setLockEntry(_ entry: LockEntry) {
+    lock.entries[entry.stage] = entry
+    touchedStages.insert(entry.stage)
+    lockDirty = true
+    do { try journal?.append(entry) } catch {
+      // The entry still reaches the lock file at the end; only a crash before then loses it
+      // (and the run cache still restores the stage).
+      reporter.note("warning: cannot journal the lock entry of stage '\(entry.stage)': \(error)")
     }
   }
 
-  /// Merges this run's entries into the lock file on disk (another run may have written
-  /// entries of other stages meanwhile).
-  func writeLock() throws {
-    guard lockDirty else { return }
-    let names = options.targets.isEmpty ? Set(loaded.pipeline.stages.map(\.name)) : nil
-    lock = try loaded.writeMerging(lock, stages: touchedStages, keepOnly: names)
-    lockDirty = false
+  /// Merges this run's entries into the lock file as it is on disk now (another run may have
+  /// written entries of other stages meanwhile), once, under the decision lock; then removes
+  /// the journal. When the lock file cannot be written the journal is left for the next run.
+  func finishLock() throws {
+    guard lockDirty || journal != nil else { return }
+    try claims.lockDecision()
+    defer { claims.unlockDecision() }
+    if lockDirty {
+      let names = options.targets.isEmpty ? Set(loaded.pipeline.stages.map(\.name)) : nil
+      do {
+        lock = try loaded.writeMerging(lock, stages: touchedStages, keepOnly: names)
+      } catch {
+        journal?.abandon()
+        journal = nil
+        throw error
+      }
+      lockDirty = false
+    }
+    journal?.finish()
+    journal = nil
   }
 }

@@ -99,6 +99,8 @@ public struct LoadedPipeline: Sendable {
   public var graph: Graph
   public var lock: LockFile
   public var lockPath: String
+  /// SHA-256 of the lock file as loaded (nil: there was none).
+  public var lockDigest: Digest?
 
   /// Loads `file` with `overrides`; errors are `PipelineError`/`GraphError`/`StoreError`.
   /// With a `statCache`, the pipeline and lock files are not re-hashed when unchanged.
@@ -130,12 +132,18 @@ public struct LoadedPipeline: Sendable {
         Snapshot.encode(pipeline, graph: graph, key: key), to: snapshotPath)
     }
     let lockPath = workspace.lockFile(for: file)
-    let lock = try loadLock(
+    let (lock, lockDigest) = try loadLock(
       lockPath, workspace: workspace, snapshot: workspace.snapshotFile(for: file, kind: "lock"),
       statCache: statCache)
     return LoadedPipeline(
       workspace: workspace, file: file, pipeline: pipeline, graph: graph, lock: lock,
-      lockPath: lockPath)
+      lockPath: lockPath, lockDigest: lockDigest)
+  }
+
+  /// True when the lock file on disk is no longer the one this pipeline was loaded with.
+  public func lockFileChanged(statCache: StatCache?) throws -> Bool {
+    guard FileIO.exists(lockPath) else { return lockDigest != nil }
+    return try Self.digest(of: lockPath, statCache: statCache).0 != lockDigest
   }
 
   /// The SHA-256 and size of a file, through the stat cache when one is given.
@@ -151,41 +159,39 @@ public struct LoadedPipeline: Sendable {
 
   static func loadLock(
     _ path: String, workspace: Workspace, snapshot: String, statCache: StatCache?
-  ) throws -> LockFile {
-    guard FileIO.exists(path) else { return LockFile() }
-    let key = Snapshot.lockKey(fileDigest: try digest(of: path, statCache: statCache).0)
+  ) throws -> (LockFile, Digest?) {
+    guard FileIO.exists(path) else { return (LockFile(), nil) }
+    let fileDigest = try digest(of: path, statCache: statCache).0
+    let key = Snapshot.lockKey(fileDigest: fileDigest)
     if let cached = (try? FileIO.read(snapshot)).flatMap({ Snapshot.decodeLock($0, key: key) }) {
-      return cached
+      return (cached, fileDigest)
     }
     let lock = try LockFile.decode(try FileIO.readText(path), file: workspace.display(path))
     try? FileIO.writeAtomically(Snapshot.encode(lock, key: key), to: snapshot)
-    return lock
+    return (lock, fileDigest)
   }
 
-  /// Writes this run's entries for `stages` into the lock file as it is on disk now, under a
-  /// short exclusive lock: runs on disjoint stages (see `StageLocks`) update one lock file
-  /// without losing each other's entries. With `keepOnly`, entries of other stage names are
-  /// dropped (stages removed from the pipeline). Returns the merged lock.
+  /// Writes `lock`'s entries for `stages` into the lock file as it is on disk now (read through
+  /// its snapshot, without YAML parsing when the snapshot is current): runs on disjoint stages
+  /// update one lock file without losing each other's entries. The caller holds the pipeline's
+  /// decision lock (``StageClaims``). With `keepOnly`, entries of other stage names are dropped
+  /// (stages removed from the pipeline). Returns the merged lock.
   @discardableResult
   public func writeMerging(
     _ lock: LockFile, stages: Set<String>, keepOnly names: Set<String>?
   ) throws -> LockFile {
-    let guardPath =
-      workspace.root + "/cache/locks/lock-files/" + String(Digest.of(file).hex.prefix(16))
-    return try FileLock.withExclusive(guardPath) {
-      var merged = LockFile()
-      if FileIO.exists(lockPath) {
-        // A lock file that no longer parses is replaced rather than merged (every run already
-        // failed to load it; `cache verify` reports it).
-        merged =
-          (try? LockFile.decode(
-            try FileIO.readText(lockPath), file: workspace.display(lockPath))) ?? LockFile()
-      }
-      for stage in stages { merged.entries[stage] = lock.entries[stage] }
-      if let names { merged.entries = merged.entries.filter { names.contains($0.key) } }
-      try write(merged)
-      return merged
-    }
+    // A lock file that no longer parses is replaced rather than merged (every run already
+    // failed to load it; `cache verify` reports it).
+    var merged =
+      (try? Self.loadLock(
+        lockPath, workspace: workspace,
+        snapshot: workspace.snapshotFile(for: file, kind: "lock"), statCache: nil
+      ).0)
+      ?? LockFile()
+    for stage in stages { merged.entries[stage] = lock.entries[stage] }
+    if let names { merged.entries = merged.entries.filter { names.contains($0.key) } }
+    try write(merged)
+    return merged
   }
 
   /// Writes the lock file and its snapshot (so the next load skips YAML parsing).

@@ -1,7 +1,6 @@
 internal import Glibc
 
-/// A `flock`ed file that names its holder: the mechanism under ``WorkspaceLock`` and
-/// ``StageLocks``. The kernel releases the lock when the holder dies; the record inside (pid,
+/// A `flock`ed file that names its holder: the mechanism under ``WorkspaceLock``. The kernel releases the lock when the holder dies; the record inside (pid,
 /// host, start time) only serves the waiting message and the "took over" note.
 enum HolderLockFile {
   enum Outcome {

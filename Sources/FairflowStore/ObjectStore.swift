@@ -215,25 +215,32 @@ public final class ObjectStore: @unchecked Sendable {
     }
   }
 
-  /// Finds stored objects that were changed in place through a hard link (possible only for
-  /// root, see docs/decisions/002) by comparing inodes with the workspace copy of `record`, and
-  /// moves them to `cache/quarantine/` so they are never restored. Returns the quarantined digests.
-  @discardableResult
-  public func quarantineModified(_ record: PathRecord, statCache: StatCache) -> [Digest] {
+  /// Stored objects of `record` that were changed in place through a hard link (possible only
+  /// for root, see docs/decisions/002), found by comparing inodes with the workspace copy.
+  public func modifiedInPlace(_ record: PathRecord, statCache: StatCache) -> [Digest] {
     var pairs: [(workspace: String, digest: Digest)] = []
     if record.kind == .file {
       pairs = [(record.path, record.digest)]
     } else if let manifest = try? manifest(record.digest) {
       pairs = manifest.entries.map { (record.path + "/" + $0.path, $0.digest) }
     }
-    var quarantined: [Digest] = []
-    for (relative, digest) in pairs {
+    return pairs.compactMap { relative, digest in
       guard let object = try? FileIO.stat(path(of: digest)),
         let file = try? FileIO.stat(root + "/" + relative),
         object.inode == file.inode, object.device == file.device,
         let current = try? statCache.digestOfFile(relative, root: root, stat: file),
         current != digest
-      else { continue }
+      else { return nil }
+      return digest
+    }
+  }
+
+  /// Moves the objects ``modifiedInPlace(_:statCache:)`` finds to `cache/quarantine/` so they
+  /// are never restored. Returns the quarantined digests.
+  @discardableResult
+  public func quarantineModified(_ record: PathRecord, statCache: StatCache) -> [Digest] {
+    var quarantined: [Digest] = []
+    for digest in modifiedInPlace(record, statCache: statCache) {
       let target = root + "/cache/quarantine/\(digest.hex)"
       if (try? FileIO.makeDirectories(FileIO.parent(of: target))) != nil,
         rename(path(of: digest), target) == 0

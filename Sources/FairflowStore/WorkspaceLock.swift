@@ -2,7 +2,7 @@ internal import Glibc
 public import FairflowCore
 
 /// The workspace-wide lock: `fairflow run` holds it shared (runs on disjoint stages proceed in
-/// parallel; ``StageLocks`` keep them off each other's stages) and `cache gc`, which deletes
+/// parallel; ``StageClaims`` keep them off each other's stages) and `cache gc`, which deletes
 /// objects, holds it exclusively.
 ///
 /// `cache/workspace-lock` is held with `flock` (released by the kernel when the holder dies, so a
@@ -16,16 +16,22 @@ public final class WorkspaceLock: @unchecked Sendable {
     public var started: String
     public var description: String { "pid \(pid) on \(host), started \(started)" }
 
+    public init(pid: Int32, host: String, started: String) {
+      self.pid = pid
+      self.host = host
+      self.started = started
+    }
+
+    /// This process's pid.
+    public static var currentProcess: Int32 { getpid() }
+
     /// False only when the holder is known to be gone (same host, no such process).
     public var isAlive: Bool {
       host != FileIO.hostname() || kill(pid, 0) == 0 || errno == EPERM
     }
 
-    static func record(startedAt: String, stage: String? = nil) -> String {
-      var text =
-        "{\"pid\":\(getpid()),\"host\":\(Value.quote(FileIO.hostname())),\"started\":\(Value.quote(startedAt))"
-      if let stage { text += ",\"stage\":\(Value.quote(stage))" }
-      return text + "}\n"
+    static func record(startedAt: String) -> String {
+      "{\"pid\":\(getpid()),\"host\":\(Value.quote(FileIO.hostname())),\"started\":\(Value.quote(startedAt))}\n"
     }
   }
 

@@ -37,6 +37,12 @@ public enum Training {
   /// BLAS threads (default: OpenBLAS's own choice, the number of cores).
   public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
 
+  /// Stops OpenBLAS's worker threads, which its library constructor starts in every process
+  /// that links it and which then spin in `sched_yield` for a while: a command that does no
+  /// linear algebra (`run`, `status`, …) must not busy-wait on a core the stages need. The
+  /// first threaded BLAS call starts them again.
+  public static func stopIdleThreads() { blas_thread_shutdown_() }
+
   /// Keeps freed activation buffers in the heap for reuse instead of returning every large
   /// array to the kernel (glibc unmaps allocations above 128 KiB by default, and each step's
   /// fresh pages then cost page faults — a third of a training step's time before this).

@@ -2,6 +2,7 @@ import FairflowCore
 import FairflowEngine
 import FairflowStore
 import FairflowTesting
+import Foundation
 
 /// Runs a pipeline in a temporary workspace through the real engine and local executor.
 struct EngineHarness {
@@ -20,22 +21,45 @@ struct EngineHarness {
     try LoadedPipeline.load(file, in: workspace, overrides: overrides)
   }
 
-  @discardableResult
-  func run(
+  /// Options as `fairflow run` would pass them.
+  func options(
     _ overrides: [String] = [], jobs: Int = 2, targets: [String] = [], force: Bool = false,
-    keepGoing: Bool = false,
-    executor: (any Executor)? = nil
-  ) async throws -> RunSummary {
+    keepGoing: Bool = false, wait: Bool = true
+  ) -> RunOptions {
     var options = RunOptions(jobs: jobs)
     options.overrides = overrides
     options.targets = targets
     options.force = force
     options.keepGoing = keepGoing
-    let runner = Runner(
-      loaded: try load(overrides), executor: executor ?? LocalExecutor(gracePeriod: 1),
-      reporter: SilentReporter(),
-      options: options, statCache: StatCache(file: workspace.statCacheFile))
-    return try await runner.run()
+    options.wait = wait
+    return options
+  }
+
+  /// A session exactly as `fairflow run` makes one (notes collected in `notes`).
+  func session(
+    _ options: RunOptions, executor: (any Executor)? = nil, notes: Notes = Notes()
+  ) -> RunSession {
+    RunSession(
+      workspace: workspace, pipelineFile: file, options: options, reporter: SilentReporter(),
+      executor: executor ?? LocalExecutor(gracePeriod: 1), notify: { notes.append($0) })
+  }
+
+  @discardableResult
+  func run(
+    _ overrides: [String] = [], jobs: Int = 2, targets: [String] = [], force: Bool = false,
+    keepGoing: Bool = false,
+    executor: (any Executor)? = nil, notes: Notes = Notes()
+  ) async throws -> RunSummary {
+    try await session(
+      options(overrides, jobs: jobs, targets: targets, force: force, keepGoing: keepGoing),
+      executor: executor, notes: notes
+    ).run()
+  }
+
+  func dryRun(_ overrides: [String] = [], targets: [String] = [], force: Bool = false) throws
+    -> DryRunReport
+  {
+    try session(options(overrides, targets: targets, force: force)).dryRun()
   }
 
   func status(_ overrides: [String] = []) throws -> StatusReport {
@@ -46,6 +70,14 @@ struct EngineHarness {
   func reasons(_ stage: String) throws -> [String] {
     try status().rows.first { $0.stage == stage }?.reasons.map(\.message) ?? []
   }
+}
+
+/// Messages a session sent about other runs (thread-safe).
+final class Notes: @unchecked Sendable {
+  private let lock = NSLock()
+  private var items: [String] = []
+  func append(_ text: String) { lock.withLock { items.append(text) } }
+  var all: [String] { lock.withLock { items } }
 }
 
 extension RunSummary {
