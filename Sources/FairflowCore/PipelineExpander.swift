@@ -14,7 +14,7 @@ public struct PipelineExpander {
     let params = try ParamOverrides.apply(overrides, to: spec.params, spec: spec)
     var pipeline = Pipeline(
       file: spec.file, name: spec.name, description: spec.description, params: params, stages: [],
-      slurm: spec.slurm)
+      slurm: spec.slurm, sourceLines: spec.sourceLines)
     var seen: [String: SourceLocation] = [:]
     for stageSpec in spec.stages {
       for combination in MatrixCombinations(stageSpec.matrix?.value ?? []) {
@@ -69,11 +69,16 @@ public struct PipelineExpander {
     }
 
     var deps: [String] = []
+    var depLocations: [SourceLocation] = []
     for dep in spec.deps {
       let normalized = try path(dep, role: "dependency")
-      if !deps.contains(normalized) { deps.append(normalized) }
+      if !deps.contains(normalized) {
+        deps.append(normalized)
+        depLocations.append(dep.location)
+      }
     }
     var outputs: [Output] = []
+    var outputLocations: [SourceLocation] = []
     for (list, isMetric) in [(spec.outs, false), (spec.metrics, true)] {
       for out in list {
         let normalized = try path(out.path, role: isMetric ? "metrics" : "output")
@@ -83,6 +88,7 @@ public struct PipelineExpander {
         }
         outputs.append(
           Output(path: normalized, cache: out.cache, persist: out.persist, isMetric: isMetric))
+        outputLocations.append(out.path.location)
       }
     }
     var env: [String: String] = [:]
@@ -120,8 +126,8 @@ public struct PipelineExpander {
     }
     return Stage(
       name: name, template: spec.name.value, location: spec.name.location, action: action,
-      deps: deps,
-      outputs: outputs, params: used,
+      deps: deps, depLocations: depLocations, outputs: outputs, outputLocations: outputLocations,
+      params: used,
       env: env.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
       resources: spec.resources, alwaysRun: spec.alwaysRun, matrix: matrix,
       description: spec.description, executor: spec.executor)
