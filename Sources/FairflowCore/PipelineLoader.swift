@@ -3,7 +3,7 @@ internal import Yams
 /// Reads a pipeline file (YAML) into a `PipelineSpec`, validating every key and type.
 ///
 /// Every error names `file:line:column`, what was expected, and for unknown keys the nearest
-/// valid key (edit distance ≤ 3). Unknown keys are errors, duplicate keys are errors, and the
+/// valid key (see `Suggestion`). Unknown keys are errors, duplicate keys are errors, and the
 /// number of YAML nodes visited is bounded so alias "bombs" fail fast instead of exhausting memory.
 public enum PipelineLoader {
   static let topLevelKeys = [

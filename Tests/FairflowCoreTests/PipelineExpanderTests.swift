@@ -269,6 +269,29 @@ struct RecordingKind: StageKind {
         """)
   }
 
+  /// `nope` is not a typo of `n`: no "did you mean" for a much shorter name.
+  @Test func noSuggestionMuchShorterThanTheWord() {
+    let text = "params: {n: 1}\nstages:\n  s:\n    cmd: echo ${params.nope}\n    outs: [o]\n"
+    #expect(
+      errorText { _ = try expand(text) } == """
+        pipelines/test.yaml:4:15: error: unknown parameter 'nope' in '${params.nope}'
+                cmd: echo ${params.nope}
+                          ^
+        """)
+    #expect(
+      errorText { _ = try expand(text, overrides: ["nope=2"]) } == """
+        error: unknown parameter 'nope' in -p nope=2 (pipeline pipelines/test.yaml)
+        hint: declared parameters: n
+        """)
+    #expect(
+      errorText { _ = try expand("stages:\n  s:\n    cmd: x\n    nope: 1\n    outs: [o]\n") } == """
+        pipelines/test.yaml:4:5: error: unknown key 'nope' in stage 's'
+                nope: 1
+                ^
+        hint: valid keys are: cmd, uses, with, deps, outs, metrics, params, env, resources, always_run, matrix, desc, executor
+        """)
+  }
+
   @Test func shellVariablesPassThrough() throws {
     let pipeline = try expand(
       """
