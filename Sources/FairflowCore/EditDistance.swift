@@ -1,15 +1,26 @@
-/// "Did you mean" suggestions by Levenshtein distance, as ninja does (distance ≤ 3).
+/// "Did you mean" suggestions by edit distance, as ninja does, but scaled to the word: a typo
+/// changes a few characters of a word, not most of it.
+///
+/// A candidate is offered when it is at least half as long as the word (`nope` never suggests
+/// `n`) and within `min(3, max(1, longer / 3))` edits, where `longer` is the length of the longer
+/// of the two (rustc's rule, capped at ninja's 3): one edit up to five characters, two up to
+/// eight, three from nine on. An explicit `maxDistance` replaces that bound; the length rule
+/// still applies.
 public enum Suggestion {
-  /// The closest candidate to `word` within `maxDistance` edits, or nil.
+  /// The closest candidate to `word`, or nil; ties go to the first candidate.
   public static func nearest(
-    to word: String, in candidates: some Sequence<String>, maxDistance: Int = 3
+    to word: String, in candidates: some Sequence<String>, maxDistance: Int? = nil
   )
     -> String?
   {
+    let length = word.unicodeScalars.count
     var best: (String, Int)?
     for candidate in candidates {
+      let candidateLength = candidate.unicodeScalars.count
+      guard 2 * candidateLength >= length else { continue }
+      let bound = maxDistance ?? min(3, max(1, max(length, candidateLength) / 3))
       let distance = editDistance(word, candidate)
-      if distance <= maxDistance, distance < (best?.1 ?? .max) { best = (candidate, distance) }
+      if distance <= bound, distance < (best?.1 ?? .max) { best = (candidate, distance) }
     }
     return best?.0
   }

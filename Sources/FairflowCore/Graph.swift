@@ -2,8 +2,10 @@
 /// stage that depends on that path, on a directory containing it, or on a file inside it.
 ///
 /// Validation (named errors, DVC-style): one owner per output path, no output inside another
-/// stage's output, no cycles (the cycle is printed). `order` is a topological order that keeps
-/// declaration order among independent stages, so runs and listings are stable.
+/// stage's output, no cycles (the cycle is printed). Each error points at the declaration to fix:
+/// the later of two clashing outputs, or the `deps:` entry of the cycle's first-declared stage
+/// that closes it (for a matrix cell, the entry of its template). `order` is a topological order
+/// that keeps declaration order among independent stages, so runs and listings are stable.
 public struct Graph: Sendable {
   /// Upstream stage indices of each stage (sorted, unique).
   public let upstream: [[Int]]
@@ -16,14 +18,19 @@ public struct Graph: Sendable {
 
   public init(_ pipeline: Pipeline) throws(GraphError) {
     let stages = pipeline.stages
+    /// An error pointing at `location` (a declaration in the pipeline file), with its line.
+    func failure(_ kind: GraphError.Kind, at location: SourceLocation?) -> GraphError {
+      GraphError(
+        kind, file: pipeline.file, at: location, sourceLine: location.flatMap(pipeline.line(at:)))
+    }
     var owners: [String: Int] = [:]
     owners.reserveCapacity(stages.count * 2)
     for (index, stage) in stages.enumerated() {
-      for output in stage.outputs {
+      for (position, output) in stage.outputs.enumerated() {
         if let other = owners[output.path] {
-          throw GraphError(
+          throw failure(
             .duplicateOutput(path: output.path, stages: [stages[other].name, stage.name]),
-            file: pipeline.file)
+            at: stage.outputLocations[safe: position])
         }
         owners[output.path] = index
       }
@@ -37,11 +44,12 @@ public struct Graph: Sendable {
         ancestor = ancestor[..<slash]
         if let outer = owners[String(ancestor)] {
           let inner = owners[path]!
-          throw GraphError(
+          throw failure(
             .overlappingOutputs(
               outer: String(ancestor), outerStage: stages[outer].name, inner: path,
               innerStage: stages[inner].name),
-            file: pipeline.file)
+            at: Graph.laterDeclaration(
+              of: [(outer, String(ancestor)), (inner, path)], in: stages))
         }
       }
     }
@@ -49,29 +57,17 @@ public struct Graph: Sendable {
     for (index, stage) in stages.enumerated() {
       var producers = Set<Int>()
       for dep in stage.deps {
-        // The dependency itself, or a directory output containing it.
-        var candidate = Substring(dep)
-        while true {
-          if let owner = owners[String(candidate)] { producers.insert(owner); break }
-          guard let slash = candidate.lastIndex(of: "/") else { break }
-          candidate = candidate[..<slash]
-        }
-        // Outputs inside a dependency directory.
-        let prefix = dep + "/"
-        var position = Graph.lowerBound(of: prefix, in: sortedOutputs)
-        while position < sortedOutputs.count, sortedOutputs[position].hasPrefix(prefix) {
-          producers.insert(owners[sortedOutputs[position]]!)
-          position += 1
-        }
+        Graph.addProducers(of: dep, owners: owners, sortedOutputs: sortedOutputs, to: &producers)
       }
       producers.remove(index)
       upstream[index] = producers.sorted()
-      for dep in stage.deps {
+      for (position, dep) in stage.deps.enumerated() {
         if let output = stage.outputs.first(where: {
           WorkspacePath.isSameOrInside(dep, $0.path) || WorkspacePath.isSameOrInside($0.path, dep)
         }) {
-          throw GraphError(
-            .dependsOnOwnOutput(stage: stage.name, path: output.path), file: pipeline.file)
+          throw failure(
+            .dependsOnOwnOutput(stage: stage.name, path: output.path),
+            at: stage.depLocations[safe: position])
         }
       }
     }
@@ -80,8 +76,55 @@ public struct Graph: Sendable {
     self.upstream = upstream
     self.downstream = downstream
     self.owners = owners
-    self.order = try Graph.topologicalOrder(
-      upstream: upstream, downstream: downstream, names: stages.map(\.name), file: pipeline.file)
+    switch Graph.topologicalOrder(upstream: upstream, downstream: downstream) {
+    case .success(let order): self.order = order
+    case .failure(let cycle):
+      // Point at the dependency that closes the cycle: the first stage's entry for a path that
+      // the last stage produces.
+      let first = stages[cycle.stages[0]], last = cycle.stages[cycle.stages.count - 1]
+      let closing = first.deps.firstIndex {
+        var producers = Set<Int>()
+        Graph.addProducers(of: $0, owners: owners, sortedOutputs: sortedOutputs, to: &producers)
+        return producers.contains(last)
+      }
+      throw failure(
+        .cycle((cycle.stages + [cycle.stages[0]]).map { stages[$0].name }),
+        at: closing.flatMap { first.depLocations[safe: $0] })
+    }
+  }
+
+  /// Adds the stages owning `dep`, a directory output containing it, or outputs inside it.
+  static func addProducers(
+    of dep: String, owners: [String: Int], sortedOutputs: [String], to producers: inout Set<Int>
+  ) {
+    // The dependency itself, or a directory output containing it.
+    var candidate = Substring(dep)
+    while true {
+      if let owner = owners[String(candidate)] { producers.insert(owner); break }
+      guard let slash = candidate.lastIndex(of: "/") else { break }
+      candidate = candidate[..<slash]
+    }
+    // Outputs inside a dependency directory.
+    let prefix = dep + "/"
+    var position = Graph.lowerBound(of: prefix, in: sortedOutputs)
+    while position < sortedOutputs.count, sortedOutputs[position].hasPrefix(prefix) {
+      producers.insert(owners[sortedOutputs[position]]!)
+      position += 1
+    }
+  }
+
+  /// Where the later-declared of some (stage index, output path) pairs is declared.
+  static func laterDeclaration(of outputs: [(stage: Int, path: String)], in stages: [Stage])
+    -> SourceLocation?
+  {
+    let declared = outputs.compactMap { output in
+      stages[output.stage].outputs.firstIndex { $0.path == output.path }.map {
+        (stage: output.stage, position: $0)
+      }
+    }
+    guard let later = declared.max(by: { ($0.stage, $0.position) < ($1.stage, $1.position) })
+    else { return nil }
+    return stages[later.stage].outputLocations[safe: later.position]
   }
 
   /// Rebuilds a graph from a snapshot (edges already validated when it was first derived).
@@ -108,15 +151,18 @@ public struct Graph: Sendable {
     return low
   }
 
+  /// Stages that depend on each other in a circle, in data-flow order, first-declared first.
+  struct Cycle: Error {
+    var stages: [Int]
+  }
+
   /// Kahn's algorithm with a min-heap on declaration index; on a cycle, walks it for the message.
-  static func topologicalOrder(
-    upstream: [[Int]], downstream: [[Int]], names: [String], file: String
-  ) throws(GraphError) -> [Int] {
+  static func topologicalOrder(upstream: [[Int]], downstream: [[Int]]) -> Result<[Int], Cycle> {
     var remaining = upstream.map(\.count)
     var heap = MinHeap()
     for index in remaining.indices where remaining[index] == 0 { heap.push(index) }
     var order: [Int] = []
-    order.reserveCapacity(names.count)
+    order.reserveCapacity(upstream.count)
     while let next = heap.pop() {
       order.append(next)
       for down in downstream[next] {
@@ -124,7 +170,7 @@ public struct Graph: Sendable {
         if remaining[down] == 0 { heap.push(down) }
       }
     }
-    if order.count == names.count { return order }
+    if order.count == upstream.count { return .success(order) }
     // Every stage left has an unfinished upstream; follow those edges until one repeats.
     var current = remaining.firstIndex { $0 > 0 }!
     var seenAt: [Int: Int] = [:]
@@ -138,7 +184,7 @@ public struct Graph: Sendable {
     var cycle = Array(path[seenAt[current]!...].reversed())
     let pivot = cycle.indices.min { cycle[$0] < cycle[$1] }!
     cycle = Array(cycle[pivot...] + cycle[..<pivot])
-    throw GraphError(.cycle((cycle + [cycle[0]]).map { names[$0] }), file: file)
+    return .failure(Cycle(stages: cycle))
   }
 
   /// The given stages and everything upstream of them.
@@ -188,5 +234,12 @@ struct MinHeap {
       }
     }
     return top
+  }
+}
+
+extension Array {
+  /// The element at `index`, or nil when it is out of range.
+  fileprivate subscript(safe index: Int) -> Element? {
+    indices.contains(index) ? self[index] : nil
   }
 }

@@ -1,4 +1,13 @@
 /// A pipeline whose stages do not form a valid graph.
+///
+/// Errors found in the pipeline file point at the declaration that breaks the graph (an entry of
+/// `outs:`, `metrics:` or `deps:`) and show it like every pipeline error:
+/// ```
+/// pipelines/x.yaml:7:12: error: output 'out.txt' is declared by more than one stage: 'a', 'b'
+///         outs: [out.txt]
+///                ^
+/// hint: each path is produced by exactly one stage
+/// ```
 public struct GraphError: FairflowError, Equatable {
   public enum Kind: Sendable, Equatable {
     case cycle([String])
@@ -10,28 +19,41 @@ public struct GraphError: FairflowError, Equatable {
 
   public var kind: Kind
   public var file: String
+  /// The declaration at fault; nil for errors about names given on the command line.
+  public var location: SourceLocation?
+  /// The source line `location` points into (without newline), for the caret display.
+  public var sourceLine: String?
 
-  public init(_ kind: Kind, file: String) {
+  public init(
+    _ kind: Kind, file: String, at location: SourceLocation? = nil, sourceLine: String? = nil
+  ) {
     self.kind = kind
     self.file = file
+    self.location = location
+    self.sourceLine = sourceLine
   }
 
   public var exitStatus: ExitStatus { .invalidInput }
 
   public var message: String {
+    location.map { $0.diagnostic(problem, sourceLine: sourceLine) } ?? "\(file): error: \(problem)"
+  }
+
+  /// The message without its place.
+  public var problem: String {
     switch kind {
     case .cycle(let path):
-      return "\(file): error: the stages form a cycle: \(path.joined(separator: " -> "))"
+      return "the stages form a cycle: \(path.joined(separator: " -> "))"
     case .duplicateOutput(let path, let stages):
       return
-        "\(file): error: output '\(path)' is declared by more than one stage: \(stages.map { "'\($0)'" }.joined(separator: ", "))"
+        "output '\(path)' is declared by more than one stage: \(stages.map { "'\($0)'" }.joined(separator: ", "))"
     case .overlappingOutputs(let outer, let outerStage, let inner, let innerStage):
       return
-        "\(file): error: output '\(inner)' of stage '\(innerStage)' lies inside output '\(outer)' of stage '\(outerStage)'"
+        "output '\(inner)' of stage '\(innerStage)' lies inside output '\(outer)' of stage '\(outerStage)'"
     case .unknownStage(let name, _):
-      return "\(file): error: no stage named '\(name)'"
+      return "no stage named '\(name)'"
     case .dependsOnOwnOutput(let stage, let path):
-      return "\(file): error: stage '\(stage)' depends on its own output '\(path)'"
+      return "stage '\(stage)' depends on its own output '\(path)'"
     }
   }
 

@@ -14,7 +14,7 @@ public struct PipelineExpander {
     let params = try ParamOverrides.apply(overrides, to: spec.params, spec: spec)
     var pipeline = Pipeline(
       file: spec.file, name: spec.name, description: spec.description, params: params, stages: [],
-      slurm: spec.slurm)
+      slurm: spec.slurm, sourceLines: spec.sourceLines)
     var seen: [String: SourceLocation] = [:]
     for stageSpec in spec.stages {
       for combination in MatrixCombinations(stageSpec.matrix?.value ?? []) {
@@ -69,11 +69,16 @@ public struct PipelineExpander {
     }
 
     var deps: [String] = []
+    var depLocations: [SourceLocation] = []
     for dep in spec.deps {
       let normalized = try path(dep, role: "dependency")
-      if !deps.contains(normalized) { deps.append(normalized) }
+      if !deps.contains(normalized) {
+        deps.append(normalized)
+        depLocations.append(dep.location)
+      }
     }
     var outputs: [Output] = []
+    var outputLocations: [SourceLocation] = []
     for (list, isMetric) in [(spec.outs, false), (spec.metrics, true)] {
       for out in list {
         let normalized = try path(out.path, role: isMetric ? "metrics" : "output")
@@ -83,6 +88,7 @@ public struct PipelineExpander {
         }
         outputs.append(
           Output(path: normalized, cache: out.cache, persist: out.persist, isMetric: isMetric))
+        outputLocations.append(out.path.location)
       }
     }
     var env: [String: String] = [:]
@@ -120,8 +126,8 @@ public struct PipelineExpander {
     }
     return Stage(
       name: name, template: spec.name.value, location: spec.name.location, action: action,
-      deps: deps,
-      outputs: outputs, params: used,
+      deps: deps, depLocations: depLocations, outputs: outputs, outputLocations: outputLocations,
+      params: used,
       env: env.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
       resources: spec.resources, alwaysRun: spec.alwaysRun, matrix: matrix,
       description: spec.description, executor: spec.executor)
@@ -246,7 +252,9 @@ struct MatrixCombinations: Sequence, IteratorProtocol {
 }
 
 /// `-p key=value` overrides: the key must name an existing parameter (dotted for nested maps);
-/// the value is read as YAML would read a plain scalar (int, float, bool, else string).
+/// the value is typed exactly as the same text written unquoted in the pipeline file
+/// (`NodeReader.scalarValue`), so `-p x=1e3` and `params: {x: 1e3}` give one value and one
+/// fingerprint. The text stays a single scalar: `[1, 2]` is a string, not a list.
 public enum ParamOverrides {
   public static func apply(
     _ overrides: [String], to params: [(key: String, value: Value)], spec: PipelineSpec
@@ -257,7 +265,6 @@ public enum ParamOverrides {
         throw PipelineError("invalid parameter override '\(override)'", hint: "write -p NAME=VALUE")
       }
       let key = String(override[..<equals])
-      let value = scalar(String(override[override.index(after: equals)...]))
       let path = key.split(separator: ".", omittingEmptySubsequences: false)
       guard root.lookup(path[...]) != nil else {
         throw PipelineError(
@@ -265,20 +272,19 @@ public enum ParamOverrides {
           hint: Suggestion.hint(for: key, in: Interpolator.parameterNames(.map(spec.params)))
             ?? "declared parameters: \(spec.params.map(\.key).joined(separator: ", "))")
       }
+      let value: Value
+      do {
+        value = try NodeReader.plainScalarValue(String(override[override.index(after: equals)...]))
+      } catch {
+        throw PipelineError(
+          "\(error.problem) in -p \(override)",
+          hint: "-p values are typed like unquoted values in the pipeline file; there, quote it to "
+            + "use it as a string")
+      }
       root = replacing(path[...], in: root, with: value)
     }
     guard case .map(let pairs) = root else { return params }
     return pairs
-  }
-
-  static func scalar(_ text: String) -> Value {
-    if let int = Int(text) { return .int(int) }
-    if text == "true" { return .bool(true) }
-    if text == "false" { return .bool(false) }
-    if let double = Double(text), text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) {
-      return .double(double)
-    }
-    return .string(text)
   }
 
   static func replacing(_ path: ArraySlice<Substring>, in value: Value, with replacement: Value)

@@ -3,7 +3,7 @@ internal import Yams
 /// Reads a pipeline file (YAML) into a `PipelineSpec`, validating every key and type.
 ///
 /// Every error names `file:line:column`, what was expected, and for unknown keys the nearest
-/// valid key (edit distance ≤ 3). Unknown keys are errors, duplicate keys are errors, and the
+/// valid key (see `Suggestion`). Unknown keys are errors, duplicate keys are errors, and the
 /// number of YAML nodes visited is bounded so alias "bombs" fail fast instead of exhausting memory.
 public enum PipelineLoader {
   static let topLevelKeys = [
@@ -406,30 +406,8 @@ struct NodeReader {
     }
     switch node {
     case .scalar(let scalar):
-      if scalar.style == .singleQuoted || scalar.style == .doubleQuoted {
-        return .string(scalar.string)
-      }
-      switch node.tagName {
-      case .null: return .null
-      case .bool: return node.bool.map(Value.bool) ?? .string(scalar.string)
-      case .int:
-        guard let int = node.int else {
-          throw error(
-            "integer '\(scalar.string)' does not fit in 64 bits", at: node,
-            hint: "quote it to use it as a string")
-        }
-        return .int(int)
-      case .float:
-        guard let double = node.float else { return .string(scalar.string) }
-        guard double.isFinite else {
-          throw error(
-            "number '\(scalar.string)' is not a finite 64-bit float", at: node,
-            hint:
-              "lock files and provenance are JSON, which has no infinity or NaN; quote it to use it as a string"
-          )
-        }
-        return .double(double)
-      default: return .string(scalar.string)
+      do { return try Self.scalarValue(scalar) } catch {
+        throw self.error(error.problem, at: node, hint: error.hint)
       }
     case .sequence(let sequence):
       var items: [Value] = []

@@ -68,7 +68,7 @@ extension NodeReader {
       case "env": stage.env = try env(value, what: "'env' of \(what)")
       case "resources": stage.resources = try resources(value, what: "'resources' of \(what)")
       case "always_run": stage.alwaysRun = try bool(value, what: "'always_run' of \(what)")
-      case "matrix": stage.matrix = try matrix(value, what: "'matrix' of \(what)")
+      case "matrix": stage.matrix = try matrix(value, stage: name, what: "'matrix' of \(what)")
       case "executor": stage.executor = try executor(value, what: "'executor' of \(what)")
       default: stage.description = try string(value, what: "'desc' of \(what)").value
       }
@@ -238,7 +238,7 @@ extension NodeReader {
     return settings
   }
 
-  mutating func matrix(_ node: Node, what: String) throws(PipelineError) -> Located<
+  mutating func matrix(_ node: Node, stage: String, what: String) throws(PipelineError) -> Located<
     [(key: String, values: [Value])]
   > {
     var axes: [(key: String, values: [Value])] = []
@@ -272,7 +272,16 @@ extension NodeReader {
           throw error(
             "\(entry) is \(describe(item)); matrix values must be numbers, strings or booleans",
             at: item, hint: "give each setting its own matrix key (every combination runs)")
-        case let scalar: values.append(scalar)
+        case let scalar:
+          if let character = StageName.ambiguousCharacter(inMatrixValue: scalar.interpolationText) {
+            throw error(
+              "matrix value \(StageName.shown(scalar.interpolationText)) (\(entry)) contains \(StageName.describe(character))",
+              at: item,
+              hint: "matrix values become part of stage names (\(stage)@\(pair.key)=...), so they "
+                + "cannot contain ',', '=', '/', whitespace or control characters; use a short label"
+            )
+          }
+          values.append(scalar)
         }
       }
       combinations = combinations.multipliedReportingOverflow(by: values.count).partialValue
@@ -312,6 +321,41 @@ public enum StageName {
 
   static func isWord(_ s: Unicode.Scalar) -> Bool {
     (s >= "a" && s <= "z") || (s >= "A" && s <= "Z") || (s >= "0" && s <= "9") || s == "_"
+  }
+
+  /// The first character of a matrix value that would make stage names ambiguous or unsafe to
+  /// show: ',' and '=' separate the coordinates in `train@seed=1,lr=0.1`, '/' reads as a path,
+  /// whitespace splits command-line arguments, and control characters garble terminals.
+  static func ambiguousCharacter(inMatrixValue text: String) -> Unicode.Scalar? {
+    text.unicodeScalars.first {
+      $0 == "," || $0 == "=" || $0 == "/" || $0.properties.isWhitespace
+        || $0.properties.generalCategory == .control
+    }
+  }
+
+  /// A character as an error message names it: `','`, `a space`, `a tab`, `U+00A0`.
+  static func describe(_ scalar: Unicode.Scalar) -> String {
+    let code = String(scalar.value, radix: 16, uppercase: true)
+    let unicode = "U+" + String(repeating: "0", count: max(0, 4 - code.count)) + code
+    switch scalar {
+    case " ": return "a space"
+    case "\t": return "a tab"
+    case "\n", "\r", "\u{85}", "\u{2028}", "\u{2029}": return "a line break (\(unicode))"
+    case _ where scalar.properties.isWhitespace: return "whitespace (\(unicode))"
+    case _ where scalar.properties.generalCategory == .control:
+      return "a control character (\(unicode))"
+    default: return "'\(scalar)'"
+    }
+  }
+
+  /// A value quoted for a message: in single quotes, or as a JSON string when it holds control
+  /// characters or line breaks (never echoed raw); long values are shortened.
+  static func shown(_ text: String) -> String {
+    let short = text.count > 40 ? String(text.prefix(37)) + "..." : text
+    let plain = short.unicodeScalars.allSatisfy {
+      $0.properties.generalCategory != .control && $0 != "\u{2028}" && $0 != "\u{2029}"
+    }
+    return plain ? "'\(short)'" : Value.quote(short)
   }
 }
 

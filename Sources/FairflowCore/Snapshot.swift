@@ -3,11 +3,11 @@
 /// lock file keyed by the lock file's digest. YAML parsing of a 10,000-stage file takes about a
 /// second; decoding the snapshot takes milliseconds.
 ///
-/// Layout: `"FFSNAP03"` magic, the 64-hex key, then the `BinaryWriter` payload. A snapshot whose
+/// Layout: `"FFSNAP04"` magic, the 64-hex key, then the `BinaryWriter` payload. A snapshot whose
 /// key differs, or that fails to decode, is ignored and rebuilt: it can never change a result,
 /// only skip re-deriving one (the key covers every input of the derivation).
 public enum Snapshot {
-  static let magic = Array("FFSNAP03".utf8)
+  static let magic = Array("FFSNAP04".utf8)
 
   /// The key of a pipeline derivation: file bytes, overrides, registry (kinds + versions).
   public static func pipelineKey(
@@ -65,10 +65,13 @@ public enum Snapshot {
         w.int(1); w.string(kind); w.int(version); w.value(config)
       }
       w.strings(stage.deps)
+      for location in stage.depLocations { w.int(location.line); w.int(location.column) }
       w.int(stage.outputs.count)
-      for output in stage.outputs {
+      for (output, location) in zip(stage.outputs, stage.outputLocations) {
         w.string(output.path)
         w.int((output.cache ? 1 : 0) | (output.persist ? 2 : 0) | (output.isMetric ? 4 : 0))
+        w.int(location.line)
+        w.int(location.column)
       }
       w.value(.map(stage.params.map { ($0.name, $0.value) }))
       w.strings(stage.env.flatMap { [$0.name, $0.value] })
@@ -109,12 +112,18 @@ public enum Snapshot {
         action = .builtin(kind: r.string(), version: r.int(), config: r.value())
       }
       let deps = r.strings()
+      var depLocations: [SourceLocation] = []
+      for _ in deps.indices where !r.failed {
+        depLocations.append(SourceLocation(file: file, line: r.int(), column: r.int()))
+      }
       var outputs: [Output] = []
+      var outputLocations: [SourceLocation] = []
       for _ in 0..<r.count() where !r.failed {
         let path = r.string(), flags = r.int()
         outputs.append(
           Output(
             path: path, cache: flags & 1 != 0, persist: flags & 2 != 0, isMetric: flags & 4 != 0))
+        outputLocations.append(SourceLocation(file: file, line: r.int(), column: r.int()))
       }
       guard case .map(let used) = r.value() else { return nil }
       let envFlat = r.strings()
@@ -129,7 +138,7 @@ public enum Snapshot {
       stages.append(
         Stage(
           name: stageName, template: template, location: location, action: action, deps: deps,
-          outputs: outputs,
+          depLocations: depLocations, outputs: outputs, outputLocations: outputLocations,
           params: used.map { (name: $0.key, value: $0.value) }, env: env,
           resources: Resources(
             cpus: cpus, memoryBytes: memory < 0 ? nil : memory, gpus: gpus,

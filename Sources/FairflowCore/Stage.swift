@@ -31,7 +31,11 @@ public struct Stage: Sendable {
   public var action: StageAction
   /// Normalised workspace-relative dependency paths, in declared order, without duplicates.
   public var deps: [String]
+  /// Where each of `deps` is declared (an entry of the template's `deps:`), index for index.
+  public var depLocations: [SourceLocation]
   public var outputs: [Output]
+  /// Where each of `outputs` is declared (an entry of `outs:` or `metrics:`), index for index.
+  public var outputLocations: [SourceLocation]
   /// The parameters this stage uses (through `${params.x}` or `params:`), sorted by name.
   public var params: [(name: String, value: Value)]
   /// Environment variables set for the stage (pipeline `env:` overridden by stage `env:`), sorted.
@@ -68,8 +72,17 @@ public struct Pipeline: Sendable {
   public var stages: [Stage]
   /// The `slurm:` section.
   public var slurm = SlurmSettings()
+  /// Every line of the pipeline file, for the caret display of graph errors. Empty in a pipeline
+  /// decoded from a snapshot, which is only ever written for a valid graph.
+  public var sourceLines: [Substring] = []
 
   public func index(of name: String) -> Int? { stages.firstIndex { $0.name == name } }
+
+  /// The source line a location points into, when the file's lines are known.
+  func line(at location: SourceLocation) -> String? {
+    let index = location.line - 1
+    return sourceLines.indices.contains(index) ? String(sourceLines[index]) : nil
+  }
 }
 
 /// Which executor runs a stage.

@@ -171,4 +171,162 @@ import Testing
         == .dependsOnOwnOutput(stage: "a", path: "o"))
     #expect(try kind("stages:\n  a: {cmd: x, outs: [o]}\n  b: {cmd: x, outs: [o2]}\n") == nil)
   }
+
+  /// The full text of the graph error `text` raises.
+  func graphError(_ text: String) -> String? {
+    errorText { _ = try graph(text) }
+  }
+
+  @Test func duplicateOutputPointsAtTheSecondDeclaration() throws {
+    let text = """
+      stages:
+        a:
+          cmd: echo a > out.txt
+          outs: [out.txt]
+        b:
+          cmd: echo b > out.txt
+          metrics:
+            - log.json
+            - out.txt
+      """
+    #expect(
+      graphError(text) == """
+        pipelines/test.yaml:9:9: error: output 'out.txt' is declared by more than one stage: 'a', 'b'
+                  - out.txt
+                    ^
+        hint: each path is produced by exactly one stage
+        """)
+    do {
+      _ = try graph(text)
+    } catch let error as GraphError {
+      #expect(error.location == SourceLocation(file: testFile, line: 9, column: 9))
+      #expect(error.sourceLine == "      - out.txt")
+      #expect(error.file == testFile)
+      #expect(error.problem == "output 'out.txt' is declared by more than one stage: 'a', 'b'")
+    }
+  }
+
+  @Test func overlappingOutputsPointAtTheLaterDeclaration() {
+    // The inner path declared last...
+    #expect(
+      graphError(
+        """
+        stages:
+          a:
+            cmd: mkdir -p out && echo > out/x
+            outs: [out]
+          b:
+            cmd: echo > out/a.txt
+            outs: [b.txt, out/a.txt]
+        """) == """
+          pipelines/test.yaml:7:19: error: output 'out/a.txt' of stage 'b' lies inside output 'out' of stage 'a'
+                  outs: [b.txt, out/a.txt]
+                                ^
+          hint: declare the directory or the files inside it, not both
+          """)
+    // ...or the directory declared last.
+    #expect(
+      graphError(
+        """
+        stages:
+          a:
+            cmd: echo > out/a.txt
+            outs: [out/a.txt]
+          b:
+            cmd: mkdir -p out && echo > out/x
+            outs:
+              - path: out
+                cache: false
+        """) == """
+          pipelines/test.yaml:8:15: error: output 'out/a.txt' of stage 'a' lies inside output 'out' of stage 'b'
+                    - path: out
+                            ^
+          hint: declare the directory or the files inside it, not both
+          """)
+  }
+
+  @Test func cyclePointsAtTheDependencyThatClosesIt() {
+    #expect(
+      graphError(
+        """
+        stages:
+          a:
+            cmd: cat in.txt c.txt > a.txt
+            deps: [in.txt, c.txt]
+            outs: [a.txt]
+          b:
+            cmd: cat a.txt > b.txt
+            deps: [a.txt]
+            outs: [b.txt]
+          c:
+            cmd: cat b.txt > c.txt
+            deps: [b.txt]
+            outs: [c.txt]
+        """) == """
+          pipelines/test.yaml:4:20: error: the stages form a cycle: a -> b -> c -> a
+                  deps: [in.txt, c.txt]
+                                 ^
+          hint: a stage cannot depend, directly or through others, on its own outputs
+          """)
+  }
+
+  @Test func dependencyOnOwnOutputPointsAtTheDependency() {
+    #expect(
+      graphError("stages:\n  a:\n    cmd: x\n    deps: [o/x]\n    outs: [o]\n") == """
+        pipelines/test.yaml:4:12: error: stage 'a' depends on its own output 'o'
+                deps: [o/x]
+                       ^
+        hint: a stage that updates a file in place declares it once, under 'outs' with 'persist: true'
+        """)
+  }
+
+  @Test func matrixStagesPointAtTheirTemplate() {
+    // Every cell declares the same path: the template's entry is the one to fix.
+    #expect(
+      graphError(
+        """
+        stages:
+          train:
+            matrix: {seed: [1, 2]}
+            cmd: train --seed ${matrix.seed} > model.bin
+            outs: [model.bin]
+        """) == """
+          pipelines/test.yaml:5:12: error: output 'model.bin' is declared by more than one stage: 'train@seed=1', 'train@seed=2'
+                  outs: [model.bin]
+                         ^
+          hint: each path is produced by exactly one stage
+          """)
+    // A cycle through one cell closes at a dependency of the template.
+    #expect(
+      graphError(
+        """
+        stages:
+          train:
+            matrix: {seed: [1, 2]}
+            cmd: train > m${matrix.seed}.bin
+            deps:
+              - data.csv
+              - report.txt
+            outs: ["m${matrix.seed}.bin"]
+          report:
+            cmd: cat m2.bin > report.txt
+            deps: [m2.bin]
+            outs: [report.txt]
+        """) == """
+          pipelines/test.yaml:7:9: error: the stages form a cycle: train@seed=2 -> report -> train@seed=2
+                    - report.txt
+                      ^
+          hint: a stage cannot depend, directly or through others, on its own outputs
+          """)
+  }
+
+  @Test func errorsWithoutADeclarationNameOnlyTheFile() {
+    let error = GraphError(.unknownStage("bb", hint: "did you mean 'b'?"), file: testFile)
+    #expect(error.location == nil)
+    #expect(
+      error.description == """
+        pipelines/test.yaml: error: no stage named 'bb'
+        hint: did you mean 'b'?
+        """)
+  }
 }

@@ -269,6 +269,84 @@ struct RecordingKind: StageKind {
         """)
   }
 
+  /// A pipeline whose parameter `x` is written as `value` (unquoted).
+  static func withParameter(_ value: String) -> String {
+    "params:\n  x: \(value)\nstages:\n  s:\n    cmd: echo ${params.x} > o\n    outs: [o]\n"
+  }
+
+  /// `-p x=TEXT` and `x: TEXT` in the file are typed by the same code: one value, one fingerprint.
+  @Test(arguments: [
+    ("yes", Value.bool(true)), ("No", .bool(false)), ("True", .bool(true)), ("TRUE", .bool(true)),
+    ("false", .bool(false)), ("off", .bool(false)), ("1e3", .double(1000)), (".5", .double(0.5)),
+    ("-2.5E-3", .double(-0.0025)), ("1.", .double(1)), ("42", .int(42)), ("+5", .int(5)),
+    ("0x1F", .int(31)), ("1_000", .int(1000)), ("null", .null), ("~", .null), ("NULL", .null),
+    ("y", .string("y")), ("1e", .string("1e")), ("2024-01-02", .string("2024-01-02")),
+    ("a b", .string("a b")), ("nan", .string("nan")),
+  ])
+  func overridesAreTypedAsThePipelineFileTypesTheSameText(_ text: String, _ expected: Value)
+    throws
+  {
+    let written = try expand(Self.withParameter(text)).stage("s")
+    let overridden = try expand(Self.withParameter("0"), overrides: ["x=\(text)"]).stage("s")
+    #expect(written.params.map(\.value) == [expected])
+    #expect(overridden.params.map(\.value) == [expected])
+    #expect(
+      Fingerprint.of(overridden, dependencyDigests: [:])
+        == Fingerprint.of(written, dependencyDigests: [:]))
+  }
+
+  /// What YAML would read as a list, a mapping or a comment stays one string on the command line.
+  @Test(arguments: ["[1, 2]", "{a: 1}", "a #b", "'q'", "*x", " 1"])
+  func overridesAreAlwaysOneScalar(_ text: String) throws {
+    let stage = try expand(Self.withParameter("0"), overrides: ["x=\(text)"]).stage("s")
+    #expect(stage.params.map(\.value) == [.string(text)])
+  }
+
+  @Test func overridesThatYAMLCannotHoldAreRefusedLikeTheFileRefusesThem() {
+    #expect(
+      errorText {
+        _ = try expand(Self.withParameter("0"), overrides: ["x=99999999999999999999"])
+      } == """
+        error: integer '99999999999999999999' does not fit in 64 bits in -p x=99999999999999999999
+        hint: -p values are typed like unquoted values in the pipeline file; there, quote it to use it as a string
+        """)
+    #expect(
+      errorText { _ = try expand(Self.withParameter("0"), overrides: ["x=-.inf"]) } == """
+        error: number '-.inf' is not a finite 64-bit float in -p x=-.inf
+        hint: -p values are typed like unquoted values in the pipeline file; there, quote it to use it as a string
+        """)
+    #expect(
+      errorText { _ = try expand(Self.withParameter("-.inf")) } == """
+        pipelines/test.yaml:2:6: error: number '-.inf' is not a finite 64-bit float
+              x: -.inf
+                 ^
+        hint: lock files and provenance are JSON, which has no infinity or NaN; quote it to use it as a string
+        """)
+  }
+
+  /// `nope` is not a typo of `n`: no "did you mean" for a much shorter name.
+  @Test func noSuggestionMuchShorterThanTheWord() {
+    let text = "params: {n: 1}\nstages:\n  s:\n    cmd: echo ${params.nope}\n    outs: [o]\n"
+    #expect(
+      errorText { _ = try expand(text) } == """
+        pipelines/test.yaml:4:15: error: unknown parameter 'nope' in '${params.nope}'
+                cmd: echo ${params.nope}
+                          ^
+        """)
+    #expect(
+      errorText { _ = try expand(text, overrides: ["nope=2"]) } == """
+        error: unknown parameter 'nope' in -p nope=2 (pipeline pipelines/test.yaml)
+        hint: declared parameters: n
+        """)
+    #expect(
+      errorText { _ = try expand("stages:\n  s:\n    cmd: x\n    nope: 1\n    outs: [o]\n") } == """
+        pipelines/test.yaml:4:5: error: unknown key 'nope' in stage 's'
+                nope: 1
+                ^
+        hint: valid keys are: cmd, uses, with, deps, outs, metrics, params, env, resources, always_run, matrix, desc, executor
+        """)
+  }
+
   @Test func shellVariablesPassThrough() throws {
     let pipeline = try expand(
       """

@@ -155,6 +155,47 @@ import Testing
     #expect(matrix.value[2].values == [.bool(true)])
   }
 
+  /// Stage names are `train@opt=adam,lr=0.1`: a value holding a separator would make two
+  /// different cells look alike, so it is refused where it is written.
+  @Test(arguments: [
+    (#""sgd,momentum""#, "'sgd,momentum'", "','"),
+    (#"lr=0.1"#, "'lr=0.1'", "'='"),
+    (#"nets/small"#, "'nets/small'", "'/'"),
+    (#"'big net'"#, "'big net'", "a space"),
+    (#""a\tb""#, #""a\tb""#, "a tab"),
+    (#""a\nb""#, #""a\nb""#, "a line break (U+000A)"),
+    (#""\u00A0x""#, "'\u{A0}x'", "whitespace (U+00A0)"),
+    (#""red\u001B[0m""#, #""red\u001b[0m""#, "a control character (U+001B)"),
+  ])
+  func matrixValuesThatWouldMakeStageNamesAmbiguousAreRefused(
+    _ written: String, _ shown: String, _ character: String
+  ) {
+    let text =
+      "stages:\n  train:\n    matrix:\n      opt: [adam, \(written)]\n    cmd: x\n"
+      + "    outs: [\"m-${matrix.opt}\"]\n"
+    #expect(
+      errorText { _ = try load(text) } == """
+        pipelines/test.yaml:4:19: error: matrix value \(shown) (entry 2 of matrix key 'opt') contains \(character)
+                  opt: [adam, \(written)]
+                              ^
+        hint: matrix values become part of stage names (train@opt=...), so they cannot contain ',', '=', '/', whitespace or control characters; use a short label
+        """)
+  }
+
+  @Test func matrixValuesWithOtherPunctuationStayValid() throws {
+    let pipeline = try expand(
+      """
+      stages:
+        train:
+          matrix: {opt: [adam-w, v1.2, "a+b", "x@y", "50%", café], lr: [1.0e-5, -2]}
+          cmd: x
+          outs: ["m-${matrix.opt}-${matrix.lr}"]
+      """)
+    #expect(pipeline.stages.count == 12)
+    #expect(pipeline.stages[0].name == "train@opt=adam-w,lr=1e-05")
+    #expect(pipeline.stages[11].name == "train@opt=café,lr=-2")
+  }
+
   @Test func alwaysRunStageNeedsNoOutputs() throws {
     let spec = try load("stages:\n  ping:\n    cmd: date\n    always_run: true\n")
     #expect(spec.stages[0].outs.isEmpty && spec.stages[0].alwaysRun)

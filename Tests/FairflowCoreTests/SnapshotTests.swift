@@ -46,9 +46,10 @@ import Testing
     out += "params \(pairs(pipeline.params.map { ($0.key, $0.value) }))\n"
     for stage in pipeline.stages {
       out += "stage \(stage.name) template=\(stage.template) at=\(stage.location)\n"
-      out += "  action \(stage.action)\n  deps \(stage.deps)\n"
+      out += "  action \(stage.action)\n  deps \(stage.deps) at \(stage.depLocations)\n"
       out +=
-        "  outputs \(stage.outputs.map { "\($0.path):\($0.cache):\($0.persist):\($0.isMetric)" })\n"
+        "  outputs \(stage.outputs.map { "\($0.path):\($0.cache):\($0.persist):\($0.isMetric)" })"
+      out += " at \(stage.outputLocations)\n"
       out += "  params \(pairs(stage.params.map { ($0.name, $0.value) }))\n"
       out += "  env \(stage.env.map { "\($0.name)=\($0.value)" })\n"
       out += "  resources \(stage.resources) alwaysRun=\(stage.alwaysRun)\n"
@@ -74,6 +75,15 @@ import Testing
     #expect(try decoded.stage("convert").displayCommand == "uses: record")
     #expect(try decoded.stage("gen@seed=1,fast=true").resources.memoryBytes == 1 << 30)
     #expect(try decoded.stage("join").description == nil)
+    // Where each path is declared survives too (matrix cells share their template's entries).
+    let join = try decoded.stage("join")
+    #expect(join.depLocations.map(\.line) == [21, 21, 21])
+    #expect(join.depLocations.map(\.column) == [12, 16, 20])
+    #expect(
+      join.outputLocations.map { "\($0)" } == [
+        "pipelines/test.yaml:23:16", "pipelines/test.yaml:24:16", "pipelines/test.yaml:25:15",
+      ])
+    #expect(try decoded.stage("gen@seed=2,fast=true").outputLocations.map(\.line) == [11])
   }
 
   @Test func lockSnapshotRoundTripsEveryField() throws {

@@ -31,6 +31,30 @@ import Testing
     #expect(Suggestion.nearest(to: "abcd", in: ["abcx"], maxDistance: 0) == nil)
   }
 
+  /// A suggestion keeps at least half the word's length and differs by few edits for its
+  /// length: one edit up to five characters, two up to eight, three from nine on.
+  @Test(
+    arguments: [
+      ("nope", ["n"], nil), ("params", ["p"], nil), ("cmd", ["x"], nil), ("abc", ["xyz"], nil),
+      ("abcd", ["wxyz", "axyz"], nil), ("desc", ["deps"], nil), ("nope", ["no"], nil),
+      ("ot", ["outs"], nil), ("timeout", ["time"], nil), ("kitten", ["sitting"], nil),
+      ("dpes", ["deps"], "deps"), ("m", ["n"], "n"), ("bb", ["b"], "b"),
+      ("lables", ["labels"], "labels"), ("resource", ["resources"], "resources"),
+      ("paramtrs", ["parameters"], "parameters"), ("enviornmnet", ["environment"], "environment"),
+      ("paramtr", ["parameters"], "parameters"), ("edgefeatrs", ["edge_features"], "edge_features"),
+    ] as [(String, [String], String?)])
+  func suggestionsAreNotMuchShorterOrFartherThanTheWord(
+    _ word: String, _ candidates: [String], _ expected: String?
+  ) {
+    #expect(Suggestion.nearest(to: word, in: candidates) == expected)
+  }
+
+  @Test func anExplicitMaxDistanceStillRefusesMuchShorterCandidates() {
+    #expect(Suggestion.nearest(to: "nope", in: ["n"], maxDistance: 3) == nil)
+    #expect(Suggestion.nearest(to: "nope", in: ["no"], maxDistance: 1) == nil)
+    #expect(Suggestion.nearest(to: "nope", in: ["no"], maxDistance: 2) == "no")
+  }
+
   @Test func hintIsADidYouMeanLine() {
     #expect(Suggestion.hint(for: "parms", in: ["params", "env"]) == "did you mean 'params'?")
     #expect(Suggestion.hint(for: "zzzzzzz", in: ["params", "env"]) == nil)
