@@ -111,18 +111,20 @@ public enum CacheMaintenance {
     return parts.isEmpty ? "the run differs" : parts.joined(separator: ", ")
   }
 
-  /// Objects referenced by every lock file of the workspace (kept by gc).
+  /// Objects referenced by every lock file of the workspace, and by lock entries that killed
+  /// runs journaled (kept by gc).
   public static func referenced(_ workspace: Workspace) throws -> Set<Digest> {
     let store = ObjectStore(workspace: workspace.root)
     var keep = Set<Digest>()
-    for (_, decoded) in workspace.lockFiles() {
-      let lock = try decoded.get()
-      for entry in lock.entries.values {
-        for record in entry.outs {
-          keep.insert(record.digest)
-          if record.kind == .directory, let manifest = try? store.manifest(record.digest) {
-            keep.formUnion(manifest.entries.map(\.digest))
-          }
+    var entries: [LockEntry] = []
+    for (_, decoded) in workspace.lockFiles() { entries += try decoded.get().entries.values }
+    // Entries a killed run journaled but no run has merged into its lock file yet.
+    entries += StageClaims.journaledEntries(workspace: workspace.root)
+    for entry in entries {
+      for record in entry.outs {
+        keep.insert(record.digest)
+        if record.kind == .directory, let manifest = try? store.manifest(record.digest) {
+          keep.formUnion(manifest.entries.map(\.digest))
         }
       }
     }

@@ -115,6 +115,20 @@ public final class StageClaims: @unchecked Sendable {
     return try RunJournal.create(runsDirectory + "/" + name + ".journal", claim: claim)
   }
 
+  /// Every lock entry in the journals of every pipeline's runs (for `cache gc`, which holds the
+  /// workspace lock exclusively, so the journals are those of dead runs).
+  public static func journaledEntries(workspace root: String) -> [LockEntry] {
+    let locks = root + "/cache/locks"
+    var entries: [LockEntry] = []
+    for pipeline in (try? FileIO.list(locks)) ?? [] {
+      let runs = locks + "/" + pipeline + "/runs"
+      for name in (try? FileIO.list(runs)) ?? [] where name.hasSuffix(".journal") {
+        entries += RunJournal.parse((try? FileIO.read(runs + "/" + name)) ?? []).entries
+      }
+    }
+    return entries
+  }
+
   /// Blocks (in the kernel) until the run holding `journal` ends. Call without the decision lock.
   public static func waitForEnd(of journal: Journal) {
     let fd = open(journal.path, O_RDONLY | O_CLOEXEC)
