@@ -54,6 +54,8 @@ struct Run: AsyncParsableCommand {
       valueName: "local|slurm"))
   var executor: String = "local"
 
+  nonisolated(unsafe) static var retained: [RunSession] = []
+
   func validate() throws {
     if let jobs, jobs < 1 { throw ValidationError("-j must be at least 1") }
     if ExecutorKind(rawValue: executor) == nil {
@@ -90,6 +92,9 @@ struct Run: AsyncParsableCommand {
       recorder: recorder,
       stream: verbose ? { @Sendable stage, line in reporter.streamed(stage, line) } : nil,
       notify: { Console.standardError($0 + "\n") })
+    // Kept until the process exits: tearing down a 10,000-stage run only to exit costs
+    // milliseconds of every command (as CommandContext.retained does for loaded pipelines).
+    Run.retained.append(session)
     if dryRun {
       print(try session.dryRun().text(), terminator: "")
       return

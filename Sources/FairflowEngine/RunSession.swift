@@ -78,6 +78,7 @@ public final class RunSession: @unchecked Sendable {
     }
     defer { lock.release() }
     let processes = StageProcessRegistry(workspace: root)
+    defer { processes.close() }
     for orphan in processes.reapOrphans() {
       notify(
         "note: stopped stage '\(orphan.stage)' (process group \(orphan.pid)) left running by a killed run"

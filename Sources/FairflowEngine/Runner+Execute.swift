@@ -1,3 +1,4 @@
+internal import Dispatch
 internal import FairflowCore
 internal import FairflowStore
 
@@ -16,8 +17,42 @@ extension Runner {
     var seconds: Double
   }
 
-  /// Runs stage `index` (called concurrently, off the scheduling loop).
-  func execute(_ index: Int, log: String) async -> Execution {
+  /// Runs stage `index` (called concurrently, off the scheduling loop): prepares its outputs,
+  /// runs its process, stores its outputs and records its run-cache entry. The blocking file
+  /// work runs on Dispatch's threads, not on the cooperative pool the scheduling loop needs.
+  func execute(_ index: Int, log: String, fingerprint: Digest) async -> Execution {
+    if let failure = await offloaded({ self.prepare(index, log: log) }) { return failure }
+    guard let job = self.job(index, log: log) else {
+      let now = RunID.timestamp(milliseconds: true)
+      var kind = "?"
+      if case .builtin(let name, _, _) = loaded.pipeline.stages[index].action { kind = name }
+      return .failed(
+        reason: "no program to run built-in stages ('uses: \(kind)') was given to the engine",
+        exitStatus: nil, times: Times(started: now, ended: now, seconds: 0))
+    }
+    let started = RunID.timestamp(milliseconds: true)
+    let start = RunID.monotonic()
+    let outcome = await executor.run(job)
+    let times = Times(
+      started: started, ended: RunID.timestamp(milliseconds: true),
+      seconds: RunID.monotonic() - start)
+    if isCancelled, !outcome.succeeded { return .interrupted }
+    guard outcome.succeeded else {
+      return .failed(reason: outcome.summary, exitStatus: outcome.exitStatus, times: times)
+    }
+    return await offloaded { self.store(index, times: times, fingerprint: fingerprint) }
+  }
+
+  /// Runs `work` on a Dispatch thread and waits for it without blocking the caller's thread.
+  func offloaded<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+      DispatchQueue.global().async { continuation.resume(returning: work()) }
+    }
+  }
+
+  /// Removes non-persistent outputs and makes the directories of outputs and log; a failure
+  /// when something is in the way.
+  func prepare(_ index: Int, log: String) -> Execution? {
     let stage = loaded.pipeline.stages[index]
     let root = loaded.workspace.root
     do {
@@ -35,40 +70,39 @@ extension Runner {
         reason: "cannot prepare outputs: \(error)", exitStatus: nil,
         times: Times(started: now, ended: now, seconds: 0))
     }
+    try? FileIO.remove(originsPath(for: stage.name))
+    return nil
+  }
+
+  /// The process of stage `index`: its command, or the injected launcher's for a built-in
+  /// kind (nil when there is no launcher).
+  func job(_ index: Int, log: String) -> Job? {
+    let stage = loaded.pipeline.stages[index]
+    let root = loaded.workspace.root
     let arguments: [String]
     switch stage.action {
     case .command(let cmd): arguments = ["/bin/sh", "-c", cmd]
-    case .builtin(let kind, _, _):
+    case .builtin:
       guard
         let launch = options.builtinLauncher.arguments(loaded.file, stage.name, options.overrides)
-      else {
-        let now = RunID.timestamp(milliseconds: true)
-        return .failed(
-          reason: "no program to run built-in stages ('uses: \(kind)') was given to the engine",
-          exitStatus: nil, times: Times(started: now, ended: now, seconds: 0))
-      }
+      else { return nil }
       arguments = launch
     }
-    let originsFile = originsPath(for: stage.name)
-    try? FileIO.remove(originsFile)
     let environment =
       stage.env + [
         ("FAIRFLOW_STAGE", stage.name), ("FAIRFLOW_RUN", runID), ("FAIRFLOW_WORKSPACE", root),
-        ("FAIRFLOW_ORIGINS", originsFile),
+        ("FAIRFLOW_ORIGINS", originsPath(for: stage.name)),
       ]
-    let job = Job(
+    return Job(
       stage: stage.name, arguments: arguments, environment: environment, workingDirectory: root,
       logPath: log)
-    let started = RunID.timestamp(milliseconds: true)
-    let start = RunID.monotonic()
-    let outcome = await executor.run(job)
-    let times = Times(
-      started: started, ended: RunID.timestamp(milliseconds: true),
-      seconds: RunID.monotonic() - start)
-    if isCancelled, !outcome.succeeded { return .interrupted }
-    guard outcome.succeeded else {
-      return .failed(reason: outcome.summary, exitStatus: outcome.exitStatus, times: times)
-    }
+  }
+
+  /// After a successful process: checks and stores the declared outputs, reads the origins
+  /// file, and records the run-cache entry (objects first, then the entry that names them).
+  func store(_ index: Int, times: Times, fingerprint: Digest) -> Execution {
+    let stage = loaded.pipeline.stages[index]
+    let root = loaded.workspace.root
     func failed(_ reason: String) -> Execution {
       .failed(reason: reason, exitStatus: 0, times: times)
     }
@@ -92,8 +126,16 @@ extension Runner {
         }
       }
       let origins: [String: Value]
-      do { origins = try readOrigins(originsFile, stage: stage) } catch {
+      do { origins = try readOrigins(originsPath(for: stage.name), stage: stage) } catch {
         return failed(error.problem)
+      }
+      if stage.isRestorable {
+        do {
+          try runCache.record(
+            RunCache.Entry(fingerprint: fingerprint, stage: stage.name, run: runID, outs: outs))
+        } catch {
+          return failed("cannot record run-cache entry: \(error)")
+        }
       }
       return .succeeded(outs: outs, origins: origins, times: times)
     } catch {
@@ -146,15 +188,6 @@ extension Runner {
     switch execution {
     case .succeeded(let outs, let origins, let times):
       let fingerprint = fingerprints[index]!
-      if stage.isRestorable {
-        do {
-          try runCache.record(
-            RunCache.Entry(fingerprint: fingerprint, stage: stage.name, run: runID, outs: outs))
-        } catch {
-          fail(index, failure(stage, reason: "cannot record run-cache entry: \(error)", log: log))
-          return false
-        }
-      }
       updateLock(
         stage, fingerprint: fingerprint, deps: evaluatedDeps[index] ?? [], outs: outs, run: runID)
       for record in outs { observed[record.path] = record }

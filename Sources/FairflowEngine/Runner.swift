@@ -87,6 +87,15 @@ public final class Runner: @unchecked Sendable {
     let total = selected.count
     recorder?.runStarted(run: runID, pipelineFile: loaded.file, stageCount: total)
 
+    // Nothing to write: every selected stage is up to date, and nothing needs scheduling.
+    if plan.writes.isEmpty, !isCancelled {
+      for index in loaded.graph.order where selected.contains(index) {
+        results[index] = .upToDate
+        done += 1
+        reporter.stageFinished(stages[index].name, result: .upToDate, done: done, total: total)
+      }
+      scheduler.cancel()
+    }
     await withTaskGroup(of: Event.self) { group in
       // A FIFO of actions: appended at the end, consumed from `next` (no O(n) removeFirst).
       var pending = scheduler.start()
@@ -131,7 +140,10 @@ public final class Runner: @unchecked Sendable {
             let log = logPath(for: stages[index].name)
             reporter.stageStarted(stages[index].name, log: loaded.workspace.display(log))
             recorder?.stageWillStart(stages[index])
-            group.addTask { .executed(index, await self.execute(index, log: log)) }
+            let fingerprint = fingerprints[index]!
+            group.addTask {
+              .executed(index, await self.execute(index, log: log, fingerprint: fingerprint))
+            }
           }
         }
         if scheduler.isFinished { break }
