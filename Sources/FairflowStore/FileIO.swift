@@ -94,8 +94,11 @@ public enum FileIO {
   }
 
   /// Writes `bytes` to `path` atomically and durably (temp + fsync + rename + directory fsync).
+  /// With `durable` false, the fsyncs are left out: the write is still atomic for every process
+  /// (a reader sees the old file or the new one), but a power failure may lose it or leave it
+  /// empty — for derived files whose loss costs only work (run-cache entries).
   public static func writeAtomically(
-    _ bytes: some Collection<UInt8>, to path: String, mode: UInt32 = 0o644
+    _ bytes: some Collection<UInt8>, to path: String, mode: UInt32 = 0o644, durable: Bool = true
   ) throws(StoreError) {
     let directory = parent(of: path)
     try makeDirectories(directory)
@@ -108,14 +111,14 @@ public enum FileIO {
     }
     let array = Array(bytes)
     try writeAll(fd, array, path: temp)
-    if fsync(fd) != 0 {
+    if durable, fsync(fd) != 0 {
       close(fd)
       throw .system("fsync", path: temp)
     }
     close(fd)
     if rename(temp, path) != 0 { throw .system("rename", path: path) }
     ok = true
-    syncDirectory(directory)
+    if durable { syncDirectory(directory) }
   }
 
   public static func writeAtomically(_ text: String, to path: String) throws(StoreError) {
