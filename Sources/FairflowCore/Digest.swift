@@ -80,16 +80,25 @@ public struct Digest: Sendable, Hashable, Comparable, CustomStringConvertible {
   }
 
   private func writeHex(into buffer: UnsafeMutableBufferPointer<UInt8>) {
-    func put(_ word: UInt64, at start: Int) {
-      for position in 0..<16 {
-        let nibble = UInt8(truncatingIfNeeded: word >> UInt64(60 - 4 * position)) & 0x0f
-        buffer[start + position] = nibble < 10 ? nibble + 48 : nibble + 87
+    Digest.hexPairs.withUnsafeBufferPointer { pairs in
+      func put(_ word: UInt64, at start: Int) {
+        for position in 0..<8 {
+          let byte = Int(truncatingIfNeeded: word >> UInt64(56 - 8 * position)) & 0xff
+          buffer[start + 2 * position] = pairs[2 * byte]
+          buffer[start + 2 * position + 1] = pairs[2 * byte + 1]
+        }
       }
+      put(a, at: 0)
+      put(b, at: 16)
+      put(c, at: 32)
+      put(d, at: 48)
     }
-    put(a, at: 0)
-    put(b, at: 16)
-    put(c, at: 32)
-    put(d, at: 48)
+  }
+
+  /// The two lowercase hex digits of every byte value, back to back.
+  private static let hexPairs: [UInt8] = (0..<256).flatMap { byte -> [UInt8] in
+    let digits = Array("0123456789abcdef".utf8)
+    return [digits[byte >> 4], digits[byte & 0x0f]]
   }
 
   /// 64 lowercase hex digits.

@@ -114,22 +114,20 @@ private struct EncodingBuffer {
     text(string)
   }
 
-  /// A number in decimal, as `String(value)` writes it.
+  /// A number in decimal, as `String(value)` writes it; field lengths are mostly short.
   mutating func decimal(_ value: Int) {
-    guard value > 0 else { return value == 0 ? bytes.append(48) : text(String(value)) }
-    var digits = 0
-    var probe = value
-    while probe > 0 {
-      digits += 1
-      probe /= 10
-    }
-    bytes.append(contentsOf: repeatElement(0, count: digits))
-    var rest = value
-    var position = bytes.count
-    while rest > 0 {
-      position -= 1
-      bytes[position] = UInt8(truncatingIfNeeded: rest % 10) + 48
-      rest /= 10
+    switch value {
+    case 0..<10:
+      bytes.append(UInt8(truncatingIfNeeded: value) + 48)
+    case 10..<100:
+      bytes.append(UInt8(truncatingIfNeeded: value / 10) + 48)
+      bytes.append(UInt8(truncatingIfNeeded: value % 10) + 48)
+    case 100..<1000:
+      bytes.append(UInt8(truncatingIfNeeded: value / 100) + 48)
+      bytes.append(UInt8(truncatingIfNeeded: value / 10 % 10) + 48)
+      bytes.append(UInt8(truncatingIfNeeded: value % 10) + 48)
+    default:
+      text(String(value))
     }
   }
 }
