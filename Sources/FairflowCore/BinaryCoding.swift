@@ -24,7 +24,7 @@ struct BinaryWriter {
     }
   }
 
-  mutating func digest(_ value: Digest) { bytes.append(contentsOf: value.bytes) }
+  mutating func digest(_ value: Digest) { value.appendBytes(to: &bytes) }
 
   mutating func strings(_ values: [String]) {
     int(values.count)
@@ -95,7 +95,9 @@ struct BinaryReader {
   mutating func digest() -> Digest? {
     guard offset + 32 <= bytes.count else { failed = true; return nil }
     defer { offset += 32 }
-    return Digest(bytes: bytes[offset..<offset + 32])
+    return bytes.withUnsafeBytes {
+      Digest(raw: UnsafeRawBufferPointer(rebasing: $0[offset..<offset + 32]))
+    }
   }
 
   mutating func strings() -> [String] {
@@ -125,11 +127,13 @@ struct BinaryReader {
     case 6:
       let n = count()
       var items: [Value] = []
+      items.reserveCapacity(n)
       for _ in 0..<n where !failed { items.append(value(depth: depth + 1)) }
       return .list(items)
     case 7:
       let n = count()
       var pairs: [(key: String, value: Value)] = []
+      pairs.reserveCapacity(n)
       for _ in 0..<n where !failed { pairs.append((string(), value(depth: depth + 1))) }
       return .map(pairs)
     default:

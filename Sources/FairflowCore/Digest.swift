@@ -11,8 +11,7 @@ public struct Digest: Sendable, Hashable, Comparable, CustomStringConvertible {
 
   /// Wraps a hex string; nil unless it is 64 lowercase hex digits.
   public init?(hex: String) {
-    var words: [UInt64] = []
-    words.reserveCapacity(4)
+    var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
     var current: UInt64 = 0, count = 0
     for char in hex.utf8 {
       let value: UInt8
@@ -21,75 +20,115 @@ public struct Digest: Sendable, Hashable, Comparable, CustomStringConvertible {
       case 97...102: value = char - 87
       default: return nil
       }
+      guard count < 64 else { return nil }
       current = current << 4 | UInt64(value)
       count += 1
-      if count % 16 == 0 {
-        words.append(current)
-        current = 0
+      switch count {
+      case 16: words.0 = current
+      case 32: words.1 = current
+      case 48: words.2 = current
+      case 64: words.3 = current
+      default: continue
       }
+      current = 0
     }
     guard count == 64 else { return nil }
-    (a, b, c, d) = (words[0], words[1], words[2], words[3])
+    (a, b, c, d) = words
   }
 
   /// From 32 raw bytes (more or fewer is a programmer error).
   public init<D: Sequence>(bytes: D) where D.Element == UInt8 {
-    var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-    var index = 0
-    for byte in bytes {
-      precondition(index < 32, "a SHA-256 digest has 32 bytes")
-      switch index >> 3 {
-      case 0: words.0 = words.0 << 8 | UInt64(byte)
-      case 1: words.1 = words.1 << 8 | UInt64(byte)
-      case 2: words.2 = words.2 << 8 | UInt64(byte)
-      default: words.3 = words.3 << 8 | UInt64(byte)
-      }
-      index += 1
+    if let digest = bytes.withContiguousStorageIfAvailable({
+      Digest(raw: UnsafeRawBufferPointer($0))
+    }) {
+      self = digest
+    } else {
+      self = Array(bytes).withUnsafeBytes { Digest(raw: $0) }
     }
-    precondition(index == 32, "a SHA-256 digest has 32 bytes")
-    (a, b, c, d) = words
+  }
+
+  /// From exactly 32 raw bytes: four big-endian loads.
+  package init(raw: UnsafeRawBufferPointer) {
+    precondition(raw.count == 32, "a SHA-256 digest has 32 bytes")
+    func word(_ offset: Int) -> UInt64 {
+      UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+    }
+    (a, b, c, d) = (word(0), word(8), word(16), word(24))
   }
 
   /// The 32 raw bytes.
   public var bytes: [UInt8] {
     var out: [UInt8] = []
     out.reserveCapacity(32)
-    for word in [a, b, c, d] {
-      for shift in stride(from: 56, through: 0, by: -8) {
-        out.append(UInt8(truncatingIfNeeded: word >> UInt64(shift)))
-      }
-    }
+    appendBytes(to: &out)
     return out
+  }
+
+  /// Appends the 32 raw bytes to `out`.
+  package func appendBytes(to out: inout [UInt8]) {
+    withUnsafeBytes(of: (a.bigEndian, b.bigEndian, c.bigEndian, d.bigEndian)) {
+      out.append(contentsOf: $0)
+    }
+  }
+
+  /// Appends the 64 lowercase hex digits to `out`, as UTF-8.
+  package func appendHex(to out: inout [UInt8]) {
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { buffer in
+      writeHex(into: buffer)
+      out.append(contentsOf: buffer)
+    }
+  }
+
+  private func writeHex(into buffer: UnsafeMutableBufferPointer<UInt8>) {
+    Digest.hexPairs.withUnsafeBufferPointer { pairs in
+      func put(_ word: UInt64, at start: Int) {
+        for position in 0..<8 {
+          let byte = Int(truncatingIfNeeded: word >> UInt64(56 - 8 * position)) & 0xff
+          buffer[start + 2 * position] = pairs[2 * byte]
+          buffer[start + 2 * position + 1] = pairs[2 * byte + 1]
+        }
+      }
+      put(a, at: 0)
+      put(b, at: 16)
+      put(c, at: 32)
+      put(d, at: 48)
+    }
+  }
+
+  /// The two lowercase hex digits of every byte value, back to back.
+  private static let hexPairs: [UInt8] = (0..<256).flatMap { byte -> [UInt8] in
+    let digits = Array("0123456789abcdef".utf8)
+    return [digits[byte >> 4], digits[byte & 0x0f]]
   }
 
   /// 64 lowercase hex digits.
   public var hex: String {
-    let raw = bytes
-    return String(unsafeUninitializedCapacity: 64) { buffer in
-      func digit(_ v: UInt8) -> UInt8 { v < 10 ? v + 48 : v + 87 }
-      for (i, byte) in raw.enumerated() {
-        buffer[2 * i] = digit(byte >> 4)
-        buffer[2 * i + 1] = digit(byte & 0x0f)
-      }
+    String(unsafeUninitializedCapacity: 64) { buffer in
+      writeHex(into: buffer)
       return 64
     }
   }
 
   /// SHA-256 of a byte buffer.
   public static func of(_ bytes: some Sequence<UInt8>) -> Digest {
-    var hasher = SHA256()
-    let array = Array(bytes)
-    array.withUnsafeBytes { hasher.update(bufferPointer: $0) }
-    return Digest(bytes: hasher.finalize())
+    if let digest = bytes.withContiguousStorageIfAvailable({
+      of(raw: UnsafeRawBufferPointer($0))
+    }) {
+      return digest
+    }
+    return Array(bytes).withUnsafeBytes { of(raw: $0) }
   }
 
   public static func of(_ text: String) -> Digest {
     var copy = text
-    return copy.withUTF8 { buffer in
-      var hasher = SHA256()
-      hasher.update(bufferPointer: UnsafeRawBufferPointer(buffer))
-      return Digest(bytes: hasher.finalize())
-    }
+    return copy.withUTF8 { of(raw: UnsafeRawBufferPointer($0)) }
+  }
+
+  /// SHA-256 of raw memory.
+  static func of(raw: UnsafeRawBufferPointer) -> Digest {
+    var hasher = SHA256()
+    hasher.update(bufferPointer: raw)
+    return hasher.finalize().withUnsafeBytes { Digest(raw: $0) }
   }
 
   public var description: String { hex }
@@ -106,5 +145,7 @@ public struct ContentHasher {
   public mutating func update(_ buffer: UnsafeRawBufferPointer) {
     hasher.update(bufferPointer: buffer)
   }
-  public mutating func finalize() -> Digest { Digest(bytes: hasher.finalize()) }
+  public mutating func finalize() -> Digest {
+    hasher.finalize().withUnsafeBytes { Digest(raw: $0) }
+  }
 }

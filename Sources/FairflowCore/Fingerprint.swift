@@ -25,59 +25,109 @@ public enum Fingerprint {
     Digest.of(bytes(of: stage, dependencyDigests: dependencyDigests))
   }
 
-  /// Builds the encoding straight into bytes: this runs once per stage on every no-op.
+  /// Builds the encoding straight into one preallocated byte buffer: this runs once per stage on
+  /// every no-op, so nothing here builds an intermediate String or array in the common case.
   static func bytes(of stage: Stage, dependencyDigests: [String: Digest]) -> [UInt8] {
-    var out: [UInt8] = []
-    out.reserveCapacity(256)
-    func text(_ s: String) { out.append(contentsOf: s.utf8) }
-    func field(_ s: String) {
-      text(String(s.utf8.count))
-      out.append(UInt8(ascii: ":"))
-      text(s)
-    }
-    text("fairflow-fingerprint \(schemaVersion) sha256\n")
+    var out = EncodingBuffer()
+    out.text(header)
     switch stage.action {
     case .command(let cmd):
-      text("command ")
-      field(cmd)
+      out.text("command ")
+      out.field(cmd)
     case .builtin(let kind, let version, let config):
-      text("builtin ")
-      field(kind)
-      text(" \(version) ")
-      field(config.canonicalText)
+      out.text("builtin ")
+      out.field(kind)
+      out.byte(UInt8(ascii: " "))
+      out.decimal(version)
+      out.byte(UInt8(ascii: " "))
+      out.field(config.canonicalText)
     }
-    out.append(10)
+    out.byte(10)
     for param in stage.params {
-      text("param ")
-      field(param.name)
-      text(" ")
-      field(param.value.canonicalText)
-      out.append(10)
+      out.text("param ")
+      out.field(param.name)
+      out.byte(UInt8(ascii: " "))
+      out.field(param.value.canonicalText)
+      out.byte(10)
     }
     for variable in stage.env {
-      text("env ")
-      field(variable.name)
-      text(" ")
-      field(variable.value)
-      out.append(10)
+      out.text("env ")
+      out.field(variable.name)
+      out.byte(UInt8(ascii: " "))
+      out.field(variable.value)
+      out.byte(10)
     }
-    let deps = stage.deps.count > 1 ? stage.deps.sorted() : stage.deps
-    for dep in deps {
-      text("dep ")
-      field(dep)
-      text(" ")
-      text(dependencyDigests[dep]?.hex ?? "missing")
-      out.append(10)
+    func dep(_ path: String) {
+      out.text("dep ")
+      out.field(path)
+      out.byte(UInt8(ascii: " "))
+      if let digest = dependencyDigests[path] {
+        digest.appendHex(to: &out.bytes)
+      } else {
+        out.text("missing")
+      }
+      out.byte(10)
     }
-    let outputs =
-      stage.outputs.count > 1 ? stage.outputs.sorted { $0.path < $1.path } : stage.outputs
-    for output in outputs {
-      text("out ")
-      field(output.path)
-      text(output.cache ? " cache=1" : " cache=0")
-      text(output.persist ? " persist=1" : " persist=0")
-      text(output.isMetric ? " metric=1\n" : " metric=0\n")
+    if stage.deps.count > 1 {
+      for path in stage.deps.sorted() { dep(path) }
+    } else {
+      for path in stage.deps { dep(path) }
     }
-    return out
+    func output(_ output: Output) {
+      out.text("out ")
+      out.field(output.path)
+      out.text(output.cache ? " cache=1" : " cache=0")
+      out.text(output.persist ? " persist=1" : " persist=0")
+      out.text(output.isMetric ? " metric=1\n" : " metric=0\n")
+    }
+    if stage.outputs.count > 1 {
+      for item in stage.outputs.sorted(by: { $0.path < $1.path }) { output(item) }
+    } else {
+      for item in stage.outputs { output(item) }
+    }
+    return out.bytes
+  }
+
+  static let header = "fairflow-fingerprint \(schemaVersion) sha256\n"
+}
+
+/// The byte buffer the fingerprint encoding is written into.
+private struct EncodingBuffer {
+  var bytes: [UInt8] = []
+
+  init() { bytes.reserveCapacity(512) }
+
+  mutating func byte(_ value: UInt8) { bytes.append(value) }
+
+  /// Appends UTF-8 straight from the string's storage (no per-scalar iteration).
+  mutating func text(_ string: String) {
+    if let done = string.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) {
+      return done
+    }
+    bytes.append(contentsOf: string.utf8)
+  }
+
+  /// `<n>:<string>`, n its UTF-8 length.
+  mutating func field(_ string: String) {
+    decimal(string.utf8.count)
+    bytes.append(UInt8(ascii: ":"))
+    text(string)
+  }
+
+  /// A number in decimal, as `String(value)` writes it; field lengths are mostly short.
+  mutating func decimal(_ value: Int) {
+    switch value {
+    case 0..<10:
+      bytes.append(UInt8(truncatingIfNeeded: value) + 48)
+    case 10..<100:
+      bytes.append(UInt8(truncatingIfNeeded: value / 10) + 48)
+      bytes.append(UInt8(truncatingIfNeeded: value % 10) + 48)
+    case 100..<1000:
+      bytes.append(UInt8(truncatingIfNeeded: value / 100) + 48)
+      bytes.append(UInt8(truncatingIfNeeded: value / 10 % 10) + 48)
+      bytes.append(UInt8(truncatingIfNeeded: value % 10) + 48)
+    default:
+      text(String(value))
+    }
   }
 }

@@ -133,8 +133,9 @@ public struct Graph: Sendable {
     for (index, ups) in upstream.enumerated() { for up in ups { downstream[up].append(index) } }
     var owners: [String: Int] = [:]
     owners.reserveCapacity(pipeline.stages.count)
-    for (index, stage) in pipeline.stages.enumerated() {
-      for output in stage.outputs { owners[output.path] = index }
+    // By index: a `for stage in stages` loop copies (retains and releases) every stage.
+    for index in pipeline.stages.indices {
+      for output in pipeline.stages[index].outputs { owners[output.path] = index }
     }
     self.upstream = upstream
     self.downstream = downstream

@@ -113,12 +113,16 @@ public enum Snapshot {
       }
       let deps = r.strings()
       var depLocations: [SourceLocation] = []
+      depLocations.reserveCapacity(deps.count)
       for _ in deps.indices where !r.failed {
         depLocations.append(SourceLocation(file: file, line: r.int(), column: r.int()))
       }
+      let outputCount = r.count()
       var outputs: [Output] = []
       var outputLocations: [SourceLocation] = []
-      for _ in 0..<r.count() where !r.failed {
+      outputs.reserveCapacity(outputCount)
+      outputLocations.reserveCapacity(outputCount)
+      for _ in 0..<outputCount where !r.failed {
         let path = r.string(), flags = r.int()
         outputs.append(
           Output(
@@ -126,10 +130,7 @@ public enum Snapshot {
         outputLocations.append(SourceLocation(file: file, line: r.int(), column: r.int()))
       }
       guard case .map(let used) = r.value() else { return nil }
-      let envFlat = r.strings()
-      let env = stride(from: 0, to: envFlat.count - 1, by: 2).map {
-        (name: envFlat[$0], value: envFlat[$0 + 1])
-      }
+      let env = r.pairs()
       let cpus = r.int(), memory = r.int(), gpus = r.int(), time = r.int()
       let executor = r.string()
       let alwaysRun = r.bool()
@@ -139,7 +140,7 @@ public enum Snapshot {
         Stage(
           name: stageName, template: template, location: location, action: action, deps: deps,
           depLocations: depLocations, outputs: outputs, outputLocations: outputLocations,
-          params: used.map { (name: $0.key, value: $0.value) }, env: env,
+          params: used.isEmpty ? [] : used.map { (name: $0.key, value: $0.value) }, env: env,
           resources: Resources(
             cpus: cpus, memoryBytes: memory < 0 ? nil : memory, gpus: gpus,
             timeSeconds: time < 0 ? nil : time),
@@ -150,17 +151,27 @@ public enum Snapshot {
     var upstream: [[Int]] = []
     upstream.reserveCapacity(count)
     for _ in 0..<count where !r.failed {
+      let n = r.count()
       var ups: [Int] = []
-      for _ in 0..<r.count() where !r.failed { ups.append(r.int()) }
+      ups.reserveCapacity(n)
+      for _ in 0..<n where !r.failed {
+        let up = r.int()
+        if up < 0 || up >= count { r.failed = true }
+        ups.append(up)
+      }
       upstream.append(ups)
     }
+    // `order` must be a permutation of the stage indices.
     var order: [Int] = []
     order.reserveCapacity(count)
-    for _ in 0..<count where !r.failed { order.append(r.int()) }
-    guard !r.failed, r.offset == bytes.count,
-      upstream.allSatisfy({ $0.allSatisfy { (0..<count).contains($0) } }),
-      Set(order) == Set(0..<count)
-    else { return nil }
+    var seen = [Bool](repeating: false, count: count)
+    for _ in 0..<count where !r.failed {
+      let index = r.int()
+      if index < 0 || index >= count || seen[index] { r.failed = true; break }
+      seen[index] = true
+      order.append(index)
+    }
+    guard !r.failed, r.offset == bytes.count, order.count == count else { return nil }
     let pipeline = Pipeline(
       file: file, name: name, description: description.isEmpty ? nil : description, params: params,
       stages: stages, slurm: slurm)
@@ -183,7 +194,8 @@ public enum Snapshot {
     lock.entries.reserveCapacity(count)
     for _ in 0..<count where !r.failed {
       guard let entry = r.entry() else { return nil }
-      lock.entries[entry.stage] = entry
+      let stage = entry.stage
+      lock.entries[stage] = consume entry
     }
     guard !r.failed, r.offset == bytes.count else { return nil }
     return lock
@@ -236,31 +248,42 @@ extension BinaryReader {
     guard let fingerprint = digest() else { return nil }
     let command = string()
     guard case .map(let params) = value() else { return nil }
-    let envFlat = strings()
-    var lists: [[PathRecord]] = []
-    for _ in 0..<2 {
-      var records: [PathRecord] = []
-      for _ in 0..<count() where !failed {
-        let path = string()
-        guard let digest = digest() else { return nil }
-        let size = int(), isDirectory = bool(), files = int()
-        records.append(
-          PathRecord(
-            path: path, digest: digest, size: size, kind: isDirectory ? .directory : .file,
-            files: files < 0 ? nil : files))
-      }
-      lists.append(records)
-    }
+    let env = pairs()
+    guard let deps = records(), let outs = records() else { return nil }
     guard case .map(let metrics) = value() else { return nil }
     let run = string()
     guard !failed else { return nil }
     return LockEntry(
       stage: name, fingerprint: fingerprint, command: command,
-      params: params.map { (name: $0.key, value: $0.value) },
-      env: stride(from: 0, to: envFlat.count - 1, by: 2).map {
-        (name: envFlat[$0], value: envFlat[$0 + 1])
-      },
-      deps: lists[0], outs: lists[1], metrics: metrics.map { (path: $0.key, value: $0.value) },
-      run: run)
+      params: params.isEmpty ? [] : params.map { (name: $0.key, value: $0.value) },
+      env: env, deps: deps, outs: outs,
+      metrics: metrics.isEmpty ? [] : metrics.map { (path: $0.key, value: $0.value) }, run: run)
+  }
+
+  /// A list of path records, as ``BinaryWriter/entry(_:)`` writes `deps` and `outs`.
+  mutating func records() -> [PathRecord]? {
+    let n = count()
+    var records: [PathRecord] = []
+    records.reserveCapacity(n)
+    for _ in 0..<n where !failed {
+      let path = string()
+      guard let digest = digest() else { return nil }
+      let size = int(), isDirectory = bool(), files = int()
+      records.append(
+        PathRecord(
+          path: path, digest: digest, size: size, kind: isDirectory ? .directory : .file,
+          files: files < 0 ? nil : files))
+    }
+    return records
+  }
+
+  /// Name–value pairs written flat with ``BinaryWriter/strings(_:)`` (an odd last one is dropped).
+  mutating func pairs() -> [(name: String, value: String)] {
+    let n = count()
+    var result: [(name: String, value: String)] = []
+    result.reserveCapacity(n / 2)
+    for _ in 0..<n / 2 where !failed { result.append((string(), string())) }
+    if n % 2 == 1, !failed { _ = string() }
+    return result
   }
 }

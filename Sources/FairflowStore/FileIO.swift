@@ -55,14 +55,29 @@ public enum FileIO {
 
   public static func closeDirectory(_ fd: Int32) { if fd >= 0 { close(fd) } }
 
-  /// Reads a whole file.
+  /// Reads a whole file: straight into an array of the size `fstat` reports (snapshots of large
+  /// pipelines are megabytes, read on every command), then whatever a growing file added.
   public static func read(_ path: String) throws(StoreError) -> [UInt8] {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { throw .system("read", path: path) }
     defer { close(fd) }
-    var result: [UInt8] = []
     var st = Glibc.stat()
-    if fstat(fd, &st) == 0, st.st_size > 0 { result.reserveCapacity(Int(st.st_size)) }
+    let expected = fstat(fd, &st) == 0 ? max(Int(st.st_size), 0) : 0
+    var failed = false
+    var result = [UInt8](unsafeUninitializedCapacity: expected) { buffer, count in
+      while count < expected {
+        let n = Glibc.read(fd, buffer.baseAddress! + count, expected - count)
+        if n < 0 {
+          if errno == EINTR { continue }
+          failed = true
+          return
+        }
+        if n == 0 { return }
+        count += n
+      }
+    }
+    if failed { throw .system("read", path: path) }
+    if expected > 0 && result.count < expected { return result }
     var buffer = [UInt8](repeating: 0, count: 1 << 16)
     while true {
       let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }

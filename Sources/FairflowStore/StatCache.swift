@@ -117,7 +117,7 @@ public final class StatCache: Sendable {
       put(entry.mtime)
       put(entry.ctime)
       put(entry.hashedAt)
-      out.append(contentsOf: entry.digest.bytes)
+      entry.digest.appendBytes(to: &out)
     }
     return out
   }
@@ -135,7 +135,7 @@ public final class StatCache: Sendable {
       entries.reserveCapacity(count)
       for index in 0..<count {
         let base = 12 + index * entrySize
-        let digest = Digest(bytes: UnsafeRawBufferPointer(rebasing: raw[(base + 48)..<(base + 80)]))
+        let digest = Digest(raw: UnsafeRawBufferPointer(rebasing: raw[(base + 48)..<(base + 80)]))
         entries[Identity(device: word(base), inode: word(base + 8))] = Entry(
           size: Int(Int64(bitPattern: word(base + 16))), mtime: Int64(bitPattern: word(base + 24)),
           ctime: Int64(bitPattern: word(base + 32)), hashedAt: Int64(bitPattern: word(base + 40)),

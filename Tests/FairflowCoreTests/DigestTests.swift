@@ -18,6 +18,9 @@ import Testing
     #expect(digest.bytes.count == 32)
     #expect(digest.description == Self.abc)
     #expect(digest.short == "ba7816bf8f01")
+    // Sequences without contiguous storage take the same path as arrays.
+    #expect(Digest(bytes: AnySequence(digest.bytes)) == digest)
+    #expect(Digest.of(AnySequence("abc".utf8)) == digest)
   }
 
   @Test(arguments: [

@@ -14,6 +14,18 @@ import Testing
     #expect(try FileIO.list(ws.path("state")) == ["file"])
   }
 
+  @Test func readReturnsWholeFilesOfAnySize() throws {
+    let ws = try TemporaryWorkspace("read")
+    defer { ws.destroy() }
+    let large = (0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+    try FileIO.writeAtomically(large, to: ws.path("large"))
+    try FileIO.writeAtomically([UInt8](), to: ws.path("empty"))
+    #expect(try FileIO.read(ws.path("large")) == large)
+    #expect(try FileIO.read(ws.path("empty")) == [])
+    // A file whose size stat does not know is read to its end all the same.
+    #expect(try FileIO.readText("/proc/self/status").contains("Pid:"))
+  }
+
   @Test func statCacheTrustsOnlyUnchangedNonRacyFiles() throws {
     let ws = try TemporaryWorkspace("statcache")
     defer { ws.destroy() }
