@@ -54,24 +54,24 @@ public final class LocalExecutor: Executor, @unchecked Sendable {
     }
     running.withLock { $0[pid] = job.stage }
     registry?.register(pid: pid, stage: job.stage)
-    let reader: DispatchWorkItem? = stream.map { stream in
+    // The pipe is copied to the log (and streamed) on a thread of its own until the stage's
+    // processes close it.
+    let reader: Task<Void, Never>? = stream.map { stream in
       let readFD = pipeFDs[0]
-      let item = DispatchWorkItem {
-        LineForwarder.forward(from: readFD, to: logFD, stage: job.stage, stream: stream)
-        close(readFD)
-      }
-      DispatchQueue.global().async(execute: item)
-      return item
-    }
-    let status = await withCheckedContinuation {
-      (continuation: CheckedContinuation<Int32, Never>) in
-      DispatchQueue.global().async {
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        continuation.resume(returning: status)
+      let stage = job.stage
+      return Task {
+        await BlockingThread.run {
+          LineForwarder.forward(from: readFD, to: logFD, stage: stage, stream: stream)
+          close(readFD)
+        }
       }
     }
-    reader?.wait()
+    let status = await BlockingThread.run {
+      var status: Int32 = 0
+      while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+      return status
+    }
+    await reader?.value
     registry?.unregister(pid: pid)
     _ = running.withLock { $0.removeValue(forKey: pid) }
     close(logFD)

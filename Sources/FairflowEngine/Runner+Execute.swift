@@ -1,4 +1,3 @@
-internal import Dispatch
 internal import FairflowCore
 internal import FairflowStore
 
@@ -19,7 +18,8 @@ extension Runner {
 
   /// Runs stage `index` (called concurrently, off the scheduling loop): prepares its outputs,
   /// runs its process, stores its outputs and records its run-cache entry. The blocking file
-  /// work runs on Dispatch's threads, not on the cooperative pool the scheduling loop needs.
+  /// work runs on threads of its own (``BlockingThread``), not on the cooperative pool the
+  /// scheduling loop needs.
   func execute(_ index: Int, log: String, fingerprint: Digest) async -> Execution {
     if let failure = await offloaded({ self.prepare(index, log: log) }) { return failure }
     guard let job = self.job(index, log: log) else {
@@ -43,11 +43,9 @@ extension Runner {
     return await offloaded { self.store(index, times: times, fingerprint: fingerprint) }
   }
 
-  /// Runs `work` on a Dispatch thread and waits for it without blocking the caller's thread.
+  /// Runs `work` on a thread of its own and waits for it without blocking the caller's thread.
   func offloaded<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-    await withCheckedContinuation { continuation in
-      DispatchQueue.global().async { continuation.resume(returning: work()) }
-    }
+    await BlockingThread.run(work)
   }
 
   /// Removes non-persistent outputs and makes the directories of outputs and log; a failure

@@ -25,7 +25,7 @@ import Testing
     """
 
   /// Waits (without blocking a thread of the cooperative pool) for `path` to exist.
-  static func waitFor(_ path: String, seconds: Double = 20) async throws -> Bool {
+  static func waitFor(_ path: String, seconds: Double = 120) async throws -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
       if FileManager.default.fileExists(atPath: path) { return true }
@@ -203,7 +203,7 @@ import Testing
     // Waiting: the second run blocks until the first ends, then finds everything up to date.
     let notes = Notes()
     let waiter = Task { try await h.session(h.options(), notes: notes).run() }
-    let deadline = Date().addingTimeInterval(20)
+    let deadline = Date().addingTimeInterval(120)
     while notes.all.isEmpty, Date() < deadline { try await Task.sleep(nanoseconds: 10_000_000) }
     #expect(
       notes.all.first?.hasPrefix("waiting for stage 'hold', being run by pid \(getpid()) on ")
