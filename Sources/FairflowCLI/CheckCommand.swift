@@ -66,6 +66,7 @@ struct MetricsSource {
 /// `fairflow check`: the regression gate for CI.
 struct Check: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "check",
     abstract: "Check the gates of every evaluate stage; exit 1 on any regression.",
     discussion: """
       Baselines: the stage's `baseline:` metrics file, or with --rev the same metrics file at a \
@@ -139,6 +140,7 @@ struct MetricsCommand: AsyncParsableCommand {
 
   struct Show: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "show",
       abstract: "Print every metrics file of the pipeline.")
     @OptionGroup var pipelineOptions: PipelineOptions
     @Flag(help: "Print JSON.") var json = false
@@ -172,6 +174,7 @@ struct MetricsCommand: AsyncParsableCommand {
 
   struct Diff: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "diff",
       abstract: "Compare metrics with those committed at a revision.")
     @OptionGroup var pipelineOptions: PipelineOptions
     @Option(help: "Git revision to compare with.") var rev: String = "HEAD"

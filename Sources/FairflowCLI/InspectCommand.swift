@@ -7,6 +7,7 @@ internal import Glibc
 /// branches and summarise their values.
 struct Inspect: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "inspect",
     abstract: "Show a ROOT file's directories, trees and branches with types and entry counts.",
     discussion: """
       With --tree T --branch B (repeatable, or 'all'), reads those branches and prints entries, \

@@ -38,6 +38,7 @@ struct ImportModel: AsyncParsableCommand {
 /// `fairflow predict MODEL INPUT.h5 --out OUTPUT.h5`.
 struct Predict: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "predict",
     abstract: "Run a model directory on every row of an HDF5 file; write the raw outputs.",
     discussion: """
       Interaction network: reads `tracks` [N, P, N_tracks] and `vertices` [N, S, N_vertices] (the \

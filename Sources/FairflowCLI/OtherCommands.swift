@@ -7,6 +7,7 @@ internal import FairflowEngine
 /// `fairflow status`: stale stages and why.
 struct Status: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "status",
     abstract: "Show stale stages and the reason for each.")
   @OptionGroup var pipelineOptions: PipelineOptions
   @Flag(help: "Print JSON (schema in docs/cli-json.md).") var json = false
@@ -20,7 +21,8 @@ struct Status: AsyncParsableCommand {
 
 /// `fairflow dag`: the stage graph.
 struct Dag: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(abstract: "Print the stage graph.")
+  static let configuration = CommandConfiguration(
+    commandName: "dag", abstract: "Print the stage graph.")
   @OptionGroup var pipelineOptions: PipelineOptions
   @Option(help: "ascii, dot, mermaid or json.") var format: String = "ascii"
   @Flag(help: "Same as --format json.") var json = false
@@ -43,6 +45,7 @@ struct Dag: AsyncParsableCommand {
 /// `fairflow validate`: parse, expand and check the graph without running anything.
 struct Validate: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "validate",
     abstract: "Check a pipeline file without running it.")
   @OptionGroup var pipelineOptions: PipelineOptions
 
@@ -56,11 +59,13 @@ struct Validate: AsyncParsableCommand {
 /// `fairflow cache verify|gc|hash`.
 struct Cache: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "cache",
     abstract: "Inspect and maintain the content-addressed cache.",
     subcommands: [Verify.self, GC.self, Hash.self])
 
   struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "verify",
       abstract: "Re-hash every stored object; exit 1 on any problem.")
     func run() async throws {
       let report = try CacheMaintenance.verify(CommandContext.workspace())
@@ -87,6 +92,7 @@ struct Cache: AsyncParsableCommand {
 
   struct Hash: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "hash",
       abstract: "Print the SHA-256 of files (hashed in parallel).")
     @Argument(help: "Files to hash.") var files: [String]
     func run() async throws {

@@ -9,6 +9,7 @@ internal import FairflowGit
 /// `fairflow prov …`: read the provenance records committed to `refs/fairflow/provenance`.
 struct Prov: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "prov",
     abstract: "Where did a file come from? Query, verify and export provenance records.",
     discussion: """
       Records live in git on refs/fairflow/provenance (plain `git log refs/fairflow/provenance` \
@@ -44,7 +45,8 @@ struct Prov: AsyncParsableCommand {
   }
 
   struct Log: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List runs, newest first.")
+    static let configuration = CommandConfiguration(
+      commandName: "log", abstract: "List runs, newest first.")
     @Option(name: .short, help: "Show at most N runs.") var number: Int?
     @Flag(help: "Print JSON.") var json = false
 
@@ -78,6 +80,7 @@ struct Prov: AsyncParsableCommand {
 
   struct Show: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "show",
       abstract: "Show a run's records, or one stage's record (RUN/STAGE).")
     @Argument(help: "RUN or RUN/STAGE; RUN may be a unique prefix or 'latest'.")
     var target: String = "latest"
@@ -144,6 +147,7 @@ struct Prov: AsyncParsableCommand {
 
   struct Trace: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "trace",
       abstract: "Trace a file back through the stages and inputs that produced its content.")
     @Argument(help: "The file (or directory) to trace.") var file: String
     @Flag(help: "Print JSON.") var json = false
@@ -187,6 +191,7 @@ struct Prov: AsyncParsableCommand {
 
   struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "verify",
       abstract: "Re-hash recorded outputs in the workspace and the store; exit 1 on any mismatch.")
     @Flag(help: "Print JSON.") var json = false
 
@@ -210,6 +215,7 @@ struct Prov: AsyncParsableCommand {
 
   struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "export",
       abstract: "Export a run as W3C PROV-JSON or a Provenance Run RO-Crate.")
 
     enum Format: String, ExpressibleByArgument, CaseIterable {

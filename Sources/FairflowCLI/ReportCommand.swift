@@ -12,6 +12,7 @@ internal import Plots
 /// provenance of each output (code commit, DOIs of the data).
 struct Report: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "report",
     abstract:
       "Write a self-contained HTML report of a pipeline: graph, stages, metrics, gates, plots, provenance."
   )

@@ -9,6 +9,7 @@ internal import FairflowProvenance
 /// `fairflow run`: does exactly the work the content of the inputs requires.
 struct Run: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "run",
     abstract: "Run the stages that are not up to date.")
 
   @OptionGroup var pipelineOptions: PipelineOptions

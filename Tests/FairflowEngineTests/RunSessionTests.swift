@@ -24,10 +24,11 @@ import Testing
         outs: [other.txt]
     """
 
-  /// Waits (without blocking a thread of the cooperative pool) for `path` to exist.
-  static func waitFor(_ path: String, seconds: Double = 120) async throws -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
+  /// Waits (without blocking a thread of the cooperative pool) for `path` to exist: up to 3,000
+  /// naps of 10 ms, counted rather than timed, since a loaded test run can starve the pool for
+  /// minutes — the run being waited for then stalls exactly as long as the waiting.
+  static func waitFor(_ path: String) async throws -> Bool {
+    for _ in 0..<3000 {
       if FileManager.default.fileExists(atPath: path) { return true }
       try await Task.sleep(nanoseconds: 10_000_000)
     }
@@ -203,8 +204,7 @@ import Testing
     // Waiting: the second run blocks until the first ends, then finds everything up to date.
     let notes = Notes()
     let waiter = Task { try await h.session(h.options(), notes: notes).run() }
-    let deadline = Date().addingTimeInterval(120)
-    while notes.all.isEmpty, Date() < deadline { try await Task.sleep(nanoseconds: 10_000_000) }
+    for _ in 0..<3000 where notes.all.isEmpty { try await Task.sleep(nanoseconds: 10_000_000) }
     #expect(
       notes.all.first?.hasPrefix("waiting for stage 'hold', being run by pid \(getpid()) on ")
         == true)
