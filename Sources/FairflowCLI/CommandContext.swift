@@ -15,9 +15,6 @@ struct CommandContext {
   /// costs several milliseconds of every no-op command.
   nonisolated(unsafe) static var retained: [LoadedPipeline] = []
 
-  /// The built-in stage kinds of this build.
-  static var registry: StageKindRegistry { BuiltinStages.registry }
-
   static func workspace() -> Workspace {
     Workspace.discover(from: FileManager.default.currentDirectoryPath)
   }
@@ -27,7 +24,8 @@ struct CommandContext {
     let file = try workspace.pipelineFile(options.pipeline)
     let statCache = StatCache(file: workspace.statCacheFile)
     let loaded = try LoadedPipeline.load(
-      file, in: workspace, overrides: options.params, registry: registry, statCache: statCache)
+      file, in: workspace, overrides: options.params, registry: BuiltinStages.registry,
+      statCache: statCache)
     retained.append(loaded)
     return CommandContext(workspace: workspace, loaded: loaded, statCache: statCache)
   }

@@ -3,6 +3,7 @@ internal import Foundation
 internal import FairflowCore
 internal import FairflowStore
 internal import FairflowEngine
+internal import FairflowStages
 
 /// `fairflow status`: stale stages and why.
 struct Status: AsyncParsableCommand {
@@ -116,6 +117,6 @@ struct ExecStage: AsyncParsableCommand {
     options.pipeline = pipeline
     options.params = params
     let context = try CommandContext.load(options)
-    try await context.loaded.executeBuiltin(stage, registry: CommandContext.registry)
+    try await context.loaded.executeBuiltin(stage, registry: BuiltinStages.registry)
   }
 }

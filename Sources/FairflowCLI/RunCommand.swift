@@ -5,6 +5,7 @@ internal import FairflowCore
 internal import FairflowStore
 internal import FairflowEngine
 internal import FairflowProvenance
+internal import FairflowStages
 
 /// `fairflow run`: does exactly the work the content of the inputs requires.
 struct Run: AsyncParsableCommand {
@@ -89,7 +90,7 @@ struct Run: AsyncParsableCommand {
         note: { reporter.note($0) })
     let session = RunSession(
       workspace: workspace, pipelineFile: try workspace.pipelineFile(pipelineOptions.pipeline),
-      options: options, registry: CommandContext.registry, reporter: reporter,
+      options: options, registry: BuiltinStages.registry, reporter: reporter,
       recorder: recorder,
       stream: verbose ? { @Sendable stage, line in reporter.streamed(stage, line) } : nil,
       notify: { Console.standardError($0 + "\n") })

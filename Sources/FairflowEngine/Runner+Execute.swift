@@ -17,11 +17,11 @@ extension Runner {
   }
 
   /// Runs stage `index` (called concurrently, off the scheduling loop): prepares its outputs,
-  /// runs its process, stores its outputs and records its run-cache entry. The blocking file
-  /// work runs on threads of its own (``BlockingThread``), not on the cooperative pool the
-  /// scheduling loop needs.
+  /// runs its process, stores its outputs and records its run-cache entry. Storing (hashing,
+  /// syncing) runs on a thread of its own (``BlockingThread``), not on the cooperative pool the
+  /// scheduling loop needs; preparing is a few quick system calls.
   func execute(_ index: Int, log: String, fingerprint: Digest) async -> Execution {
-    if let failure = await offloaded({ self.prepare(index, log: log) }) { return failure }
+    if let failure = prepare(index, log: log) { return failure }
     guard let job = self.job(index, log: log) else {
       let now = RunID.timestamp(milliseconds: true)
       var kind = "?"
