@@ -38,7 +38,7 @@ extension Runner {
       ? Array(stages.indices) : try loaded.stageIndices(named: options.targets)
     let selected = loaded.graph.closure(of: targets)
     var upToDate = Set<Int>(minimumCapacity: selected.count)
-    observed.reserveCapacity(observed.count + 2 * selected.count)
+    observed.reserveCapacity(observed.count + selected.count)
     var writes: [Int] = []
     var dirty = [Bool](repeating: false, count: stages.count)
     for index in loaded.graph.order where selected.contains(index) {

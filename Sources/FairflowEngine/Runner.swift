@@ -29,7 +29,8 @@ public final class Runner: @unchecked Sendable {
   private let cancelled = Atomic<Bool>(false)
 
   var lock: LockFile
-  var results: [Int: StageResult] = [:]
+  /// Each stage's result, by index (nil: not decided yet).
+  var results: [StageResult?]
   var failures: [StageFailure] = []
   /// Dependency records and fingerprints computed during evaluation, used when recording.
   var evaluatedDeps: [Int: [PathRecord]] = [:]
@@ -59,6 +60,7 @@ public final class Runner: @unchecked Sendable {
     self.runID = RunID.make()
     self.lock = loaded.lock
     self.claims = StageClaims(workspace: root, pipeline: loaded.file)
+    self.results = Array(repeating: nil, count: loaded.pipeline.stages.count)
   }
 
   /// Interrupts the run (SIGINT/SIGTERM): no new stage starts, running ones are terminated.
