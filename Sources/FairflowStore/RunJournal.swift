@@ -94,15 +94,7 @@ public final class RunJournal: @unchecked Sendable {
   }
 
   private func append(_ bytes: [UInt8]) throws(StoreError) {
-    var offset = 0
-    while offset < bytes.count {
-      let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
-      if n < 0 {
-        if errno == EINTR { continue }
-        throw .system("write", path: path)
-      }
-      offset += n
-    }
+    try FileIO.writeAll(fd, bytes, path: path)
   }
 
   /// Removes the journal and releases its lock (after its entries reached the lock file).
