@@ -94,18 +94,19 @@ public final class RunSession: @unchecked Sendable {
       ?? RoutingExecutor.make(
         for: loaded.pipeline, options: options,
         local: LocalExecutor(registry: processes, stream: stream), stream: stream)
-    var runner = makeRunner(loaded, executor: stageExecutor)
     var announced = false
-    var plan: RunPlan
     while true {
-      plan = try runner.plan()
+      let runner = makeRunner(loaded, executor: stageExecutor)
+      let plan = try runner.plan()
       switch try claim(plan, runner: runner) {
       case .claimed(let journal):
         runner.journal = journal
+        self.runner = runner
+        if cancelled { runner.cancel() }
+        whenStarted()
+        return try await runner.run(plan)
       case .changed:
-        loaded = try load()
-        runner = makeRunner(loaded, executor: stageExecutor)
-        continue
+        break
       case .conflict(let stage, let holder):
         guard options.wait else {
           throw StageClaims.Locked(stage: stage, holder: holder.contents.claim?.holder)
@@ -117,18 +118,11 @@ public final class RunSession: @unchecked Sendable {
           )
         }
         StageClaims.waitForEnd(of: holder)
-        loaded = try load()
-        runner = makeRunner(loaded, executor: stageExecutor)
-        continue
       }
-      break
+      // The lock file (and maybe the files) changed: load and plan again.
+      loaded = try load()
     }
-    self.runner = runner
-    if cancelled { runner.cancel() }
-    whenStarted()
-    return try await runner.run(plan)
   }
-
   func makeRunner(_ loaded: LoadedPipeline, executor: any Executor) -> Runner {
     Runner(
       loaded: loaded, executor: executor, reporter: reporter, options: options,
@@ -162,7 +156,7 @@ public final class RunSession: @unchecked Sendable {
       for journal in live {
         guard let claim = journal.contents.claim else { continue }
         // Name a stage the other run has not finished yet when there is one.
-        let finished = Set(journal.contents.entries.map(\.stage))
+        let finished = journal.contents.finished
         let overlap = claim.writes.filter(selected.contains) + claim.reads.filter(writes.contains)
         if let stage = overlap.first(where: { !finished.contains($0) }) ?? overlap.first {
           return .conflict(stage: stage, holder: journal)
@@ -185,17 +179,13 @@ public final class RunSession: @unchecked Sendable {
     throws
   {
     var recovered = LockFile()
-    var stages = Set<String>()
     for journal in journals {
-      for entry in journal.contents.entries {
-        recovered.entries[entry.stage] = entry
-        stages.insert(entry.stage)
-      }
+      for entry in journal.contents.entries { recovered.entries[entry.stage] = entry }
       guard let claim = journal.contents.claim else { continue }
       let kept = journal.contents.entries.count
       let keptText = "\(kept) lock entr\(kept == 1 ? "y" : "ies")"
       // The stages whose work the dead run did not finish (or never started).
-      let finished = Set(journal.contents.entries.map(\.stage))
+      let finished = journal.contents.finished
       let unfinished = claim.writes.filter { !finished.contains($0) }
       if unfinished.isEmpty {
         if kept > 0 {
@@ -214,8 +204,8 @@ public final class RunSession: @unchecked Sendable {
         "note: took over \(which) left by \(claim.holder) (that process is gone)"
           + (kept > 0 ? "; merged the \(keptText) it recorded" : ""))
     }
-    if !stages.isEmpty {
-      try loaded.writeMerging(recovered, stages: stages, keepOnly: nil)
+    if !recovered.entries.isEmpty {
+      try loaded.writeMerging(recovered, stages: Set(recovered.entries.keys), keepOnly: nil)
     }
     for journal in journals { claims.discard(journal) }
   }

@@ -59,28 +59,44 @@ extension Runner {
       selected: selected, upToDate: upToDate, writes: writes, reads: reads.sorted())
   }
 
-  /// True when the stage's fingerprint and outputs match its lock entry (its upstream aside).
+  /// A stage's inputs as they are now: its dependency records and the fingerprint they give.
+  enum Inputs {
+    case present(deps: [PathRecord], fingerprint: Digest)
+    /// The first dependency that does not exist.
+    case missing(String)
+  }
+
+  func inputs(_ stage: Stage) throws(StoreError) -> Inputs {
+    var deps: [PathRecord] = []
+    deps.reserveCapacity(stage.deps.count)
+    var digests: [String: Digest] = [:]
+    for dep in stage.deps {
+      guard let record = try observe(dep) else { return .missing(dep) }
+      deps.append(record)
+      if digests[dep] == nil { digests[dep] = record.digest }
+    }
+    return .present(deps: deps, fingerprint: Fingerprint.of(stage, dependencyDigests: digests))
+  }
+
+  /// The outputs recorded in `entry` that are missing or no longer have their recorded digest.
+  func modifiedOutputs(_ entry: LockEntry) throws(StoreError) -> [PathRecord] {
+    var modified: [PathRecord] = []
+    for record in entry.outs where try observe(record.path)?.digest != record.digest {
+      modified.append(record)
+    }
+    return modified
+  }
+
+  /// True when the stage's fingerprint and outputs match its lock entry (its upstream aside):
+  /// what ``decide(_:)`` calls `.upToDate`, without looking further when it is not.
   func isUpToDate(_ index: Int) -> Bool {
     let stage = loaded.pipeline.stages[index]
     guard !options.force, !stage.alwaysRun, let entry = lock.entries[stage.name],
-      entry.outs.count == stage.outputs.count
-    else { return false }
-    do {
-      var digests: [String: Digest] = [:]
-      for dep in stage.deps {
-        guard let record = try observe(dep) else { return false }
-        digests[dep] = record.digest
-      }
-      guard Fingerprint.of(stage, dependencyDigests: digests) == entry.fingerprint else {
-        return false
-      }
-      for record in entry.outs where try observe(record.path)?.digest != record.digest {
-        return false
-      }
-      return true
-    } catch {
-      return false  // evaluation reports it
-    }
+      entry.outs.count == stage.outputs.count,
+      case .present(_, let fingerprint)? = try? inputs(stage), fingerprint == entry.fingerprint,
+      let modified = try? modifiedOutputs(entry)
+    else { return false }  // evaluation reports errors
+    return modified.isEmpty
   }
 
   /// Decides what stage `index` needs, cheapest first — hash dependencies, compare the
@@ -88,33 +104,27 @@ extension Runner {
   /// without changing anything (a dry run shows exactly this decision).
   func decide(_ index: Int) -> Decision {
     let stage = loaded.pipeline.stages[index]
-    var deps: [PathRecord] = []
+    let deps: [PathRecord], fingerprint: Digest
     do {
-      for dep in stage.deps {
-        guard let record = try observe(dep) else {
-          let producer = loaded.graph.owners[dep].map {
-            " (produced by stage '\(loaded.pipeline.stages[$0].name)', which did not run)"
-          }
-          return .failed(
-            failure(stage, reason: "dependency '\(dep)' does not exist" + (producer ?? "")))
+      switch try inputs(stage) {
+      case .present(let records, let digest):
+        (deps, fingerprint) = (records, digest)
+      case .missing(let dep):
+        let producer = loaded.graph.owners[dep].map {
+          " (produced by stage '\(loaded.pipeline.stages[$0].name)', which did not run)"
         }
-        deps.append(record)
+        return .failed(
+          failure(stage, reason: "dependency '\(dep)' does not exist" + (producer ?? "")))
       }
     } catch {
       return .failed(failure(stage, reason: "\(error)"))
     }
-    let digests = Dictionary(deps.map { ($0.path, $0.digest) }, uniquingKeysWith: { a, _ in a })
-    let fingerprint = Fingerprint.of(stage, dependencyDigests: digests)
     if options.force || stage.alwaysRun {
       return .execute(deps: deps, fingerprint: fingerprint, modified: [])
     }
     do {
       if let entry = lock.entries[stage.name], entry.fingerprint == fingerprint {
-        var stale: [PathRecord] = []
-        for record in entry.outs {
-          let current = try observe(record.path)
-          if current?.digest != record.digest { stale.append(record) }
-        }
+        let stale = try modifiedOutputs(entry)
         if stale.isEmpty, entry.outs.count == stage.outputs.count { return .upToDate }
         let cached = Set(stage.outputs.filter { $0.cache && !$0.persist }.map(\.path))
         if entry.outs.count == stage.outputs.count,

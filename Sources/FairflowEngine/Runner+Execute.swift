@@ -40,12 +40,7 @@ extension Runner {
     guard outcome.succeeded else {
       return .failed(reason: outcome.summary, exitStatus: outcome.exitStatus, times: times)
     }
-    return await offloaded { self.store(index, times: times, fingerprint: fingerprint) }
-  }
-
-  /// Runs `work` on a thread of its own and waits for it without blocking the caller's thread.
-  func offloaded<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-    await BlockingThread.run(work)
+    return await BlockingThread.run { self.store(index, times: times, fingerprint: fingerprint) }
   }
 
   /// Removes non-persistent outputs and makes the directories of outputs and log; a failure

@@ -62,6 +62,8 @@ public final class RunJournal: @unchecked Sendable {
   public struct Contents: Sendable {
     public var claim: Claim?
     public var entries: [LockEntry]
+    /// The stages the run recorded a lock entry for (it finished them).
+    public var finished: Set<String> { Set(entries.map(\.stage)) }
   }
 
   public let path: String
