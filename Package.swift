@@ -8,6 +8,11 @@ let strict: [SwiftSetting] = [
   .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+/// A benchmark-only build that runs NeuralKit's matrix products through OpenBLAS's sgemm
+/// (`FAIRFLOW_BENCH_OPENBLAS=1 swift build …`, used by Benchmarks/neural): the product never links
+/// OpenBLAS, whose results depend on the CPU's kernel and thread count.
+let benchOpenBLAS = Context.environment["FAIRFLOW_BENCH_OPENBLAS"] == "1"
+
 let package = Package(
   name: "fairflow",
   platforms: [.macOS(.v14)],
@@ -59,16 +64,23 @@ let package = Package(
       ]
     ),
     .target(name: "ROOTIO", dependencies: ["CCompression", "FairflowCore"], swiftSettings: strict),
-    // NeuralKit: Float32 tensors, reverse-mode autodiff with BLAS matmuls (OpenBLAS), layers,
-    // optimizers, the reference models, safetensors.
+    // NeuralKit: Float32 tensors, reverse-mode autodiff, data-parallel training, layers,
+    // optimizers, the reference models, safetensors — reproducible to the bit on any CPU.
+    // CKernels: the deterministic math (matrix product with a fixed accumulation order on every
+    // SIMD width and CPU, own exp/log/tanh/sigmoid). OpenBLAS is linked only into a
+    // benchmark-only build (FAIRFLOW_BENCH_OPENBLAS=1) that measures the kernels against it.
+    .target(name: "CKernels"),
     .systemLibrary(
       name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
-    .target(name: "NeuralKit", dependencies: ["COpenBLAS", "FairflowCore"], swiftSettings: strict),
+    .target(
+      name: "NeuralKit",
+      dependencies: ["CKernels", "FairflowCore"] + (benchOpenBLAS ? ["COpenBLAS"] : []),
+      swiftSettings: strict + (benchOpenBLAS ? [.define("FAIRFLOW_OPENBLAS")] : [])),
     // Import of published models: PyTorch checkpoints (safe pickle subset, zip and legacy),
     // safetensors, ONNX initialisers → native models; an ONNX graph interpreter (sgemm kernels).
     .target(
       name: "ModelImport",
-      dependencies: ["NeuralKit", "COpenBLAS", "CCompression", "FairflowCore"],
+      dependencies: ["NeuralKit", "CCompression", "FairflowCore"],
       swiftSettings: strict),
     // Metrics: ROC/AUC (scikit-learn semantics), accuracy, fidelity, distance statistics.
     .target(name: "Metrics", swiftSettings: strict),

@@ -1,5 +1,7 @@
 // Times NeuralKit: inference throughput of the interaction network or BraggNN at a batch size and
-// BLAS thread count, or one training epoch of the interaction network. Prints one JSON line.
+// thread count, or one training epoch of the interaction network. Prints one JSON line.
+// Built with FAIRFLOW_BENCH_OPENBLAS=1 it measures the OpenBLAS baseline instead: OpenBLAS's own
+// threads do the parallel work there (the product before the deterministic kernels).
 // Also writes the same model (fixed seed) as ONNX for the onnxruntime side of Benchmarks/neural.
 // `--engine onnx` times that ONNX file run by fairflow's ONNXInterpreter instead of NeuralKit.
 //
@@ -18,7 +20,10 @@ let options = parsed
 @MainActor func int(_ key: String, _ fallback: Int) -> Int { Int(options[key] ?? "") ?? fallback }
 
 let threads = int("--threads", 1)
-Training.setThreads(threads)
+let openblas = Kernels.backend == "openblas"
+Kernels.setBLASThreads(threads)
+// In the OpenBLAS build, parallelism is OpenBLAS's (as before the deterministic kernels).
+let workers = openblas ? 1 : threads
 Training.reuseLargeAllocations()
 var g = SeededGenerator(seed: 99)
 
@@ -39,8 +44,14 @@ if mode == "train" {
   var adam = Adam(learningRate: 1e-3)
   let start = now()
   let loss = Training.epoch(
-    model, set, batchSize: int("--batch", 128), optimizer: &adam, generator: &g)
-  print("{\"seconds\": \(now() - start), \"jets\": \(n), \"loss\": \(loss)}")
+    model, set, batchSize: int("--batch", 128), optimizer: &adam, generator: &g, threads: workers)
+  let digest = model.parameters.reduce(into: UInt64(0xcbf2_9ce4_8422_2325)) { h, p in
+    for v in p.value.data { h = (h ^ UInt64(v.bitPattern)) &* 0x100_0000_01b3 }
+  }
+  print(
+    "{\"seconds\": \(now() - start), \"jets\": \(n), \"loss\": \(loss), "
+      + "\"weights\": \"\(String(digest, radix: 16))\", \"backend\": \"\(Kernels.backend)\", "
+      + "\"simd\": \(Kernels.simdWidth)}")
   exit(0)
 }
 
@@ -75,10 +86,10 @@ if options["--engine"] == "onnx" {
   let model = BraggNN(seed: 1)
   if let path = options["--onnx"] { try Data(model.onnx()).write(to: URL(fileURLWithPath: path)) }
   let x = Tensor(shape: [batch, 1, 11, 11], data: (0..<(batch * 121)).map { _ in g.uniform(0, 1) })
-  _ = Training.predict(model, patches: x, batchSize: batch)
+  _ = Training.predict(model, patches: x, batchSize: batch, threads: workers)
   let start = now()
   while now() - start < seconds || samples == 0 {
-    _ = Training.predict(model, patches: x, batchSize: batch)
+    _ = Training.predict(model, patches: x, batchSize: batch, threads: workers)
     samples += batch
   }
   elapsed = now() - start
@@ -92,7 +103,7 @@ if options["--engine"] == "onnx" {
   let v = Tensor(
     shape: [batch, c.vertexFeatures, c.vertices],
     data: (0..<(batch * c.vertexFeatures * c.vertices)).map { _ in g.uniform(-1, 1) })
-  @MainActor func once() { _ = model.infer(tracks: t, vertices: v) }
+  @MainActor func once() { _ = model.infer(tracks: t, vertices: v, threads: workers) }
   once()
   let start = now()
   while now() - start < seconds || samples == 0 {

@@ -1,7 +1,6 @@
 public import ArgumentParser
 internal import FairflowCore
 internal import Foundation
-internal import NeuralKit
 
 /// The `fairflow` command tree.
 public struct Fairflow: AsyncParsableCommand {
@@ -27,7 +26,6 @@ public struct Fairflow: AsyncParsableCommand {
 
   /// Parses and runs `arguments`, printing errors; returns the process exit status.
   public static func runMain(_ arguments: [String]) async -> Int32 {
-    Training.stopIdleThreads()
     do {
       var command = try parseAsRoot(arguments)
       if var asyncCommand = command as? any AsyncParsableCommand {

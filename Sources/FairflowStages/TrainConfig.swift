@@ -1,4 +1,5 @@
 public import FairflowCore
+internal import NeuralKit
 
 /// The `with:` of a `train` stage:
 ///
@@ -60,6 +61,8 @@ public struct TrainConfig: Sendable, Equatable {
   public var blockRows: Int
   public var seed: Int
   public var threads: Int
+  /// `threads`, with 0 meaning every core. It changes speed only: the trained bits are the same.
+  var threadCount: Int { threads > 0 ? threads : Kernels.cores }
   public var output: String
   public var metrics: String?
   /// Interaction-network features left out of training, by name (an ablated model).

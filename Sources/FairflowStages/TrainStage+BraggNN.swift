@@ -67,17 +67,18 @@ extension Trainer {
         config.optimizer == "adam"
         ? Training.epoch(
           model, patches: x, targets: y, batchSize: config.batchSize, optimizer: &adam,
-          generator: &generator, progress: progress)
+          generator: &generator, threads: config.threadCount, progress: progress)
         : Training.epoch(
           model, patches: x, targets: y, batchSize: config.batchSize, optimizer: &sgd,
-          generator: &generator, progress: progress)
+          generator: &generator, threads: config.threadCount, progress: progress)
       var entry: [(key: String, value: Value)] = [
         ("epoch", .int(epoch)), ("train_loss", .double(rounded(trainLoss))),
       ]
       if config.schedule != "constant" { entry.append(("learning_rate", .double(rate))) }
       var monitored = trainLoss
       if let (vx, vy) = validation {
-        let prediction = Training.predict(model, patches: vx, batchSize: config.batchSize)
+        let prediction = Training.predict(
+          model, patches: vx, batchSize: config.batchSize, threads: config.threadCount)
         var mse = 0.0
         var distance = 0.0
         let p = Double(architecture.patch)

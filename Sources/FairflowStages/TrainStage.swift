@@ -31,7 +31,6 @@ struct Trainer {
   let root: String
 
   func run() throws {
-    if config.threads > 0 { Training.setThreads(config.threads) }
     Training.reuseLargeAllocations()
     if config.model == "braggnn" { return try runBraggNN() }
     let trainFile = try HDF5File.open(root + "/" + config.train)
@@ -100,9 +99,11 @@ struct Trainer {
         let loss =
           config.optimizer == "adam"
           ? Training.epoch(
-            model, set, batchSize: config.batchSize, optimizer: &adam, generator: &generator)
+            model, set, batchSize: config.batchSize, optimizer: &adam, generator: &generator,
+            threads: config.threadCount)
           : Training.epoch(
-            model, set, batchSize: config.batchSize, optimizer: &sgd, generator: &generator)
+            model, set, batchSize: config.batchSize, optimizer: &sgd, generator: &generator,
+            threads: config.threadCount)
         lossSum += loss * Double(set.count)
         seen += set.count
         if blocks.count > 1 {
@@ -205,7 +206,8 @@ struct Trainer {
     var correct = 0
     for lo in stride(from: 0, to: file.rows, by: config.blockRows) {
       let set = try file.block(lo..<min(file.rows, lo + config.blockRows))
-      let probabilities = Training.predict(model, set, batchSize: config.batchSize)
+      let probabilities = Training.predict(
+        model, set, batchSize: config.batchSize, threads: config.threadCount)
       for (p, label) in zip(probabilities, set.labels) {
         loss -= log(Double(max(p[label], 1e-12)))
         if p.firstIndex(of: p.max()!)! == label { correct += 1 }

@@ -1,14 +1,14 @@
-internal import COpenBLAS
 internal import NeuralKit
 
-/// MatMul, Gemm and Conv on OpenBLAS's sgemm. MatMul of `[…, M, K] × [K, N]` (the common
+/// MatMul, Gemm and Conv on NeuralKit's deterministic `Kernels.sgemm`. MatMul of `[…, M, K] × [K, N]` (the common
 /// "batch of rows times weights" case) is one sgemm over all `…·M` rows; a batched right operand
 /// is one sgemm per broadcast batch element. Conv unrolls each image into a
 /// `[C·kh·kw, oh·ow]` column matrix (im2col; a 1×1, stride-1, unpadded kernel reads the image
 /// itself) and multiplies the `[M, C·kh·kw]` weights by it.
 extension ONNXKernels {
-  /// `C = alpha·op(A)·op(B) + beta·C`, row-major, with empty products handled here (BLAS
-  /// rejects zero leading dimensions). Wraps `cblas_sgemm`.
+  /// `C = alpha·op(A)·op(B) + beta·C`, row-major. `alpha = 1, beta ∈ {0, 1}` is one
+  /// `Kernels.sgemm` (each sum starting from C when beta is 1); other factors scale the product
+  /// and C afterwards, element by element.
   static func multiply(
     transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
     _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int, beta: Float,
@@ -19,9 +19,24 @@ extension ONNXKernels {
       for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
       return
     }
-    cblas_sgemm(
-      CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-      Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    if alpha == 1 && (beta == 0 || beta == 1) {
+      Kernels.sgemm(
+        transA: transA, transB: transB, m: m, n: n, k: k, a, lda: lda, b, ldb: ldb, c, ldc: ldc,
+        accumulate: beta == 1)
+      return
+    }
+    var product = [Float](repeating: 0, count: m * n)
+    product.withUnsafeMutableBufferPointer { p in
+      Kernels.sgemm(
+        transA: transA, transB: transB, m: m, n: n, k: k, a, lda: lda, b, ldb: ldb,
+        p.baseAddress!, ldc: n, accumulate: false)
+      for i in 0..<m {
+        for j in 0..<n {
+          let scaled = alpha * p[i * n + j]
+          c[i * ldc + j] = beta == 0 ? scaled : scaled + beta * c[i * ldc + j]
+        }
+      }
+    }
   }
 
   /// numpy `matmul`: 1-D operands are promoted (and the promoted axis dropped afterwards), the

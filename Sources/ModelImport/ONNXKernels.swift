@@ -192,18 +192,9 @@ enum ONNXKernels {
           p[i] = v < 0 ? alpha * v : v
         }
       case .tanh:
-        for i in p.indices { p[i] = tanhf(p[i]) }
+        for i in p.indices { p[i] = Kernels.tanh(p[i]) }
       case .sigmoid:
-        // Written so that exp never overflows: for v < 0, e^v / (1 + e^v).
-        for i in p.indices {
-          let v = p[i]
-          if v >= 0 {
-            p[i] = 1 / (1 + expf(-v))
-          } else {
-            let e = expf(v)
-            p[i] = e / (1 + e)
-          }
-        }
+        for i in p.indices { p[i] = Kernels.sigmoid(p[i]) }
       }
     }
     return y
@@ -228,7 +219,7 @@ enum ONNXKernels {
           for k in 0..<n { largest = max(largest, p[base + k * inner]) }
           var sum: Float = 0
           for k in 0..<n {
-            let e = expf(p[base + k * inner] - largest)
+            let e = Kernels.exp(p[base + k * inner] - largest)
             p[base + k * inner] = e
             sum += e
           }

@@ -1,6 +1,3 @@
-internal import COpenBLAS
-internal import Glibc
-
 /// Convolution and attention ops for BraggNN. Feature maps are channels-last rows:
 /// `[batch·H·W, C]`, row `(b·H + y)·W + x`.
 extension Tape {
@@ -85,37 +82,23 @@ extension Tape {
     for b in 0..<groups {
       let tOff = b * n * c
       let aOff = b * n * n
-      t.withUnsafeBufferPointer { tp in
-        p.withUnsafeBufferPointer { pp in
-          a.withUnsafeMutableBufferPointer { ap in
-            cblas_sgemm(
-              CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(n), Int32(c), 1,
-              tp.baseAddress! + tOff, Int32(c), pp.baseAddress! + tOff, Int32(c), 0,
-              ap.baseAddress! + aOff, Int32(n))
-          }
-        }
-      }
+      Kernels.sgemm(
+        transB: true, m: n, n: n, k: c, t, aOffset: tOff, lda: c, p, bOffset: tOff, ldb: c, &a,
+        cOffset: aOff, ldc: n, accumulate: false)
       for i in 0..<n {
         let row = aOff + i * n
         var m = -Float.infinity
         for j in 0..<n { m = max(m, a[row + j]) }
         var sum: Float = 0
         for j in 0..<n {
-          a[row + j] = expf(a[row + j] - m)
+          a[row + j] = Kernels.exp(a[row + j] - m)
           sum += a[row + j]
         }
         for j in 0..<n { a[row + j] /= sum }
       }
-      a.withUnsafeBufferPointer { ap in
-        gv.withUnsafeBufferPointer { gp in
-          y.withUnsafeMutableBufferPointer { yp in
-            cblas_sgemm(
-              CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(c), Int32(n), 1,
-              ap.baseAddress! + aOff, Int32(n), gp.baseAddress! + tOff, Int32(c), 0,
-              yp.baseAddress! + tOff, Int32(c))
-          }
-        }
-      }
+      Kernels.sgemm(
+        m: n, n: c, k: n, a, aOffset: aOff, lda: n, gv, bOffset: tOff, ldb: c, &y, cOffset: tOff,
+        ldc: c, accumulate: false)
     }
     return record(Tensor(shape: [groups * n, c], data: y)) { tape, dy in
       var dt = [Float](repeating: 0, count: t.count)
@@ -126,21 +109,12 @@ extension Tape {
         let off = b * n * c
         let aOff = b * n * n
         // dA = dY·Gᵀ; dG = Aᵀ·dY
-        dy.withUnsafeBufferPointer { dyp in
-          gv.withUnsafeBufferPointer { gp in
-            cblas_sgemm(
-              CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(n), Int32(c), 1,
-              dyp.baseAddress! + off, Int32(c), gp.baseAddress! + off, Int32(c), 0, &da, Int32(n))
-          }
-          a.withUnsafeBufferPointer { ap in
-            dg.withUnsafeMutableBufferPointer { dgp in
-              cblas_sgemm(
-                CblasRowMajor, CblasTrans, CblasNoTrans, Int32(n), Int32(c), Int32(n), 1,
-                ap.baseAddress! + aOff, Int32(n), dyp.baseAddress! + off, Int32(c), 0,
-                dgp.baseAddress! + off, Int32(c))
-            }
-          }
-        }
+        Kernels.sgemm(
+          transB: true, m: n, n: n, k: c, dy, aOffset: off, lda: c, gv, bOffset: off, ldb: c, &da,
+          ldc: n, accumulate: false)
+        Kernels.sgemm(
+          transA: true, m: n, n: c, k: n, a, aOffset: aOff, lda: n, dy, bOffset: off, ldb: c, &dg,
+          cOffset: off, ldc: c, accumulate: false)
         // dS = A ⊙ (dA − rowsum(dA ⊙ A))
         for i in 0..<n {
           var dot: Float = 0
@@ -148,20 +122,12 @@ extension Tape {
           for j in 0..<n { da[i * n + j] = a[aOff + i * n + j] * (da[i * n + j] - dot) }
         }
         // dΘ = dS·Φ; dΦ = dSᵀ·Θ
-        p.withUnsafeBufferPointer { pp in
-          dt.withUnsafeMutableBufferPointer { dtp in
-            cblas_sgemm(
-              CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(c), Int32(n), 1, da,
-              Int32(n), pp.baseAddress! + off, Int32(c), 0, dtp.baseAddress! + off, Int32(c))
-          }
-        }
-        t.withUnsafeBufferPointer { tp in
-          dp.withUnsafeMutableBufferPointer { dpp in
-            cblas_sgemm(
-              CblasRowMajor, CblasTrans, CblasNoTrans, Int32(n), Int32(c), Int32(n), 1, da,
-              Int32(n), tp.baseAddress! + off, Int32(c), 0, dpp.baseAddress! + off, Int32(c))
-          }
-        }
+        Kernels.sgemm(
+          m: n, n: c, k: n, da, lda: n, p, bOffset: off, ldb: c, &dt, cOffset: off, ldc: c,
+          accumulate: false)
+        Kernels.sgemm(
+          transA: true, m: n, n: c, k: n, da, lda: n, t, bOffset: off, ldb: c, &dp, cOffset: off,
+          ldc: c, accumulate: false)
       }
       tape.accumulate(theta, dt)
       tape.accumulate(phi, dp)

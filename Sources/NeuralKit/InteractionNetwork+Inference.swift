@@ -1,5 +1,3 @@
-internal import COpenBLAS
-
 /// A tape-free forward pass for inference, equal to `callAsFunction` up to float rounding
 /// (tested), and several times faster:
 /// - the first edge layer is split: `W·[x_r; x_s] = W_a·x_r + W_b·x_s`, so it is computed once
@@ -7,7 +5,9 @@ internal import COpenBLAS
 /// - edges of one receiver are consecutive rows, so aggregation is a block sum;
 /// - bias and ReLU are fused after each GEMM, and samples go through in chunks that stay in cache.
 extension InteractionNetwork {
-  public func infer(tracks: Tensor, vertices: Tensor, chunk: Int = 2) -> Tensor {
+  /// Logits `[B, classes]`. Samples go `chunk` at a time on up to `threads` threads; each
+  /// sample's result is independent of the others, so neither changes a bit.
+  public func infer(tracks: Tensor, vertices: Tensor, chunk: Int = 2, threads: Int = 1) -> Tensor {
     let c = configuration
     let batch = tracks.shape[0]
     precondition(tracks.shape.dropFirst() == [c.trackFeatures, c.tracks])
@@ -15,15 +15,25 @@ extension InteractionNetwork {
     var logits = [Float](repeating: 0, count: batch * c.classes)
     let xo = tracks.swappingLastTwoAxes().data  // [B·N, P]
     let yo = vertices.swappingLastTwoAxes().data  // [B·Nv, S]
-    for start in stride(from: 0, to: batch, by: chunk) {
-      let cs = min(chunk, batch - start)
-      let x = Array(
-        xo[(start * c.tracks * c.trackFeatures)..<((start + cs) * c.tracks * c.trackFeatures)])
-      let y = Array(
-        yo[(start * c.vertices * c.vertexFeatures)..<((start + cs) * c.vertices * c.vertexFeatures)]
-      )
-      let out = forwardChunk(x: x, y: y, samples: cs)
-      for i in 0..<(cs * c.classes) { logits[start * c.classes + i] = out[i] }
+    let chunks = (batch + chunk - 1) / chunk
+    // Contiguous runs of chunks per thread (each writes only its samples' logits).
+    let perThread = (chunks + max(threads, 1) - 1) / max(threads, 1)
+    logits.withUnsafeMutableBufferPointer { logits in
+      Kernels.parallelFor((chunks + perThread - 1) / max(perThread, 1), threads: threads) { part in
+        for index in (part * perThread)..<min(chunks, (part + 1) * perThread) {
+          let start = index * chunk
+          let cs = min(chunk, batch - start)
+          let x = Array(
+            xo[(start * c.tracks * c.trackFeatures)..<((start + cs) * c.tracks * c.trackFeatures)])
+          let y = Array(
+            yo[
+              (start * c.vertices * c.vertexFeatures)..<((start + cs) * c.vertices
+                * c.vertexFeatures)]
+          )
+          let out = forwardChunk(x: x, y: y, samples: cs)
+          for i in 0..<(cs * c.classes) { logits[start * c.classes + i] = out[i] }
+        }
+      }
     }
     return Tensor(shape: [batch, c.classes], data: logits)
   }
@@ -138,11 +148,9 @@ extension InteractionNetwork {
     _ x: [Float], rows: Int, inputs: Int, weight: [Float], ldw: Int, offset: Int, outputs: Int
   ) -> [Float] {
     var out = [Float](repeating: 0, count: rows * outputs)
-    weight.withUnsafeBufferPointer { w in
-      cblas_sgemm(
-        CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(outputs), Int32(inputs), 1, x,
-        Int32(inputs), w.baseAddress! + offset, Int32(ldw), 0, &out, Int32(outputs))
-    }
+    Kernels.sgemm(
+      transB: true, m: rows, n: outputs, k: inputs, x, lda: inputs, weight, bOffset: offset,
+      ldb: ldw, &out, ldc: outputs, accumulate: false)
     return out
   }
 

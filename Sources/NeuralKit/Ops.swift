@@ -1,10 +1,7 @@
-internal import COpenBLAS
-internal import Glibc
-
 /// The differentiable operations. Shapes are `[rows, columns]`; weights are `[out, in]` as in
 /// PyTorch, so `linear` computes `x · wᵀ + b`.
 extension Tape {
-  /// `x [R, In] · wᵀ [In, Out] + b [Out]` with `cblas_sgemm`.
+  /// `x [R, In] · wᵀ [In, Out] + b [Out]` (each output starts from its bias; `Kernels.sgemm`).
   public func linear(_ x: Variable, _ w: Variable, _ b: Variable?) -> Variable {
     let xv = value(x)
     let wv = value(w)
@@ -16,23 +13,31 @@ extension Tape {
       for i in 0..<r { for j in 0..<m { y[i * m + j] = bv[j] } }
     }
     if r > 0 {
-      cblas_sgemm(
-        CblasRowMajor, CblasNoTrans, CblasTrans, Int32(r), Int32(m), Int32(k), 1, xv.data,
-        Int32(k), wv.data, Int32(k), b == nil ? 0 : 1, &y, Int32(m))
+      Kernels.sgemm(
+        transB: true, m: r, n: m, k: k, xv.data, lda: k, wv.data, ldb: k, &y, ldc: m,
+        accumulate: b != nil)
     }
     return record(Tensor(shape: [r, m], data: y)) { tape, dy in
       guard r > 0 else { return }
       // dx = dy · w   [R, Out] · [Out, In]
       tape.accumulate(x) { dx in
-        cblas_sgemm(
-          CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(r), Int32(k), Int32(m), 1, dy, Int32(m),
-          wv.data, Int32(k), 1, dx.baseAddress, Int32(k))
+        dy.withUnsafeBufferPointer { dy in
+          wv.data.withUnsafeBufferPointer { w in
+            Kernels.sgemm(
+              m: r, n: k, k: m, dy.baseAddress!, lda: m, w.baseAddress!, ldb: k, dx.baseAddress!,
+              ldc: k, accumulate: true)
+          }
+        }
       }
       // dw += dyᵀ · x   [Out, R] · [R, In]
       tape.accumulate(w) { dw in
-        cblas_sgemm(
-          CblasRowMajor, CblasTrans, CblasNoTrans, Int32(m), Int32(k), Int32(r), 1, dy, Int32(m),
-          xv.data, Int32(k), 1, dw.baseAddress, Int32(k))
+        dy.withUnsafeBufferPointer { dy in
+          xv.data.withUnsafeBufferPointer { x in
+            Kernels.sgemm(
+              transA: true, m: m, n: k, k: r, dy.baseAddress!, lda: m, x.baseAddress!, ldb: k,
+              dw.baseAddress!, ldc: k, accumulate: true)
+          }
+        }
       }
       if let b {
         tape.accumulate(b) { db in
@@ -68,7 +73,7 @@ extension Tape {
 
   public func sigmoid(_ x: Variable) -> Variable {
     let xv = value(x)
-    let y = xv.data.map { 1 / (1 + expf(-$0)) }
+    let y = xv.data.map(Kernels.sigmoid)
     return record(Tensor(shape: xv.shape, data: y)) { tape, dy in
       tape.accumulate(x) { dx in for i in 0..<dx.count { dx[i] += dy[i] * y[i] * (1 - y[i]) } }
     }
@@ -174,7 +179,7 @@ extension Tape {
       for j in 0..<c { m = max(m, xv.data[i * c + j]) }
       var sum: Float = 0
       for j in 0..<c {
-        y[i * c + j] = expf(xv.data[i * c + j] - m)
+        y[i * c + j] = Kernels.exp(xv.data[i * c + j] - m)
         sum += y[i * c + j]
       }
       for j in 0..<c { y[i * c + j] /= sum }
@@ -190,25 +195,33 @@ extension Tape {
     }
   }
 
-  /// Mean softmax cross-entropy of `logits [R, C]` against class indices (log-sum-exp stable).
-  public func softmaxCrossEntropy(_ logits: Variable, labels: [Int]) -> Variable {
+  /// Softmax cross-entropy of `logits [R, C]` against class indices (max-subtracted, own
+  /// exp/log), summed over rows and divided by `normalizer` (default R: the mean). Data-parallel
+  /// training passes the whole batch's size, so its micro-chunks' losses and gradients add up to
+  /// the batch's.
+  public func softmaxCrossEntropy(_ logits: Variable, labels: [Int], normalizer: Int? = nil)
+    -> Variable
+  {
     let lv = value(logits)
     let (r, c) = (lv.rows, lv.columns)
+    let n = Float(max(normalizer ?? r, 1))
     var probabilities = [Float](repeating: 0, count: r * c)
     var loss: Double = 0
     for i in 0..<r {
-      let row = lv.data[(i * c)..<((i + 1) * c)]
-      let m = row.max()!
-      var sum: Double = 0
-      for j in 0..<c { sum += Glibc.exp(Double(row[i * c + j] - m)) }
+      let base = i * c
+      var m = -Float.infinity
+      for j in 0..<c { m = max(m, lv.data[base + j]) }
+      var sum: Float = 0
       for j in 0..<c {
-        probabilities[i * c + j] = Float(Glibc.exp(Double(row[i * c + j] - m)) / sum)
+        let e = Kernels.exp(lv.data[base + j] - m)
+        probabilities[base + j] = e
+        sum += e
       }
-      loss += -(Double(row[i * c + labels[i]] - m) - Glibc.log(sum))
+      for j in 0..<c { probabilities[base + j] /= sum }
+      loss += Double(Kernels.log(sum) - (lv.data[base + labels[i]] - m))
     }
-    let mean = Float(loss / Double(max(r, 1)))
-    return record(Tensor(shape: [1], data: [mean])) { tape, dy in
-      let scale = dy[0] / Float(max(r, 1))
+    return record(Tensor(shape: [1], data: [Float(loss / Double(n))])) { tape, dy in
+      let scale = dy[0] / n
       tape.accumulate(logits) { dx in
         for i in 0..<r {
           for j in 0..<c {
@@ -219,13 +232,16 @@ extension Tape {
     }
   }
 
-  /// Mean squared error of `prediction` against `target` (same shape).
-  public func meanSquaredError(_ prediction: Variable, _ target: Tensor) -> Variable {
+  /// Squared error of `prediction` against `target` (same shape), summed and divided by
+  /// `normalizer` (default: the element count, the mean).
+  public func meanSquaredError(_ prediction: Variable, _ target: Tensor, normalizer: Int? = nil)
+    -> Variable
+  {
     let pv = value(prediction)
     precondition(pv.count == target.count)
     var sum: Double = 0
     for i in 0..<pv.count { let d = Double(pv.data[i] - target.data[i]); sum += d * d }
-    let n = Float(max(pv.count, 1))
+    let n = Float(max(normalizer ?? pv.count, 1))
     return record(Tensor(shape: [1], data: [Float(sum) / n])) { tape, dy in
       tape.accumulate(prediction) { dx in
         for i in 0..<dx.count { dx[i] += dy[0] * 2 * (pv.data[i] - target.data[i]) / n }

@@ -1,5 +1,3 @@
-internal import COpenBLAS
-
 extension Tape {
   /// The first layer of an edge MLP without materialising edges' inputs:
   /// `out[e] = W[:, :P₁]·a[i[e]] + W[:, P₁:]·b[j[e]] + bias` for `a [R₁, P₁]`, `b [R₂, P₂]`,
@@ -17,12 +15,9 @@ extension Tape {
     func project(_ x: Tensor, rows: Int, inputs: Int, offset: Int) -> [Float] {
       var out = [Float](repeating: 0, count: rows * h)
       if rows > 0 {
-        wv.data.withUnsafeBufferPointer { wp in
-          cblas_sgemm(
-            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(h), Int32(inputs), 1,
-            x.data,
-            Int32(inputs), wp.baseAddress! + offset, Int32(ldw), 0, &out, Int32(h))
-        }
+        Kernels.sgemm(
+          transB: true, m: rows, n: h, k: inputs, x.data, lda: inputs, wv.data, bOffset: offset,
+          ldb: ldw, &out, ldc: h, accumulate: false)
       }
       return out
     }
@@ -65,16 +60,22 @@ extension Tape {
       func back(_ x: Variable, _ xv: Tensor, _ d: [Float], rows: Int, inputs: Int, offset: Int) {
         guard rows > 0 else { return }
         tape.accumulate(x) { dx in
-          wv.data.withUnsafeBufferPointer { wp in
-            cblas_sgemm(
-              CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(inputs), Int32(h), 1, d,
-              Int32(h), wp.baseAddress! + offset, Int32(ldw), 1, dx.baseAddress, Int32(inputs))
+          d.withUnsafeBufferPointer { d in
+            wv.data.withUnsafeBufferPointer { wp in
+              Kernels.sgemm(
+                m: rows, n: inputs, k: h, d.baseAddress!, lda: h, wp.baseAddress! + offset,
+                ldb: ldw, dx.baseAddress!, ldc: inputs, accumulate: true)
+            }
           }
         }
         tape.accumulate(w) { dw in
-          cblas_sgemm(
-            CblasRowMajor, CblasTrans, CblasNoTrans, Int32(h), Int32(inputs), Int32(rows), 1, d,
-            Int32(h), xv.data, Int32(inputs), 1, dw.baseAddress! + offset, Int32(ldw))
+          d.withUnsafeBufferPointer { d in
+            xv.data.withUnsafeBufferPointer { x in
+              Kernels.sgemm(
+                transA: true, m: h, n: inputs, k: rows, d.baseAddress!, lda: h, x.baseAddress!,
+                ldb: inputs, dw.baseAddress! + offset, ldc: ldw, accumulate: true)
+            }
+          }
         }
       }
       back(a, av, da, rows: r1, inputs: p1, offset: 0)

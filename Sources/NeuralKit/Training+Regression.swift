@@ -7,56 +7,59 @@ extension Training {
   public static func epoch(
     _ model: BraggNN, patches: Tensor, targets: Tensor, batchSize: Int,
     optimizer: inout some Optimizer, generator: inout SeededGenerator,
-    progress: (Int, Int, Double) -> Void = { _, _, _ in }
+    threads: Int = Kernels.cores, progress: (Int, Int, Double) -> Void = { _, _, _ in }
   ) -> Double {
     let n = patches.shape[0]
-    var order = Array(0..<n)
-    if n > 1 {
-      for i in stride(from: n - 1, to: 0, by: -1) {
-        order.swapAt(i, Int(generator.next() % UInt64(i + 1)))
-      }
-    }
+    let order = shuffled(n, &generator)
+    let parameters = model.parameters
     let per = patches.columns
     var total = 0.0
     let batches = (n + batchSize - 1) / batchSize
     for (k, start) in stride(from: 0, to: n, by: batchSize).enumerated() {
       let rows = order[start..<min(n, start + batchSize)]
-      var x: [Float] = []
-      var y: [Float] = []
-      x.reserveCapacity(rows.count * per)
-      for r in rows {
-        x += patches.data[(r * per)..<((r + 1) * per)]
-        y += targets.data[(r * 2)..<(r * 2 + 2)]
+      let value = accumulateGradients(parameters, samples: rows.count, threads: threads) {
+        tape, range, samples in
+        var x: [Float] = []
+        var y: [Float] = []
+        x.reserveCapacity(range.count * per)
+        for r in rows[(rows.startIndex + range.lowerBound)..<(rows.startIndex + range.upperBound)] {
+          x += patches.data[(r * per)..<((r + 1) * per)]
+          y += targets.data[(r * 2)..<(r * 2 + 2)]
+        }
+        return tape.meanSquaredError(
+          model(tape, patches: Tensor(shape: [range.count] + patches.shape.dropFirst(), data: x)),
+          Tensor(shape: [range.count, 2], data: y), normalizer: 2 * samples)
       }
-      let tape = Tape()
-      let loss = tape.meanSquaredError(
-        model(tape, patches: Tensor(shape: [rows.count] + patches.shape.dropFirst(), data: x)),
-        Tensor(shape: [rows.count, 2], data: y))
-      let value = Double(tape.value(loss).data[0])
       total += value
-      tape.backward(from: loss)
-      optimizer.step(model.parameters)
+      optimizer.step(parameters)
       progress(k + 1, batches, value)
     }
     return total / Double(max(batches, 1))
   }
 
-  /// BraggNN outputs `[N, 2]`, in batches.
-  public static func predict(_ model: BraggNN, patches: Tensor, batchSize: Int = 256) -> [Float] {
+  /// BraggNN outputs `[N, 2]`, `batchSize` patches at a time split over up to `threads`
+  /// threads (each patch's output is independent of the others: no bit depends on either).
+  public static func predict(
+    _ model: BraggNN, patches: Tensor, batchSize: Int = 256, threads: Int = Kernels.cores
+  ) -> [Float] {
     let n = patches.shape[0]
     let per = patches.columns
-    var out: [Float] = []
-    for start in stride(from: 0, to: n, by: batchSize) {
-      let rows = min(n, start + batchSize) - start
-      let tape = Tape()
-      out +=
-        tape.value(
+    var out = [Float](repeating: 0, count: 2 * n)
+    let piece = max(1, min(max(batchSize, 1), (n + max(threads, 1) - 1) / max(threads, 1)))
+    let pieces = (n + piece - 1) / piece
+    out.withUnsafeMutableBufferPointer { out in
+      Kernels.parallelFor(pieces, threads: threads) { index in
+        let start = index * piece
+        let rows = min(n, start + piece) - start
+        let tape = Tape()
+        let y = tape.value(
           model(
             tape,
             patches: Tensor(
               shape: [rows] + patches.shape.dropFirst(),
-              data: Array(patches.data[(start * per)..<((start + rows) * per)])))
-        ).data
+              data: Array(patches.data[(start * per)..<((start + rows) * per)]))))
+        for i in 0..<(2 * rows) { out[2 * start + i] = y.data[i] }
+      }
     }
     return out
   }

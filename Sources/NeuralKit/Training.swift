@@ -1,7 +1,4 @@
-internal import COpenBLAS
 internal import Glibc
-
-func cExp(_ x: Double) -> Double { Glibc.exp(x) }
 
 /// Jets for the interaction network: tracks `[N, P, Nt]`, vertices `[N, S, Nv]` (feature-major)
 /// and class labels.
@@ -33,15 +30,17 @@ public struct JetSet: Sendable {
   }
 }
 
+/// Training and batched inference. Results depend on the data, the seed and the batch size only:
+/// any thread count, SIMD width or CPU gives the same bits (see `Kernels`).
+///
+/// A training step splits its batch into micro-batches of `microBatch` samples, runs each one's
+/// forward and backward pass on its own tape — on up to `threads` threads, without a lock — and
+/// sums their losses and parameter gradients in micro-batch order. Memory per thread is bounded
+/// by one micro-batch's activations.
 public enum Training {
-  /// BLAS threads (default: OpenBLAS's own choice, the number of cores).
-  public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
-
-  /// Stops OpenBLAS's worker threads, which its library constructor starts in every process
-  /// that links it and which then spin in `sched_yield` for a while: a command that does no
-  /// linear algebra (`run`, `status`, …) must not busy-wait on a core the stages need. The
-  /// first threaded BLAS call starts them again.
-  public static func stopIdleThreads() { blas_thread_shutdown_() }
+  /// Samples per micro-batch of a training step. Part of the numerics (it fixes the order in
+  /// which a batch's gradient is summed), so it is a constant, not a setting.
+  public static let microBatch = 8
 
   /// Keeps freed activation buffers in the heap for reuse instead of returning every large
   /// array to the kernel (glibc unmaps allocations above 128 KiB by default, and each step's
@@ -63,57 +62,109 @@ public enum Training {
     return true
   }()
 
-  /// One pass over `data` in mini-batches shuffled with `generator` (Fisher–Yates); returns the
-  /// mean training loss. Same seed and thread count ⇒ the same weights, bit for bit.
-  public static func epoch(
-    _ model: InteractionNetwork, _ data: JetSet, batchSize: Int,
-    optimizer: inout some Optimizer, generator: inout SeededGenerator
-  ) -> Double {
-    var order = Array(0..<data.count)
-    if order.count > 1 {
-      for i in stride(from: order.count - 1, to: 0, by: -1) {
+  /// `0..<n` shuffled with `generator` (Fisher–Yates).
+  static func shuffled(_ n: Int, _ generator: inout SeededGenerator) -> [Int] {
+    var order = Array(0..<n)
+    if n > 1 {
+      for i in stride(from: n - 1, to: 0, by: -1) {
         order.swapAt(i, Int(generator.next() % UInt64(i + 1)))
       }
     }
+    return order
+  }
+
+  /// The forward and backward passes of one step over `samples` samples: micro-batches on up to
+  /// `threads` threads, each building `loss(tape, sampleRange, samples)` (the batch's summed loss
+  /// divided by `samples`), then losses and gradients summed in micro-batch order into
+  /// `Parameter.grad`. Returns the batch loss.
+  public static func accumulateGradients(
+    _ parameters: [Parameter], samples: Int, threads: Int,
+    loss: (Tape, Range<Int>, Int) -> Tape.Variable
+  ) -> Double {
+    let chunks = (samples + microBatch - 1) / microBatch
+    var losses = [Double](repeating: 0, count: chunks)
+    var gradients = [[[Float]]](repeating: [], count: chunks)
+    losses.withUnsafeMutableBufferPointer { lossSlots in
+      gradients.withUnsafeMutableBufferPointer { gradientSlots in
+        Kernels.parallelFor(chunks, threads: threads) { chunk in
+          let range = (chunk * microBatch)..<min(samples, (chunk + 1) * microBatch)
+          let tape = Tape()
+          let value = loss(tape, range, samples)
+          lossSlots[chunk] = Double(tape.value(value).data[0])
+          gradientSlots[chunk] = tape.gradients(from: value, of: parameters)
+        }
+      }
+    }
+    for (index, parameter) in parameters.enumerated() {
+      parameter.grad.withUnsafeMutableBufferPointer { total in
+        for chunk in gradients {
+          chunk[index].withUnsafeBufferPointer { g in
+            for i in 0..<total.count { total[i] += g[i] }
+          }
+        }
+      }
+    }
+    var total = 0.0
+    for value in losses { total += value }
+    return total
+  }
+
+  /// One pass over `data` in mini-batches shuffled with `generator` (Fisher–Yates); returns the
+  /// mean training loss. Same data, seed and batch size ⇒ the same weights, bit for bit, at any
+  /// thread count (default: every core).
+  public static func epoch(
+    _ model: InteractionNetwork, _ data: JetSet, batchSize: Int,
+    optimizer: inout some Optimizer, generator: inout SeededGenerator, threads: Int = Kernels.cores
+  ) -> Double {
+    let order = shuffled(data.count, &generator)
+    let parameters = model.parameters
     var total = 0.0
     var batches = 0
     for start in stride(from: 0, to: order.count, by: batchSize) {
-      let batch = data.rows(order[start..<min(order.count, start + batchSize)])
-      let tape = Tape()
-      let loss = tape.softmaxCrossEntropy(
-        model(tape, tracks: batch.tracks, vertices: batch.vertices), labels: batch.labels)
-      total += Double(tape.value(loss).data[0])
+      let rows = order[start..<min(order.count, start + batchSize)]
+      total += accumulateGradients(parameters, samples: rows.count, threads: threads) {
+        tape, range, samples in
+        let base = rows.startIndex
+        let chunk = data.rows(rows[(base + range.lowerBound)..<(base + range.upperBound)])
+        return tape.softmaxCrossEntropy(
+          model(tape, tracks: chunk.tracks, vertices: chunk.vertices), labels: chunk.labels,
+          normalizer: samples)
+      }
       batches += 1
-      tape.backward(from: loss)
-      optimizer.step(model.parameters)
+      optimizer.step(parameters)
     }
     return total / Double(max(batches, 1))
   }
 
-  /// Softmax probabilities `[N, classes]`, computed in batches.
-  public static func predict(_ model: InteractionNetwork, _ data: JetSet, batchSize: Int = 256)
-    -> [[Float]]
-  {
+  /// Softmax probabilities `[N, classes]`, `batchSize` samples at a time (a memory bound; the
+  /// results do not depend on it), each batch on up to `threads` threads.
+  public static func predict(
+    _ model: InteractionNetwork, _ data: JetSet, batchSize: Int = 256,
+    threads: Int = Kernels.cores
+  ) -> [[Float]] {
     var out: [[Float]] = []
-    for start in stride(from: 0, to: data.count, by: batchSize) {
-      let batch = data.rows(Array(0..<data.count)[start..<min(data.count, start + batchSize)])
-      let logits = model.infer(tracks: batch.tracks, vertices: batch.vertices)
-      let c = logits.columns
-      for i in 0..<logits.rows {
-        let row = Array(logits.data[(i * c)..<((i + 1) * c)])
-        let m = row.max()!
-        let e = row.map { Float(Double($0 - m).exponential) }
-        let s = e.reduce(0, +)
-        out.append(e.map { $0 / s })
-      }
+    out.reserveCapacity(data.count)
+    for start in stride(from: 0, to: data.count, by: max(batchSize, 1)) {
+      let batch = data.rows(Array(start..<min(data.count, start + max(batchSize, 1)))[...])
+      out += probabilities(
+        model.infer(tracks: batch.tracks, vertices: batch.vertices, threads: threads))
     }
     return out
   }
-}
 
-extension Double {
-  var exponential: Double {
-    // exp via the C library without importing Foundation into the public interface.
-    cExp(self)
+  /// Row-wise softmax of logits `[N, C]` (max-subtracted, own exp, sums in column order).
+  static func probabilities(_ logits: Tensor) -> [[Float]] {
+    let c = logits.columns
+    var out: [[Float]] = []
+    out.reserveCapacity(logits.rows)
+    for i in 0..<logits.rows {
+      let row = logits.data[(i * c)..<((i + 1) * c)]
+      let m = row.max()!
+      let e = row.map { Kernels.exp($0 - m) }
+      var s: Float = 0
+      for v in e { s += v }
+      out.append(e.map { $0 / s })
+    }
+    return out
   }
 }

@@ -1,0 +1,17 @@
+#define _GNU_SOURCE
+#include "ckernels.h"
+
+#include <sched.h>
+#include <unistd.h>
+
+int ffk_cores(void) {
+#if defined(__linux__)
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) {
+    int n = CPU_COUNT(&set);
+    if (n > 0) return n;
+  }
+#endif
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? (int)n : 1;
+}
