@@ -10,6 +10,8 @@
 
 #pragma clang fp contract(off)
 
+#define INLINE static inline __attribute__((always_inline))
+
 static const float ln2_hi = 0.693145751953125f;         // 15 significant bits: n·ln2_hi is exact
 static const float ln2_lo = 1.428606765330187045e-06f;  // ln 2 − ln2_hi
 static const float log2e = 1.44269504088896341f;
@@ -20,12 +22,13 @@ static uint32_t to_bits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
 /// 2^e for -126 ≤ e ≤ 127.
 static float pow2(int e) { return from_bits((uint32_t)(e + 127) << 23); }
 
-float ffk_expf(float x) {
-  if (x != x) return x;
-  if (x > 88.72283935546875f) return INFINITY;
-  if (x < -103.97208404541015625f) return 0.0f;
-  float n = __builtin_roundevenf(x * log2e);
-  float r = fmaf(n, -ln2_hi, x);
+// Branch-free (selects only), so loops over arrays vectorise; each lane does the scalar steps.
+INLINE float exp_impl(float x) {
+  float xc = x > 89.0f ? 89.0f : x;
+  xc = xc < -104.0f ? -104.0f : xc;
+  xc = x == x ? xc : 0.0f;
+  float n = __builtin_roundevenf(xc * log2e);
+  float r = fmaf(n, -ln2_hi, xc);
   r = fmaf(n, -ln2_lo, r);  // |r| ≤ ln2/2 (+ rounding)
   // e^r = 1 + r + r²/2! + … + r⁷/7!  (truncation < 3e-9 relative)
   float p = 1.0f / 5040.0f;
@@ -36,13 +39,16 @@ float ffk_expf(float x) {
   p = fmaf(p, r, 0.5f);
   p = fmaf(p, r, 1.0f);
   p = fmaf(p, r, 1.0f);
+  // p·2ⁿ for n in [−150, 128]: one exact step to the normal range first where needed.
   int e = (int)n;
-  if (e > 127) { p *= 0x1p127f; e -= 127; }
-  else if (e < -126) { p *= 0x1p-126f; e += 126; }
-  return p * pow2(e);
+  int e1 = e > 127 ? 127 : (e < -126 ? -126 : 0);
+  float y = (p * pow2(e1)) * pow2(e - e1);
+  y = x > 88.72283935546875f ? INFINITY : y;
+  y = x < -103.97208404541015625f ? 0.0f : y;
+  return x == x ? y : x;
 }
 
-float ffk_expm1f(float x) {
+INLINE float expm1_impl(float x) {
   if (x != x) return x;
   if (x >= -1.0f && x <= 1.0f) {
     if (x == 0.0f) return x;
@@ -60,10 +66,10 @@ float ffk_expm1f(float x) {
     return fmaf(x * x, q, x);
   }
   if (x < -25.0f) return -1.0f;
-  return ffk_expf(x) - 1.0f;
+  return exp_impl(x) - 1.0f;
 }
 
-float ffk_logf(float x) {
+INLINE float log_impl(float x) {
   if (x != x) return x;
   if (x < 0.0f) return NAN;
   if (x == 0.0f) return -INFINITY;
@@ -95,7 +101,7 @@ float ffk_logf(float x) {
   return dk * ln2_hi + ((f - hfsq + s * (hfsq + R)) + dk * ln2_lo);
 }
 
-float ffk_tanhf(float x) {
+INLINE float tanh_impl(float x) {
   if (x != x) return x;
   float a = fabsf(x);
   if (a < 0x1p-12f) return x;
@@ -103,10 +109,60 @@ float ffk_tanhf(float x) {
   if (a > 9.1f) {
     t = 1.0f;
   } else {
-    float e = ffk_expm1f(2.0f * a);
+    float e = expm1_impl(2.0f * a);
     t = e / (e + 2.0f);
   }
   return copysignf(t, x);
 }
 
-float ffk_sigmoidf(float x) { return 1.0f / (1.0f + ffk_expf(-x)); }
+INLINE float sigmoid_impl(float x) { return 1.0f / (1.0f + exp_impl(-x)); }
+
+// Each function twice: compiled for the baseline ISA (fmaf is glibc's, exact in software where
+// the CPU lacks FMA) and for CPUs with FMA (fmaf is one instruction). Both round every step
+// correctly, so they give the same bits; the hardware one is chosen when the CPU has FMA and
+// the SIMD hook is not forcing the scalar path.
+#if defined(__x86_64__)
+#define THW __attribute__((target("avx2,fma")))
+#else
+#define THW
+#endif
+
+#define VARIANTS(NAME, IMPL)                                                                    \
+  static float NAME##_sw(float x) { return IMPL(x); }                                         \
+  THW static float NAME##_hw(float x) { return IMPL(x); }                                     \
+  float ffk_##NAME(float x) { return ffk_width() > 1 ? NAME##_hw(x) : NAME##_sw(x); }
+
+VARIANTS(expf, exp_impl)
+VARIANTS(expm1f, expm1_impl)
+VARIANTS(logf, log_impl)
+VARIANTS(tanhf, tanh_impl)
+VARIANTS(sigmoidf, sigmoid_impl)
+
+static void exp_shifted_sw(float *x, long n, float shift) {
+  for (long i = 0; i < n; i++) x[i] = exp_impl(x[i] - shift);
+}
+THW static void exp_shifted_hw(float *x, long n, float shift) {
+  for (long i = 0; i < n; i++) x[i] = exp_impl(x[i] - shift);
+}
+
+float ffk_softmax(float *x, long n) {
+  if (n <= 0) return 0.0f;
+  float m = x[0];
+  for (long i = 1; i < n; i++) m = x[i] > m ? x[i] : m;  // exact in any order
+  if (ffk_width() > 1) exp_shifted_hw(x, n, m);
+  else exp_shifted_sw(x, n, m);
+  float sum = ffk_sum(x, n);
+  for (long i = 0; i < n; i++) x[i] /= sum;
+  return sum;
+}
+
+float ffk_sum(const float *x, long n) {
+  // Eight running sums (element i goes to lane i mod 8), then ((0+1)+(2+3))+((4+5)+(6+7)): a
+  // fixed tree, the same on every path, and one that vectorises.
+  float lane[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  long i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; j++) lane[j] += x[i + j];
+  for (int j = 0; i + j < n; j++) lane[j] += x[i + j];
+  return ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+}

@@ -9,28 +9,41 @@ extension Tape {
     let c = xv.columns
     let (ho, wo) = (height - k + 1, width - k + 1)
     let cols = c * k * k
-    var y = [Float](repeating: 0, count: batch * ho * wo * cols)
-    // For each output element, the input element it copies (reused by the backward pass).
-    var source = [Int32](repeating: 0, count: y.count)
-    for b in 0..<batch {
-      for oy in 0..<ho {
-        for ox in 0..<wo {
-          let row = (b * ho + oy) * wo + ox
-          for ch in 0..<c {
-            for dy in 0..<k {
-              for dx in 0..<k {
-                let s = ((b * height + oy + dy) * width + ox + dx) * c + ch
-                let d = row * cols + (ch * k + dy) * k + dx
-                y[d] = xv.data[s]
-                source[d] = Int32(s)
+    let rows = batch * ho * wo
+    // Output (row, ch, dy, dx) copies input ((b·H + oy + dy)·W + ox + dx, ch).
+    // (Wrapping arithmetic: the indices are in range by construction, and overflow checks
+    // cost more than the copies.)
+    @inline(__always) func walk(_ body: (_ output: Int, _ input: Int) -> Void) {
+      for b in 0..<batch {
+        for oy in 0..<ho {
+          for ox in 0..<wo {
+            let row = ((b &* ho &+ oy) &* wo &+ ox) &* cols
+            let origin = ((b &* height &+ oy) &* width &+ ox) &* c
+            for ch in 0..<c {
+              for dy in 0..<k {
+                let s = origin &+ dy &* width &* c &+ ch
+                let d = row &+ (ch &* k &+ dy) &* k
+                for dx in 0..<k { body(d &+ dx, s &+ dx &* c) }
               }
             }
           }
         }
       }
     }
-    return record(Tensor(shape: [batch * ho * wo, cols], data: y)) { tape, dy in
-      tape.accumulate(x) { dx in for i in 0..<source.count { dx[Int(source[i])] += dy[i] } }
+    let y = [Float](unsafeUninitializedCapacity: rows * cols) { out, count in
+      xv.data.withUnsafeBufferPointer { src in
+        let (o, i) = (out.baseAddress!, src.baseAddress!)
+        walk { o[$0] = i[$1] }
+      }
+      count = rows * cols
+    }
+    return record(Tensor(shape: [rows, cols], data: y)) { tape, dy in
+      tape.accumulate(x) { dx in
+        dy.withUnsafeBufferPointer { g in
+          let (o, i) = (dx.baseAddress!, g.baseAddress!)
+          walk { o[$1] += i[$0] }
+        }
+      }
     }
   }
 
@@ -85,16 +98,8 @@ extension Tape {
       Kernels.sgemm(
         transB: true, m: n, n: n, k: c, t, aOffset: tOff, lda: c, p, bOffset: tOff, ldb: c, &a,
         cOffset: aOff, ldc: n, accumulate: false)
-      for i in 0..<n {
-        let row = aOff + i * n
-        var m = -Float.infinity
-        for j in 0..<n { m = max(m, a[row + j]) }
-        var sum: Float = 0
-        for j in 0..<n {
-          a[row + j] = Kernels.exp(a[row + j] - m)
-          sum += a[row + j]
-        }
-        for j in 0..<n { a[row + j] /= sum }
+      a.withUnsafeMutableBufferPointer { ap in
+        for i in 0..<n { Kernels.softmax(ap.baseAddress! + aOff + i * n, count: n) }
       }
       Kernels.sgemm(
         m: n, n: c, k: n, a, aOffset: aOff, lda: n, gv, bOffset: tOff, ldb: c, &y, cOffset: tOff,
@@ -116,10 +121,15 @@ extension Tape {
           transA: true, m: n, n: c, k: n, a, aOffset: aOff, lda: n, dy, bOffset: off, ldb: c, &dg,
           cOffset: off, ldc: c, accumulate: false)
         // dS = A ⊙ (dA − rowsum(dA ⊙ A))
-        for i in 0..<n {
-          var dot: Float = 0
-          for j in 0..<n { dot += da[i * n + j] * a[aOff + i * n + j] }
-          for j in 0..<n { da[i * n + j] = a[aOff + i * n + j] * (da[i * n + j] - dot) }
+        da.withUnsafeMutableBufferPointer { d in
+          a.withUnsafeBufferPointer { ap in
+            let s = ap.baseAddress! + aOff
+            for i in 0..<n {
+              var dot: Float = 0
+              for j in 0..<n { dot += d[i * n + j] * s[i * n + j] }
+              for j in 0..<n { d[i * n + j] = s[i * n + j] * (d[i * n + j] - dot) }
+            }
+          }
         }
         // dΘ = dS·Φ; dΦ = dSᵀ·Θ
         Kernels.sgemm(

@@ -9,8 +9,11 @@ extension Tape {
     precondition(wv.columns == k, "linear: input has \(k) columns, weight expects \(wv.columns)")
     var y = [Float](repeating: 0, count: r * m)
     if let b {
-      let bv = value(b).data
-      for i in 0..<r { for j in 0..<m { y[i * m + j] = bv[j] } }
+      value(b).data.withUnsafeBufferPointer { bv in
+        y.withUnsafeMutableBufferPointer { out in
+          for i in 0..<r { (out.baseAddress! + i * m).update(from: bv.baseAddress!, count: m) }
+        }
+      }
     }
     if r > 0 {
       Kernels.sgemm(
@@ -173,16 +176,9 @@ extension Tape {
   public func softmax(_ x: Variable) -> Variable {
     let xv = value(x)
     let (r, c) = (xv.rows, xv.columns)
-    var y = [Float](repeating: 0, count: r * c)
-    for i in 0..<r {
-      var m = -Float.infinity
-      for j in 0..<c { m = max(m, xv.data[i * c + j]) }
-      var sum: Float = 0
-      for j in 0..<c {
-        y[i * c + j] = Kernels.exp(xv.data[i * c + j] - m)
-        sum += y[i * c + j]
-      }
-      for j in 0..<c { y[i * c + j] /= sum }
+    var y = xv.data
+    y.withUnsafeMutableBufferPointer { p in
+      for i in 0..<r { Kernels.softmax(p.baseAddress! + i * c, count: c) }
     }
     return record(Tensor(shape: xv.shape, data: y)) { tape, dy in
       tape.accumulate(x) { dx in
@@ -211,13 +207,10 @@ extension Tape {
       let base = i * c
       var m = -Float.infinity
       for j in 0..<c { m = max(m, lv.data[base + j]) }
-      var sum: Float = 0
-      for j in 0..<c {
-        let e = Kernels.exp(lv.data[base + j] - m)
-        probabilities[base + j] = e
-        sum += e
+      let sum = probabilities.withUnsafeMutableBufferPointer { p in
+        for j in 0..<c { p[base + j] = lv.data[base + j] }
+        return Kernels.softmax(p.baseAddress! + base, count: c)
       }
-      for j in 0..<c { probabilities[base + j] /= sum }
       loss += Double(Kernels.log(sum) - (lv.data[base + labels[i]] - m))
     }
     return record(Tensor(shape: [1], data: [Float(loss / Double(n))])) { tape, dy in

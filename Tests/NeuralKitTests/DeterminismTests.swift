@@ -195,7 +195,7 @@ import Testing
       "interaction network on \(Kernels.widestSIMDWidth)-wide SIMD")
     #expect(
       Digest.of(Self.trainBraggNN(threads: 3)).hex
-        == "c80f15827efbdc5b3c5ff5432de2055b0a1f71df90e574c974be726c94f6d865",
+        == "a0f3cd5ebef118440f509385749c45abf86cf95b93bbd47dbcc6fe97211c7c1a",
       "BraggNN on \(Kernels.widestSIMDWidth)-wide SIMD")
   }
 

@@ -89,6 +89,13 @@ public enum Kernels {
   @discardableResult
   public static func setSIMDWidth(_ width: Int) -> Int { Int(ffk_set_width(Int32(width))) }
 
+  /// In place, `x[i] = exp(x[i] − max) / Σⱼ exp(x[j] − max)` with the sum in index order;
+  /// returns that sum.
+  @discardableResult
+  public static func softmax(_ x: UnsafeMutablePointer<Float>, count: Int) -> Float {
+    ffk_softmax(x, count)
+  }
+
   public static func exp(_ x: Float) -> Float { ffk_expf(x) }
   public static func expm1(_ x: Float) -> Float { ffk_expm1f(x) }
   public static func log(_ x: Float) -> Float { ffk_logf(x) }
