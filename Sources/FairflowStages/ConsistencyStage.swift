@@ -194,7 +194,7 @@ public struct ConsistencyStage: BuiltinStage {
 
   static func softmax(_ row: [Double]) -> [Double] {
     let m = row.max() ?? 0
-    let e = row.map { Foundation.exp($0 - m) }
+    let e = row.map { Kernels.exp($0 - m) }
     let s = e.reduce(0, +)
     return e.map { $0 / s }
   }

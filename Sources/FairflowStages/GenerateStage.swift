@@ -60,19 +60,22 @@ public struct GenerateStage: BuiltinStage {
   }
 }
 
-/// Gaussian and other draws from the seeded generator.
+/// Gaussian and other draws from the seeded generator. Transcendentals are NeuralKit's
+/// (`Kernels`), not the platform libm's: the generated data are the same bits on every machine.
 struct Draw {
   var g: SeededGenerator
   mutating func uniform() -> Double { Double(g.next() >> 11) / Double(1 << 53) }
   mutating func uniform(_ a: Double, _ b: Double) -> Double { a + (b - a) * uniform() }
   mutating func normal(_ mean: Double = 0, _ sd: Double = 1) -> Double {
     let u = max(uniform(), 1e-300)
-    return mean + sd * (-2 * log(u)).squareRoot() * cos(2 * Double.pi * uniform())
+    return mean + sd * (-2 * Kernels.log(u)).squareRoot() * Kernels.cosPi(2 * uniform())
   }
   mutating func integer(_ range: ClosedRange<Int>) -> Int {
     range.lowerBound + Int(g.next() % UInt64(range.count))
   }
-  mutating func exponential(_ mean: Double) -> Double { -mean * log(max(uniform(), 1e-300)) }
+  mutating func exponential(_ mean: Double) -> Double {
+    -mean * Kernels.log(max(uniform(), 1e-300))
+  }
 }
 
 enum HbbJets {
@@ -183,13 +186,14 @@ enum BraggPeaks {
 
   /// I = μ·L + (1 − μ)·G in the frame (u, v) = R(φ)·(c − x0, r − y0).
   struct Spot {
-    var x: Double, y: Double, phi: Double
+    var x: Double, y: Double, cosPhi: Double, sinPhi: Double
     var sigmaU: Double, sigmaV: Double, gammaU: Double, gammaV: Double, mu: Double
 
     init(x: Double, y: Double, _ d: inout Draw) {
       self.x = x
       self.y = y
-      phi = d.uniform(0, Double.pi)
+      let turn = d.uniform()  // φ = π·turn
+      (cosPhi, sinPhi) = (Kernels.cosPi(turn), Kernels.sinPi(turn))
       (sigmaU, sigmaV) = (d.uniform(0.5, 2), d.uniform(0.5, 2))
       (gammaU, gammaV) = (d.uniform(0.5, 2), d.uniform(0.5, 2))
       mu = d.uniform()
@@ -197,9 +201,9 @@ enum BraggPeaks {
 
     func value(column c: Int, row r: Int) -> Double {
       let (dx, dy) = (Double(c) - x, Double(r) - y)
-      let u = cos(phi) * dx + sin(phi) * dy
-      let v = -sin(phi) * dx + cos(phi) * dy
-      let g = exp(-0.5 * (u * u / (sigmaU * sigmaU) + v * v / (sigmaV * sigmaV)))
+      let u = cosPhi * dx + sinPhi * dy
+      let v = -sinPhi * dx + cosPhi * dy
+      let g = Kernels.exp(-0.5 * (u * u / (sigmaU * sigmaU) + v * v / (sigmaV * sigmaV)))
       let l = 1 / ((1 + u * u / (gammaU * gammaU)) * (1 + v * v / (gammaV * gammaV)))
       return mu * l + (1 - mu) * g
     }
@@ -214,7 +218,7 @@ enum BraggPeaks {
       // −1, 0 or 1 (aug = 1): [4, 7) on both axes.
       let x0 = Double(size / 2) + d.uniform() + Double(d.integer(-1...1))
       let y0 = Double(size / 2) + d.uniform() + Double(d.integer(-1...1))
-      let amplitude = 300 * pow(50, d.uniform())  // 300–15,000 counts, log-uniform
+      let amplitude = 300 * Kernels.exp(d.uniform() * Kernels.log(50))  // 300–15,000, log-uniform
       let background = d.uniform(0, 100)
       let readNoise = d.uniform(0, 10)
       let spot = Spot(x: x0, y: y0, &d)

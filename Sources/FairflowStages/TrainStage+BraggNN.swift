@@ -118,7 +118,7 @@ extension Trainer {
   func learningRate(epoch: Int) -> Double {
     guard config.schedule == "cosine" else { return config.learningRate }
     let progress = Double(epoch - 1) / Double(max(config.epochs, 1))
-    return config.learningRate * 0.5 * (1 + cos(Double.pi * progress))
+    return config.learningRate * 0.5 * (1 + Kernels.cosPi(progress))
   }
 
   /// Writes the model directory, the training log and the metrics file (all atomically).

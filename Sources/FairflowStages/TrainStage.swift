@@ -209,7 +209,7 @@ struct Trainer {
       let probabilities = Training.predict(
         model, set, batchSize: config.batchSize, threads: config.threadCount)
       for (p, label) in zip(probabilities, set.labels) {
-        loss -= log(Double(max(p[label], 1e-12)))
+        loss -= Kernels.log(Double(max(p[label], 1e-12)))
         if p.firstIndex(of: p.max()!)! == label { correct += 1 }
       }
     }

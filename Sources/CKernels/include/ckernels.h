@@ -40,6 +40,12 @@ float ffk_sum(const float *x, long n);
 /// (of the shifted exponentials). NaN inputs propagate.
 float ffk_softmax(float *x, long n);
 
+/// Double precision, same construction (elementary64.c): for generated data and schedules.
+double ffk_exp(double x);
+double ffk_log(double x);
+/// sin(πx) and cos(πx), reduced exactly by multiples of π/2.
+void ffk_sincospi(double x, double *s, double *c);
+
 #ifdef __cplusplus
 }
 #endif

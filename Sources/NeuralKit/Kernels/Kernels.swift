@@ -97,6 +97,19 @@ public enum Kernels {
   }
 
   public static func exp(_ x: Float) -> Float { ffk_expf(x) }
+  public static func exp(_ x: Double) -> Double { ffk_exp(x) }
+  public static func log(_ x: Double) -> Double { ffk_log(x) }
+  /// sin(πx) and cos(πx) (exact reduction: `cosPi(2u)` is cos(2πu) for a uniform draw u).
+  public static func sinPi(_ x: Double) -> Double {
+    var (s, c) = (0.0, 0.0)
+    ffk_sincospi(x, &s, &c)
+    return s
+  }
+  public static func cosPi(_ x: Double) -> Double {
+    var (s, c) = (0.0, 0.0)
+    ffk_sincospi(x, &s, &c)
+    return c
+  }
   public static func expm1(_ x: Float) -> Float { ffk_expm1f(x) }
   public static func log(_ x: Float) -> Float { ffk_logf(x) }
   public static func tanh(_ x: Float) -> Float { ffk_tanhf(x) }
