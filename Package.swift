@@ -69,7 +69,9 @@ let package = Package(
     // CKernels: the deterministic math (matrix product with a fixed accumulation order on every
     // SIMD width and CPU, own exp/log/tanh/sigmoid). OpenBLAS is linked only into a
     // benchmark-only build (FAIRFLOW_BENCH_OPENBLAS=1) that measures the kernels against it.
-    .target(name: "CKernels"),
+    // Optimised in debug builds too (the tests train models): -O2 does not change a bit here
+    // (no fast-math; contraction is off in the sources).
+    .target(name: "CKernels", cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))]),
     .systemLibrary(
       name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
     .target(

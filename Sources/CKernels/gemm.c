@@ -1,6 +1,6 @@
 // Deterministic single-precision matrix product: the accumulation order of every output element
 // is k = 0, 1, …, K−1 with one fused multiply-add per step, on every path. Vectors run across
-// output columns (4, 8 or 16 at a time) and a register block covers MR rows; the reduction is
+// output columns (4, 8 or 16 at a time) and a register block covers 4 or 8 rows; the reduction is
 // never split, reordered or vectorised, so scalar, 4-, 8- and 16-wide paths give the same bits.
 // K is blocked (KC) for cache reuse: a partial sum is stored to C and reloaded, which is exact.
 #include "ckernels.h"
@@ -16,7 +16,7 @@ typedef float v4 __attribute__((vector_size(16)));
 typedef float v8 __attribute__((vector_size(32)));
 typedef float v16 __attribute__((vector_size(64)));
 
-enum { MR = 4, KC = 256 };
+enum { KC = 256 };
 
 #define LOADV(V, p) ({ V _v; memcpy(&_v, (p), sizeof(V)); _v; })
 #define STOREV(V, p, x) do { V _v = (x); memcpy((p), &_v, sizeof(V)); } while (0)
@@ -32,7 +32,7 @@ enum { MR = 4, KC = 256 };
 #endif
 
 // An MR × (NV·W) register block: rows past `mr` repeat row 0 and are not stored.
-#define MICRO(NAME, V, NV, ATTR)                                                                \
+#define MICRO(NAME, V, MR, NV, ATTR)                                                            \
   ATTR static inline void NAME(long mr, long K, const float *A, long rsA, long csA,             \
                                const float *B, long rsB, float *C, long ldc, int load) {        \
     enum { W = sizeof(V) / sizeof(float) };                                                     \
@@ -71,22 +71,23 @@ enum { MR = 4, KC = 256 };
       }                                                                                         \
   }
 
-MICRO(m16x2_512, v16, 2, T512)
-MICRO(m16x1_512, v16, 1, T512)
-MICRO(m8x1_512, v8, 1, T512)
-MICRO(m4x1_512, v4, 1, T512)
+// Register blocks: 8 rows with 32 registers (AVX-512), 4 rows with 16 (AVX2, SSE/NEON).
+MICRO(m16x2_512, v16, 8, 2, T512)
+MICRO(m16x1_512, v16, 8, 1, T512)
+MICRO(m8x1_512, v8, 8, 1, T512)
+MICRO(m4x1_512, v4, 8, 1, T512)
 COLUMNS(cols_512, T512)
-MICRO(m8x2_256, v8, 2, T256)
-MICRO(m8x1_256, v8, 1, T256)
-MICRO(m4x1_256, v4, 1, T256)
+MICRO(m8x2_256, v8, 4, 2, T256)
+MICRO(m8x1_256, v8, 4, 1, T256)
+MICRO(m4x1_256, v4, 4, 1, T256)
 COLUMNS(cols_256, T256)
-MICRO(m4x2_128, v4, 2, T128)
-MICRO(m4x1_128, v4, 1, T128)
+MICRO(m4x2_128, v4, 4, 2, T128)
+MICRO(m4x1_128, v4, 4, 1, T128)
 COLUMNS(cols_128, T128)
 COLUMNS(cols_1, )
 
 // The driver for one width: K blocks, then MR-row blocks, then column panels widest first.
-#define DRIVER(NAME, ATTR, PANELS, TAIL)                                                        \
+#define DRIVER(NAME, MR, ATTR, PANELS, TAIL)                                                    \
   ATTR static void NAME(long M, long N, long K, const float *A, long rsA, long csA,             \
                         const float *B, long rsB, float *C, long ldc, int accumulate) {         \
     for (long k0 = 0; k0 < K; k0 += KC) {                                                       \
@@ -107,11 +108,11 @@ COLUMNS(cols_1, )
 #define PANEL(MICRO_FN, WIDTH)                                                                  \
   for (; j + (WIDTH) <= N; j += (WIDTH)) MICRO_FN(mr, kc, Ai, rsA, csA, Bk + j, rsB, Ci + j, ldc, load);
 
-DRIVER(gemm16, T512,
+DRIVER(gemm16, 8, T512,
        PANEL(m16x2_512, 32) PANEL(m16x1_512, 16) PANEL(m8x1_512, 8) PANEL(m4x1_512, 4), cols_512)
-DRIVER(gemm8, T256, PANEL(m8x2_256, 16) PANEL(m8x1_256, 8) PANEL(m4x1_256, 4), cols_256)
-DRIVER(gemm4, T128, PANEL(m4x2_128, 8) PANEL(m4x1_128, 4), cols_128)
-DRIVER(gemm1, , , cols_1)
+DRIVER(gemm8, 4, T256, PANEL(m8x2_256, 16) PANEL(m8x1_256, 8) PANEL(m4x1_256, 4), cols_256)
+DRIVER(gemm4, 4, T128, PANEL(m4x2_128, 8) PANEL(m4x1_128, 4), cols_128)
+DRIVER(gemm1, 4, , , cols_1)
 
 // MARK: - Width selection
 

@@ -127,8 +127,7 @@ enum InitDocuments {
             run: |
               apt-get update -qq
               apt-get install -y -qq --no-install-recommends git pkg-config libgit2-dev \\
-                libhdf5-dev zlib1g-dev liblz4-dev libzstd-dev liblzma-dev libxxhash-dev \\
-                libopenblas-dev
+                libhdf5-dev zlib1g-dev liblz4-dev libzstd-dev liblzma-dev libxxhash-dev
               git config --global --add safe.directory "$GITHUB_WORKSPACE"
           - name: Restore fairflow and its cache
             uses: actions/cache@v4

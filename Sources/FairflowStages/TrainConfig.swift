@@ -62,7 +62,7 @@ public struct TrainConfig: Sendable, Equatable {
   public var seed: Int
   public var threads: Int
   /// `threads`, with 0 meaning every core. It changes speed only: the trained bits are the same.
-  var threadCount: Int { threads > 0 ? threads : Kernels.cores }
+  var threadCount: Int { threads > 0 ? threads : Kernels.defaultThreads }
   public var output: String
   public var metrics: String?
   /// Interaction-network features left out of training, by name (an ablated model).

@@ -7,7 +7,7 @@ extension Training {
   public static func epoch(
     _ model: BraggNN, patches: Tensor, targets: Tensor, batchSize: Int,
     optimizer: inout some Optimizer, generator: inout SeededGenerator,
-    threads: Int = Kernels.cores, progress: (Int, Int, Double) -> Void = { _, _, _ in }
+    threads: Int = Kernels.defaultThreads, progress: (Int, Int, Double) -> Void = { _, _, _ in }
   ) -> Double {
     let n = patches.shape[0]
     let order = shuffled(n, &generator)
@@ -40,7 +40,7 @@ extension Training {
   /// BraggNN outputs `[N, 2]`, `batchSize` patches at a time split over up to `threads`
   /// threads (each patch's output is independent of the others: no bit depends on either).
   public static func predict(
-    _ model: BraggNN, patches: Tensor, batchSize: Int = 256, threads: Int = Kernels.cores
+    _ model: BraggNN, patches: Tensor, batchSize: Int = 256, threads: Int = Kernels.defaultThreads
   ) -> [Float] {
     let n = patches.shape[0]
     let per = patches.columns

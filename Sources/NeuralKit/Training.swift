@@ -114,7 +114,7 @@ public enum Training {
   /// thread count (default: every core).
   public static func epoch(
     _ model: InteractionNetwork, _ data: JetSet, batchSize: Int,
-    optimizer: inout some Optimizer, generator: inout SeededGenerator, threads: Int = Kernels.cores
+    optimizer: inout some Optimizer, generator: inout SeededGenerator, threads: Int = Kernels.defaultThreads
   ) -> Double {
     let order = shuffled(data.count, &generator)
     let parameters = model.parameters
@@ -140,7 +140,7 @@ public enum Training {
   /// results do not depend on it), each batch on up to `threads` threads.
   public static func predict(
     _ model: InteractionNetwork, _ data: JetSet, batchSize: Int = 256,
-    threads: Int = Kernels.cores
+    threads: Int = Kernels.defaultThreads
   ) -> [[Float]] {
     var out: [[Float]] = []
     out.reserveCapacity(data.count)

@@ -6,6 +6,16 @@ extension Kernels {
   /// training and inference.
   public static var cores: Int { Int(ffk_cores()) }
 
+  /// The thread count training and inference use when not told: `FAIRFLOW_THREADS` from the
+  /// environment (a pipeline's `env:` can set it per stage), else every core. It never changes
+  /// a result, only how fast it comes.
+  public static var defaultThreads: Int {
+    if let text = getenv("FAIRFLOW_THREADS").map({ String(cString: $0) }), let n = Int(text), n > 0 {
+      return n
+    }
+    return cores
+  }
+
   /// Runs `body(i)` once for each `i` in `0..<count` on up to `threads` threads (the caller is
   /// one of them); returns when all are done. Index `i` goes to thread `i mod threads`, so what
   /// an index computes must not depend on which thread runs it — callers write each index's
