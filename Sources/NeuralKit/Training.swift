@@ -114,7 +114,8 @@ public enum Training {
   /// thread count (default: every core).
   public static func epoch(
     _ model: InteractionNetwork, _ data: JetSet, batchSize: Int,
-    optimizer: inout some Optimizer, generator: inout SeededGenerator, threads: Int = Kernels.defaultThreads
+    optimizer: inout some Optimizer, generator: inout SeededGenerator,
+    threads: Int = Kernels.defaultThreads
   ) -> Double {
     let order = shuffled(data.count, &generator)
     let parameters = model.parameters

@@ -10,7 +10,8 @@ extension Kernels {
   /// environment (a pipeline's `env:` can set it per stage), else every core. It never changes
   /// a result, only how fast it comes.
   public static var defaultThreads: Int {
-    if let text = getenv("FAIRFLOW_THREADS").map({ String(cString: $0) }), let n = Int(text), n > 0 {
+    if let text = getenv("FAIRFLOW_THREADS").map({ String(cString: $0) }), let n = Int(text), n > 0
+    {
       return n
     }
     return cores
