@@ -37,6 +37,8 @@ static inline size_t chdf5_variable(void) { return H5T_VARIABLE; }
 static inline hid_t chdf5_p_default(void) { return H5P_DEFAULT; }
 static inline hid_t chdf5_p_dataset_create(void) { return H5P_DATASET_CREATE; }
 static inline hid_t chdf5_p_link_create(void) { return H5P_LINK_CREATE; }
+static inline hid_t chdf5_p_group_create(void) { return H5P_GROUP_CREATE; }
+static inline hid_t chdf5_p_file_create(void) { return H5P_FILE_CREATE; }
 
 // Dataspaces and the error stack.
 static inline hid_t chdf5_s_all(void) { return H5S_ALL; }

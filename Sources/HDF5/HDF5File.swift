@@ -31,7 +31,13 @@ public final class HDF5File {
   /// Creates the file at `path`, replacing any file there, open for writing.
   public static func create(_ path: String) throws(HDF5Error) -> HDF5File {
     try HDF5Library.locked { () throws(HDF5Error) -> HDF5File in
-      let id = H5Fcreate(path, chdf5_acc_trunc(), chdf5_p_default(), chdf5_p_default())
+      // The root group without modification times, like every object fairflow creates: the
+      // same data make the same file bytes.
+      let creation = H5Pcreate(chdf5_p_file_create())
+      if creation >= 0 { _ = H5Pset_obj_track_times(creation, false) }
+      defer { if creation >= 0 { _ = H5Pclose(creation) } }
+      let id = H5Fcreate(
+        path, chdf5_acc_trunc(), creation >= 0 ? creation : chdf5_p_default(), chdf5_p_default())
       guard id >= 0 else {
         throw Location(file: path, path: nil).failure("create file")
       }

@@ -57,7 +57,9 @@ extension HDF5Group {
   /// A dataset-creation property list with the chunking and filters `options` asks for.
   private static func makeCreationList(_ chunk: [Int]?, _ options: HDF5DatasetOptions) -> hid_t {
     let list = H5Pcreate(chdf5_p_dataset_create())
-    guard list >= 0, let chunk else { return list }
+    // No modification times in object headers: the same data make the same file bytes.
+    guard list >= 0, H5Pset_obj_track_times(list, false) >= 0 else { return list }
+    guard let chunk else { return list }
     var status = H5Pset_chunk(list, Int32(chunk.count), chunk.map { hsize_t($0) })
     if status >= 0, options.shuffle { status = H5Pset_shuffle(list) }
     if status >= 0, let level = options.compressionLevel {

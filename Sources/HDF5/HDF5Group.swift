@@ -25,9 +25,13 @@ public final class HDF5Group {
       return try using(
         Links.makeCreationList(), close: H5Pclose, at: location, operation
       ) { (links) throws(HDF5Error) -> HDF5Group in
-        let group = H5Gcreate2(id, name, links, chdf5_p_default(), chdf5_p_default())
-        guard group >= 0 else { throw location.failure(operation) }
-        return HDF5Group(Handle(group, .group, location))
+        try using(
+          Self.makeCreationList(), close: H5Pclose, at: location, operation
+        ) { (creation) throws(HDF5Error) -> HDF5Group in
+          let group = H5Gcreate2(id, name, links, creation, chdf5_p_default())
+          guard group >= 0 else { throw location.failure(operation) }
+          return HDF5Group(Handle(group, .group, location))
+        }
       }
     }
   }
@@ -126,5 +130,14 @@ public final class HDF5Group {
       throw location.error(.typeMismatch, operation, "it is \(Links.describe(actual))")
     }
     return object
+  }
+}
+
+extension HDF5Group {
+  /// A group-creation property list without modification times (reproducible file bytes).
+  static func makeCreationList() -> hid_t {
+    let list = H5Pcreate(chdf5_p_group_create())
+    if list >= 0 { _ = H5Pset_obj_track_times(list, false) }
+    return list
   }
 }

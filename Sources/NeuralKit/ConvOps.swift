@@ -10,25 +10,8 @@ extension Tape {
     let (ho, wo) = (height - k + 1, width - k + 1)
     let cols = c * k * k
     let rows = batch * ho * wo
-    // Output (row, ch, dy, dx) copies input ((b·H + oy + dy)·W + ox + dx, ch).
-    // (Wrapping arithmetic: the indices are in range by construction, and overflow checks
-    // cost more than the copies.)
-    @inline(__always) func walk(_ body: (_ output: Int, _ input: Int) -> Void) {
-      for b in 0..<batch {
-        for oy in 0..<ho {
-          for ox in 0..<wo {
-            let row = ((b &* ho &+ oy) &* wo &+ ox) &* cols
-            let origin = ((b &* height &+ oy) &* width &+ ox) &* c
-            for ch in 0..<c {
-              for dy in 0..<k {
-                let s = origin &+ dy &* width &* c &+ ch
-                let d = row &+ (ch &* k &+ dy) &* k
-                for dx in 0..<k { body(d &+ dx, s &+ dx &* c) }
-              }
-            }
-          }
-        }
-      }
+    let walk = { (body: (Int, Int) -> Void) in
+      im2colWalk(batch: batch, height: height, width: width, channels: c, kernel: k, body)
     }
     let y = [Float](unsafeUninitializedCapacity: rows * cols) { out, count in
       xv.data.withUnsafeBufferPointer { src in
@@ -142,6 +125,34 @@ extension Tape {
       tape.accumulate(theta, dt)
       tape.accumulate(phi, dp)
       tape.accumulate(g, dg)
+    }
+  }
+}
+
+/// The index pairs of an im2col: output element `(row, ch, dy, dx)` of `[B·H'·W', C·k·k]` copies
+/// input element `((b·H + oy + dy)·W + ox + dx, ch)` of `[B·H·W, C]`; `body(output, input)`.
+/// (Wrapping arithmetic: the indices are in range by construction, and overflow checks cost more
+/// than the copies.)
+@inline(__always)
+func im2colWalk(
+  batch: Int, height: Int, width: Int, channels c: Int, kernel k: Int,
+  _ body: (_ output: Int, _ input: Int) -> Void
+) {
+  let (ho, wo) = (height - k + 1, width - k + 1)
+  let cols = c * k * k
+  for b in 0..<batch {
+    for oy in 0..<ho {
+      for ox in 0..<wo {
+        let row = ((b &* ho &+ oy) &* wo &+ ox) &* cols
+        let origin = ((b &* height &+ oy) &* width &+ ox) &* c
+        for ch in 0..<c {
+          for dy in 0..<k {
+            let s = origin &+ dy &* width &* c &+ ch
+            let d = row &+ (ch &* k &+ dy) &* k
+            for dx in 0..<k { body(d &+ dx, s &+ dx &* c) }
+          }
+        }
+      }
     }
   }
 }

@@ -45,20 +45,19 @@ extension Training {
     let n = patches.shape[0]
     let per = patches.columns
     var out = [Float](repeating: 0, count: 2 * n)
-    let piece = max(1, min(max(batchSize, 1), (n + max(threads, 1) - 1) / max(threads, 1)))
+    // Pieces of at most 32 patches keep one piece's activations in cache.
+    let piece = max(1, min(max(batchSize, 1), 32, (n + max(threads, 1) - 1) / max(threads, 1)))
     let pieces = (n + piece - 1) / piece
     out.withUnsafeMutableBufferPointer { out in
       Kernels.parallelFor(pieces, threads: threads) { index in
         let start = index * piece
         let rows = min(n, start + piece) - start
-        let tape = Tape()
-        let y = tape.value(
-          model(
-            tape,
-            patches: Tensor(
-              shape: [rows] + patches.shape.dropFirst(),
-              data: Array(patches.data[(start * per)..<((start + rows) * per)]))))
-        for i in 0..<(2 * rows) { out[2 * start + i] = y.data[i] }
+        let y = patches.data.withUnsafeBufferPointer {
+          model.infer(
+            patches: UnsafeBufferPointer(rebasing: $0[(start * per)..<((start + rows) * per)]),
+            batch: rows)
+        }
+        for i in 0..<(2 * rows) { out[2 * start + i] = y[i] }
       }
     }
     return out

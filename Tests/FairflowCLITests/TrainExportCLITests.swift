@@ -93,6 +93,19 @@ import Testing
     #expect(again.status == 0)
     #expect(
       try Data(contentsOf: URL(fileURLWithPath: ws.path("models/in/model.safetensors"))) == weights)
+
+    // Another thread count and the scalar kernels (as on a CPU without SIMD FMA): still the
+    // same bytes — `threads` changes speed only.
+    try ws.write(
+      "pipelines/hbb.yaml",
+      Self.pipeline.replacingOccurrences(
+        of: "threads: 1", with: "threads: 3"))
+    let scalar = try CLIProcess.run(
+      ["run", "--no-provenance", "--force", "--stage", "train"], in: ws.root,
+      environment: ["FAIRFLOW_SIMD_WIDTH": "1"])
+    #expect(scalar.status == 0, "\(scalar.stderr)")
+    #expect(
+      try Data(contentsOf: URL(fileURLWithPath: ws.path("models/in/model.safetensors"))) == weights)
   }
 
   @Test func braggNNTrainsOnConvertedPatchesAndExports() throws {

@@ -246,5 +246,9 @@ import Testing
       shape: [23, 1, 11, 11], data: (0..<(23 * 121)).map { _ in g.uniform(0, 1) })
     let p1 = Training.predict(bragg, patches: patches, batchSize: 256, threads: 1)
     #expect(Training.predict(bragg, patches: patches, batchSize: 5, threads: 3) == p1)
+    // The tape-free path (predict) gives the tape's forward bits.
+    let tape = Tape()
+    let forward = tape.value(bragg(tape, patches: patches)).data
+    #expect(p1.map(\.bitPattern) == forward.map(\.bitPattern))
   }
 }
