@@ -138,27 +138,23 @@ VARIANTS(logf, log_impl)
 VARIANTS(tanhf, tanh_impl)
 VARIANTS(sigmoidf, sigmoid_impl)
 
-static void exp_shifted_sw(float *x, long n, float shift) {
-  for (long i = 0; i < n; i++) x[i] = exp_impl(x[i] - shift);
-}
-THW static void exp_shifted_hw(float *x, long n, float shift) {
-  for (long i = 0; i < n; i++) x[i] = exp_impl(x[i] - shift);
-}
-
-float ffk_softmax(float *x, long n) {
-  if (n <= 0) return 0.0f;
-  float m = x[0];
-  for (long i = 1; i < n; i++) m = x[i] > m ? x[i] : m;  // exact in any order
-  if (ffk_width() > 1) exp_shifted_hw(x, n, m);
-  else exp_shifted_sw(x, n, m);
-  float sum = ffk_sum(x, n);
-  for (long i = 0; i < n; i++) x[i] /= sum;
-  return sum;
+// The largest element: eight running maxima, then combined (exact in any order; where it is
+// ±0 either sign gives the same shifted values).
+INLINE float max_impl(const float *x, long n) {
+  float lane[8];
+  for (int j = 0; j < 8; j++) lane[j] = x[0];
+  long i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; j++) lane[j] = x[i + j] > lane[j] ? x[i + j] : lane[j];
+  for (int j = 0; i + j < n; j++) lane[j] = x[i + j] > lane[j] ? x[i + j] : lane[j];
+  float m = lane[0];
+  for (int j = 1; j < 8; j++) m = lane[j] > m ? lane[j] : m;
+  return m;
 }
 
-float ffk_sum(const float *x, long n) {
-  // Eight running sums (element i goes to lane i mod 8), then ((0+1)+(2+3))+((4+5)+(6+7)): a
-  // fixed tree, the same on every path, and one that vectorises.
+// Eight running sums (element i goes to lane i mod 8, in index order), then
+// ((0+1)+(2+3))+((4+5)+(6+7)): a fixed tree, the same on every path, and one that vectorises.
+INLINE float sum_impl(const float *x, long n) {
   float lane[8] = {0, 0, 0, 0, 0, 0, 0, 0};
   long i = 0;
   for (; i + 8 <= n; i += 8)
@@ -166,3 +162,21 @@ float ffk_sum(const float *x, long n) {
   for (int j = 0; i + j < n; j++) lane[j] += x[i + j];
   return ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
 }
+
+INLINE float softmax_impl(float *x, long n) {
+  float m = max_impl(x, n);
+  for (long i = 0; i < n; i++) x[i] = exp_impl(x[i] - m);
+  float sum = sum_impl(x, n);
+  for (long i = 0; i < n; i++) x[i] /= sum;
+  return sum;
+}
+
+static float softmax_sw(float *x, long n) { return softmax_impl(x, n); }
+THW static float softmax_hw(float *x, long n) { return softmax_impl(x, n); }
+
+float ffk_softmax(float *x, long n) {
+  if (n <= 0) return 0.0f;
+  return ffk_width() > 1 ? softmax_hw(x, n) : softmax_sw(x, n);
+}
+
+float ffk_sum(const float *x, long n) { return sum_impl(x, n); }
