@@ -3,6 +3,24 @@ import NeuralKit
 import Testing
 
 @Suite struct BraggNNTests {
+  /// Gaussian blobs at seeded sub-pixel centres in 11×11 patches, target = centre / 11 − 0.5
+  /// (`Kernels.exp`: the same data on every machine).
+  static func blobs(_ n: Int, _ g: inout SeededGenerator) -> (patches: Tensor, targets: Tensor) {
+    var patches = [Float](repeating: 0, count: n * 121)
+    var centres: [Float] = []
+    for i in 0..<n {
+      let (cx, cy) = (g.uniform(3, 8), g.uniform(3, 8))
+      for y in 0..<11 {
+        for x in 0..<11 {
+          let d = (Float(x) - cx) * (Float(x) - cx) + (Float(y) - cy) * (Float(y) - cy)
+          patches[i * 121 + y * 11 + x] = Kernels.exp(-d / 3)
+        }
+      }
+      centres += [cx / 11 - 0.5, cy / 11 - 0.5]
+    }
+    return (Tensor(shape: [n, 1, 11, 11], data: patches), Tensor(shape: [n, 2], data: centres))
+  }
+
   @Test func parameterCountsMatchTheReference() {
     #expect(BraggNN(seed: 1).parameterCount == 33_172)
     var c = BraggNN.Configuration()
@@ -22,23 +40,8 @@ import Testing
   }
 
   @Test func learnsToLocateAPeak() {
-    // Gaussian blobs at random sub-pixel centres in 11×11 patches; target = centre / 11 − 0.5.
     var g = SeededGenerator(seed: 3)
-    func batch(_ n: Int) -> (Tensor, Tensor) {
-      var patches = [Float](repeating: 0, count: n * 121)
-      var centres: [Float] = []
-      for i in 0..<n {
-        let (cx, cy) = (g.uniform(3, 8), g.uniform(3, 8))
-        for y in 0..<11 {
-          for x in 0..<11 {
-            let d = (Float(x) - cx) * (Float(x) - cx) + (Float(y) - cy) * (Float(y) - cy)
-            patches[i * 121 + y * 11 + x] = Float(exp(Double(-d / 3)))
-          }
-        }
-        centres += [cx / 11 - 0.5, cy / 11 - 0.5]
-      }
-      return (Tensor(shape: [n, 1, 11, 11], data: patches), Tensor(shape: [n, 2], data: centres))
-    }
+    func batch(_ n: Int) -> (Tensor, Tensor) { Self.blobs(n, &g) }
     let model = BraggNN(seed: 4)
     var optimizer = Adam(learningRate: 3e-3)
     let (test, truth) = batch(64)

@@ -170,26 +170,12 @@ import Testing
   }
 
   static func trainBraggNN(threads: Int) -> [UInt8] {
-    // Gaussian blobs at seeded sub-pixel centres (Kernels.exp: the data are machine-independent).
     var g = SeededGenerator(seed: 3)
-    let n = 40
-    var patches = [Float](repeating: 0, count: n * 121)
-    var centres: [Float] = []
-    for i in 0..<n {
-      let (cx, cy) = (g.uniform(3, 8), g.uniform(3, 8))
-      for y in 0..<11 {
-        for x in 0..<11 {
-          let d = (Float(x) - cx) * (Float(x) - cx) + (Float(y) - cy) * (Float(y) - cy)
-          patches[i * 121 + y * 11 + x] = Kernels.exp(-d / 3)
-        }
-      }
-      centres += [cx / 11 - 0.5, cy / 11 - 0.5]
-    }
+    let (patches, targets) = BraggNNTests.blobs(40, &g)
     let model = BraggNN(seed: 4)
     var optimizer = Adam(learningRate: 3e-3)
     _ = Training.epoch(
-      model, patches: Tensor(shape: [n, 1, 11, 11], data: patches),
-      targets: Tensor(shape: [n, 2], data: centres), batchSize: 20, optimizer: &optimizer,
+      model, patches: patches, targets: targets, batchSize: 20, optimizer: &optimizer,
       generator: &g, threads: threads)
     return model.checkpoint().safetensors
   }
