@@ -26,7 +26,7 @@ internal import NeuralKit
 /// ```
 public struct CompareStage: BuiltinStage {
   public let name = "compare"
-  public let version = 1
+  public let version = 2  // 2: deterministic kernels (issue 17)
 
   public init() {}
 

@@ -21,7 +21,7 @@ internal import Plots
 /// ```
 public struct EvaluateStage: BuiltinStage {
   public let name = "evaluate"
-  public let version = 1
+  public let version = 2  // 2: deterministic kernels (issue 17)
 
   public init() {}
 

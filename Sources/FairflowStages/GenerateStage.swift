@@ -20,7 +20,7 @@ internal import Glibc
 ///   [N, 1, 11, 11], `ploc` [N, 2] = (column, row) / 11).
 public struct GenerateStage: BuiltinStage {
   public let name = "generate"
-  public let version = 4
+  public let version = 5  // 5: NeuralKit's own transcendentals (machine-independent data)
 
   public init() {}
 

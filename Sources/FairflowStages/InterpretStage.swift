@@ -16,7 +16,7 @@ internal import Plots
 /// Writes `interpret.json` and SVG charts into `output`.
 public struct InterpretStage: BuiltinStage {
   public let name = "interpret"
-  public let version = 1
+  public let version = 2  // 2: deterministic kernels (issue 17)
 
   public init() {}
 

@@ -9,7 +9,7 @@ internal import Glibc
 /// each epoch, early stopping and the best epoch's weights kept. See `TrainConfig`.
 public struct TrainStage: BuiltinStage {
   public let name = "train"
-  public let version = 1
+  public let version = 2  // 2: deterministic kernels (issue 17)
 
   public init() {}
 
