@@ -179,4 +179,3 @@ float ffk_softmax(float *x, long n) {
   return ffk_width() > 1 ? softmax_hw(x, n) : softmax_sw(x, n);
 }
 
-float ffk_sum(const float *x, long n) { return sum_impl(x, n); }

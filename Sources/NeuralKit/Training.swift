@@ -153,19 +153,13 @@ public enum Training {
     return out
   }
 
-  /// Row-wise softmax of logits `[N, C]` (max-subtracted, own exp, sums in column order).
+  /// Row-wise softmax of logits `[N, C]` (`Kernels.softmax`).
   static func probabilities(_ logits: Tensor) -> [[Float]] {
     let c = logits.columns
-    var out: [[Float]] = []
-    out.reserveCapacity(logits.rows)
-    for i in 0..<logits.rows {
-      let row = logits.data[(i * c)..<((i + 1) * c)]
-      let m = row.max()!
-      let e = row.map { Kernels.exp($0 - m) }
-      var s: Float = 0
-      for v in e { s += v }
-      out.append(e.map { $0 / s })
+    return (0..<logits.rows).map { i in
+      var row = Array(logits.data[(i * c)..<((i + 1) * c)])
+      row.withUnsafeMutableBufferPointer { _ = Kernels.softmax($0.baseAddress!, count: c) }
+      return row
     }
-    return out
   }
 }

@@ -33,11 +33,9 @@ float ffk_expm1f(float x);
 float ffk_logf(float x);
 float ffk_tanhf(float x);
 float ffk_sigmoidf(float x);
-/// Σ x[i] as a fixed tree: eight lane sums (element i into lane i mod 8, in index order), then
-/// ((l0+l1)+(l2+l3))+((l4+l5)+(l6+l7)).
-float ffk_sum(const float *x, long n);
-/// In place: x[i] = exp(x[i] − max) / Σ exp(x[j] − max), the sum by `ffk_sum`; returns that sum
-/// (of the shifted exponentials). NaN inputs propagate.
+/// In place: x[i] = exp(x[i] − max) / Σ exp(x[j] − max), the sum a fixed tree (eight lane sums,
+/// element i into lane i mod 8 in index order, then ((l0+l1)+(l2+l3))+((l4+l5)+(l6+l7)));
+/// returns that sum (of the shifted exponentials). NaN inputs propagate.
 float ffk_softmax(float *x, long n);
 
 /// Double precision, same construction (elementary64.c): for generated data and schedules.
