@@ -27,10 +27,17 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
   ],
   targets: [
+    // The base every library stands on: errors and exit status, `Value`, SHA-256 digests, the
+    // monotonic clock, the seeded generator, "did you mean" suggestions, the version. No YAML.
+    .target(
+      name: "FairflowBase",
+      dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+      swiftSettings: strict),
     // Pure logic: pipeline spec, expansion, graph, fingerprints, staleness, scheduler state machine.
     .target(
       name: "FairflowCore",
       dependencies: [
+        "FairflowBase",
         .product(name: "Yams", package: "Yams"),
         .product(name: "Crypto", package: "swift-crypto"),
       ],
@@ -50,12 +57,12 @@ let package = Package(
       name: "CGit2", pkgConfig: "libgit2",
       providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]),
     .target(
-      name: "FairflowGit", dependencies: ["CGit2", "FairflowCore"], swiftSettings: strict),
+      name: "FairflowGit", dependencies: ["CGit2", "FairflowBase"], swiftSettings: strict),
     // HDF5: CHDF5 is the C module (type/property constants exported by shim functions), HDF5 the
     // small safe Swift API over it.
     .systemLibrary(
       name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"]), .brew(["hdf5"])]),
-    .target(name: "HDF5", dependencies: ["CHDF5", "FairflowCore"], swiftSettings: strict),
+    .target(name: "HDF5", dependencies: ["CHDF5", "FairflowBase"], swiftSettings: strict),
     // Native reader for CERN ROOT files (TFile, TDirectory, TTree, flat and jagged branches).
     .systemLibrary(
       name: "CCompression",
@@ -63,7 +70,7 @@ let package = Package(
         .apt(["zlib1g-dev", "liblz4-dev", "libzstd-dev", "liblzma-dev", "libxxhash-dev"])
       ]
     ),
-    .target(name: "ROOTIO", dependencies: ["CCompression", "FairflowCore"], swiftSettings: strict),
+    .target(name: "ROOTIO", dependencies: ["CCompression", "FairflowBase"], swiftSettings: strict),
     // NeuralKit: Float32 tensors, reverse-mode autodiff, data-parallel training, layers,
     // optimizers, the reference models, safetensors — reproducible to the bit on any CPU.
     // CKernels: the deterministic math (matrix product with a fixed accumulation order on every
@@ -76,13 +83,13 @@ let package = Package(
       name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
     .target(
       name: "NeuralKit",
-      dependencies: ["CKernels", "FairflowCore"] + (benchOpenBLAS ? ["COpenBLAS"] : []),
+      dependencies: ["CKernels", "FairflowBase"] + (benchOpenBLAS ? ["COpenBLAS"] : []),
       swiftSettings: strict + (benchOpenBLAS ? [.define("FAIRFLOW_OPENBLAS")] : [])),
     // Import of published models: PyTorch checkpoints (safe pickle subset, zip and legacy),
     // safetensors, ONNX initialisers → native models; an ONNX graph interpreter (sgemm kernels).
     .target(
       name: "ModelImport",
-      dependencies: ["NeuralKit", "CCompression", "FairflowCore"],
+      dependencies: ["NeuralKit", "CCompression", "FairflowBase"],
       swiftSettings: strict),
     // Metrics: ROC/AUC (scikit-learn semantics), accuracy, fidelity, distance statistics.
     .target(name: "Metrics", swiftSettings: strict),
@@ -93,7 +100,7 @@ let package = Package(
     .target(
       name: "Fetch",
       dependencies: [
-        "FairflowCore", "CCompression",
+        "FairflowBase", "CCompression",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "Crypto", package: "swift-crypto"),
       ],
@@ -102,7 +109,7 @@ let package = Package(
     // deposit to a Zenodo-compatible API.
     .target(
       name: "Publish",
-      dependencies: ["Fetch", "FairflowCore", .product(name: "Crypto", package: "swift-crypto")],
+      dependencies: ["Fetch", "FairflowBase", .product(name: "Crypto", package: "swift-crypto")],
       swiftSettings: strict),
     // A loopback HTTP server for tests that imitates repository APIs (request log, fault injection).
     .target(
@@ -149,7 +156,10 @@ let package = Package(
       swiftSettings: strict),
     // Shared test support: fixtures, fake executor, temp workspaces.
     .target(
-      name: "FairflowTesting", dependencies: ["FairflowCore", "FairflowStore"],
+      name: "FairflowTesting", dependencies: ["FairflowBase", "FairflowCore", "FairflowStore"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "FairflowBaseTests", dependencies: ["FairflowBase", "FairflowTesting"],
       swiftSettings: strict),
     .testTarget(
       name: "FairflowCoreTests", dependencies: ["FairflowCore", "FairflowTesting"],

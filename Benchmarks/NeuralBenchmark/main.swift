@@ -11,6 +11,7 @@
 import Foundation
 import ModelImport
 import NeuralKit
+import FairflowBase
 
 var arguments = Array(CommandLine.arguments.dropFirst())
 let mode = arguments.isEmpty ? "infer" : arguments.removeFirst()

@@ -5,6 +5,7 @@ internal import FairflowEngine
 internal import FairflowGit
 internal import FairflowStages
 internal import FairflowStore
+import FairflowBase
 
 /// Metrics of a pipeline's `evaluate` stages and their gates, now and at a git revision.
 struct MetricsSource {

@@ -1,5 +1,6 @@
 internal import Foundation
 internal import FairflowCore
+import FairflowBase
 
 /// Terminal output: errors to stderr, colour only on a TTY without NO_COLOR.
 enum Console {

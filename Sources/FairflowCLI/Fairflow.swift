@@ -1,6 +1,7 @@
 public import ArgumentParser
 internal import FairflowCore
 internal import Foundation
+public import FairflowBase
 
 /// The `fairflow` command tree.
 public struct Fairflow: AsyncParsableCommand {

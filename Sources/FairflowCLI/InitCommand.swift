@@ -2,6 +2,7 @@ internal import ArgumentParser
 internal import FairflowCore
 internal import FairflowStore
 internal import Foundation
+import FairflowBase
 
 /// `fairflow init`: scaffold a new FAIR project that runs at once.
 struct InitCommand: ParsableCommand {

@@ -2,6 +2,7 @@ internal import ArgumentParser
 internal import FairflowCore
 internal import ROOTIO
 internal import Glibc
+import FairflowBase
 
 /// `fairflow inspect FILE`: what a ROOT file holds; with `--tree` and `--branch`, read those
 /// branches and summarise their values.
@@ -41,13 +42,10 @@ struct Inspect: AsyncParsableCommand {
     }
     var rows: [Value] = []
     var totalBytes = 0
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    let start = Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    let start = MonotonicClock.now()
     let read = try t.read(names, entries: range)
     let columns = names.map { ($0, read[$0]!) }
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    let seconds = Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9 - start
+    let seconds = MonotonicClock.now() - start
     for (name, column) in columns {
       let values = column.doubles()
       let finite = values.filter(\.isFinite)

@@ -6,6 +6,7 @@ internal import FairflowStages
 internal import HDF5
 internal import ModelImport
 internal import NeuralKit
+import FairflowBase
 
 /// `fairflow import-model FILE --arch … --out DIR`.
 struct ImportModel: AsyncParsableCommand {

@@ -4,6 +4,7 @@ internal import FairflowCore
 internal import FairflowStore
 internal import FairflowEngine
 internal import FairflowStages
+import FairflowBase
 
 /// `fairflow status`: stale stages and why.
 struct Status: AsyncParsableCommand {

@@ -5,6 +5,7 @@ internal import FairflowStore
 internal import FairflowEngine
 internal import FairflowProvenance
 internal import FairflowGit
+import FairflowBase
 
 /// `fairflow prov …`: read the provenance records committed to `refs/fairflow/provenance`.
 struct Prov: AsyncParsableCommand {

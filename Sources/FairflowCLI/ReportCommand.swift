@@ -6,6 +6,7 @@ internal import FairflowProvenance
 internal import FairflowStages
 internal import FairflowStore
 internal import Plots
+import FairflowBase
 
 /// `fairflow report`: one self-contained HTML page (inline SVG, no external assets) with the
 /// pipeline's graph, stage table, metrics and gates, every SVG chart its stages wrote, and the

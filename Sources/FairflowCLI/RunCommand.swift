@@ -6,6 +6,7 @@ internal import FairflowStore
 internal import FairflowEngine
 internal import FairflowProvenance
 internal import FairflowStages
+import FairflowBase
 
 /// `fairflow run`: does exactly the work the content of the inputs requires.
 struct Run: AsyncParsableCommand {

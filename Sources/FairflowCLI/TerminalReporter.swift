@@ -2,6 +2,7 @@ internal import Foundation
 internal import FairflowCore
 internal import FairflowEngine
 internal import Synchronization
+import FairflowBase
 
 /// Renders run progress: one line per stage that did something, and on a TTY a status line
 /// (`[done/total] running: a, b · 12.3s`) redrawn in place. Plain lines when not a TTY.
@@ -14,7 +15,7 @@ final class TerminalReporter: RunReporter, @unchecked Sendable {
   }
 
   let verbose: Bool
-  let start = RunID.monotonic()
+  let start = MonotonicClock.now()
   private let state = Mutex(State())
 
   init(verbose: Bool) { self.verbose = verbose }
@@ -65,7 +66,7 @@ final class TerminalReporter: RunReporter, @unchecked Sendable {
       "\(summary.results.count) stages: \(executed) executed, \(restored) restored, \(upToDate) up to date"
     if !summary.failures.isEmpty { line += ", \(summary.failures.count) failed" }
     if skipped > 0 { line += ", \(skipped) not run" }
-    line += String(format: " (%.2fs)", RunID.monotonic() - start)
+    line += String(format: " (%.2fs)", MonotonicClock.now() - start)
     Console.out(line + "\n")
     for failure in summary.failures { Console.standardError("error: " + failure.message + "\n") }
     if let error = summary.recordingError { Console.standardError("error: \(error)\n") }
@@ -97,7 +98,7 @@ final class TerminalReporter: RunReporter, @unchecked Sendable {
       $0.statusShown = true
       let names = $0.running.prefix(3).joined(separator: ", ") + ($0.running.count > 3 ? ", …" : "")
       return "[\($0.done)/\($0.total)] running: \(names.isEmpty ? "-" : names) · "
-        + String(format: "%.1fs", RunID.monotonic() - start)
+        + String(format: "%.1fs", MonotonicClock.now() - start)
     }
     FileHandle.standardOutput.write(Data(("\r\u{1B}[K" + text).utf8))
   }

@@ -1,3 +1,4 @@
+import FairflowBase
 /// A compact little-endian binary encoding for derived caches (snapshots), never for state a
 /// human reads. Readers fail soft: any malformed input yields nil and the caller re-derives.
 struct BinaryWriter {

@@ -1,3 +1,4 @@
+public import FairflowBase
 /// One process to run for a stage.
 public struct Job: Sendable {
   public var stage: String

@@ -1,3 +1,4 @@
+public import FairflowBase
 /// The identity of a stage's work: SHA-256 over a canonical encoding of everything that can change
 /// its outputs. Equal fingerprints mean "identical work" — the run cache key.
 ///

@@ -1,3 +1,4 @@
+public import FairflowBase
 /// A pipeline whose stages do not form a valid graph.
 ///
 /// Errors found in the pipeline file point at the declaration that breaks the graph (an entry of

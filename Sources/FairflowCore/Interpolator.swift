@@ -1,3 +1,4 @@
+import FairflowBase
 /// Substitutes `${params.x}`, `${matrix.x}`, `${deps}`, `${outs}` and `${metrics}` in strings.
 ///
 /// Other `${NAME}` forms are left for the shell (`${HOME}` keeps working in commands), except

@@ -1,3 +1,4 @@
+public import FairflowBase
 /// A path with its recorded content digest.
 public struct PathRecord: Sendable, Hashable {
   public enum Kind: String, Sendable { case file, directory }

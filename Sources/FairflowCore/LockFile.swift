@@ -1,4 +1,5 @@
 internal import Yams
+public import FairflowBase
 
 /// `pipelines/NAME.lock`: the recorded state of every stage, meant to be committed and diffed.
 ///

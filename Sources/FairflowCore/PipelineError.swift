@@ -1,3 +1,4 @@
+public import FairflowBase
 /// An invalid pipeline file: where (file:line:column), what was expected, and a hint.
 ///
 /// Rendered like a compiler diagnostic, with the offending line and a caret:

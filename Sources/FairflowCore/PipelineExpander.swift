@@ -1,3 +1,4 @@
+public import FairflowBase
 /// Turns a `PipelineSpec` into a `Pipeline`: applies `-p key=value` overrides, expands `matrix:`
 /// into concrete stages (`train@seed=3`), interpolates `${...}`, normalises paths and validates
 /// built-in configurations. Pure: no file system access.

@@ -1,4 +1,5 @@
 internal import Yams
+public import FairflowBase
 
 /// Reads a pipeline file (YAML) into a `PipelineSpec`, validating every key and type.
 ///

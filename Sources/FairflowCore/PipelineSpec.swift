@@ -1,3 +1,4 @@
+public import FairflowBase
 /// A value with the place in the pipeline file it came from.
 public struct Located<T: Sendable>: Sendable {
   public var value: T

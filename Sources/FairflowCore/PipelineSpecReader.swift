@@ -1,4 +1,5 @@
 internal import Yams
+public import FairflowBase
 
 /// The pipeline and stage grammar, on top of `NodeReader`'s typed accessors.
 extension NodeReader {

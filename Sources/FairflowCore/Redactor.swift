@@ -1,3 +1,4 @@
+public import FairflowBase
 /// Removes secrets from what fairflow writes down (lock files, provenance records): values of
 /// params and environment variables whose names look secret (`SecretNames`), at any depth of a
 /// nested param, and every occurrence of those values inside text such as the interpolated

@@ -1,3 +1,4 @@
+public import FairflowBase
 /// Derived caches that make no-op commands on large pipelines fast: the expanded pipeline + graph
 /// keyed by the pipeline file's digest (plus overrides and stage-kind versions), and the decoded
 /// lock file keyed by the lock file's digest. YAML parsing of a 10,000-stage file takes about a

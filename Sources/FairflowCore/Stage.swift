@@ -1,3 +1,4 @@
+public import FairflowBase
 /// What a stage does: a shell command or a built-in kind with its validated configuration.
 public enum StageAction: Sendable, Hashable {
   case command(String)

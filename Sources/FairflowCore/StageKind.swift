@@ -1,3 +1,4 @@
+public import FairflowBase
 /// A built-in stage kind (`uses: NAME`): a typed configuration read from `with:` and an
 /// implementation version that enters the fingerprint, so upgrading a kind's algorithm reruns
 /// exactly the stages that use it.

@@ -1,3 +1,4 @@
+public import FairflowBase
 /// Why a stage is not up to date — one human-readable reason each, collected only when asked
 /// (ninja's `-d explain`, DVC's status vocabulary). `code` is the stable token of `status --json`.
 public enum StaleReason: Sendable, Equatable {

@@ -1,4 +1,5 @@
 internal import Yams
+public import FairflowBase
 
 /// Parses small JSON/YAML documents (run-cache entries, manifests, metrics) into `Value`s.
 public enum ValueParser {
@@ -13,16 +14,4 @@ public enum ValueParser {
       throw reader.yamlError(error)
     }
   }
-}
-
-extension Value {
-  /// The value of `key` in a map, else nil.
-  public subscript(key: String) -> Value? {
-    guard case .map(let pairs) = self else { return nil }
-    return pairs.first { $0.key == key }?.value
-  }
-
-  public var stringValue: String? { if case .string(let s) = self { return s } else { return nil } }
-  public var intValue: Int? { if case .int(let i) = self { return i } else { return nil } }
-  public var listValue: [Value]? { if case .list(let l) = self { return l } else { return nil } }
 }

@@ -1,5 +1,6 @@
 public import FairflowCore
 internal import FairflowStore
+public import FairflowBase
 
 /// `fairflow cache verify` and `fairflow cache gc`.
 public enum CacheMaintenance {

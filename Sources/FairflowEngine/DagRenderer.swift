@@ -1,4 +1,5 @@
 public import FairflowCore
+public import FairflowBase
 
 /// `fairflow dag`: the stage graph as ASCII, Graphviz dot, Mermaid or JSON.
 public enum DagRenderer {

@@ -3,6 +3,7 @@ internal import Dispatch
 internal import Synchronization
 public import FairflowCore
 internal import FairflowStore
+public import FairflowBase
 
 /// Runs jobs as child processes with `posix_spawn`, each in its own process group so the whole
 /// tree of a stage (the shell and what it starts) can be terminated together.
@@ -84,8 +85,8 @@ public final class LocalExecutor: Executor, @unchecked Sendable {
     let pids = running.withLock { Array($0.keys) }
     guard !pids.isEmpty else { return }
     for pid in pids { kill(-pid, SIGTERM) }
-    let deadline = Double(DispatchTime.now().uptimeNanoseconds) / 1e9 + gracePeriod
-    while Double(DispatchTime.now().uptimeNanoseconds) / 1e9 < deadline {
+    let deadline = MonotonicClock.now() + gracePeriod
+    while MonotonicClock.now() < deadline {
       if running.withLock({ $0.isEmpty }) { return }
       try? await Task.sleep(nanoseconds: 50_000_000)
     }

@@ -1,5 +1,6 @@
 internal import FairflowCore
 internal import FairflowStore
+import FairflowBase
 
 extension Runner {
   /// The result of running a stage's process and committing its outputs.
@@ -31,11 +32,11 @@ extension Runner {
         exitStatus: nil, times: Times(started: now, ended: now, seconds: 0))
     }
     let started = RunID.timestamp(milliseconds: true)
-    let start = RunID.monotonic()
+    let start = MonotonicClock.now()
     let outcome = await executor.run(job)
     let times = Times(
       started: started, ended: RunID.timestamp(milliseconds: true),
-      seconds: RunID.monotonic() - start)
+      seconds: MonotonicClock.now() - start)
     if isCancelled, !outcome.succeeded { return .interrupted }
     guard outcome.succeeded else {
       return .failed(reason: outcome.summary, exitStatus: outcome.exitStatus, times: times)

@@ -2,6 +2,7 @@ internal import Glibc
 internal import Synchronization
 public import FairflowCore
 internal import FairflowStore
+public import FairflowBase
 
 /// Runs jobs as Slurm batch jobs: each job becomes an `sbatch` submission whose script `exec`s the
 /// same argv the local executor would spawn (see `SlurmBatch`), with the stage's `resources:` as
@@ -152,7 +153,7 @@ public final class SlurmExecutor: Executor, @unchecked Sendable {
   public func terminateAll() async {
     let ids = state.withLock { s -> [String] in
       s.cancelled = true
-      s.cancelledAt = RunID.monotonic()
+      s.cancelledAt = MonotonicClock.now()
       s.generation += 1
       return s.waiting.keys.sorted()
     }
@@ -214,7 +215,7 @@ public final class SlurmExecutor: Executor, @unchecked Sendable {
     } else {
       // The controller did not answer: try again later, unless a cancel has waited too long.
       if let since = state.withLock({ $0.cancelledAt }),
-        RunID.monotonic() - since > configuration.cancelTimeout
+        MonotonicClock.now() - since > configuration.cancelTimeout
       {
         resolve(ids.map { SlurmJobRecord(id: $0, state: "CANCELLED") })
       }

@@ -1,6 +1,7 @@
 internal import Glibc
 internal import Synchronization
 internal import FairflowStore
+public import FairflowBase
 
 /// Remembers which stage process groups a run started, so the next run can stop those that a
 /// killed `fairflow` left behind.
@@ -108,8 +109,8 @@ public final class StageProcessRegistry: Sendable {
         if let start = Self.startTime(of: pid), start != recorded { continue }
         guard kill(-pid, 0) == 0 else { continue }
         kill(-pid, SIGKILL)
-        let deadline = RunID.monotonic() + timeout
-        while kill(-pid, 0) == 0, RunID.monotonic() < deadline { usleep(10_000) }
+        let deadline = MonotonicClock.now() + timeout
+        while kill(-pid, 0) == 0, MonotonicClock.now() < deadline { usleep(10_000) }
         reaped.append(Orphan(pid: pid, stage: stage))
       }
     }

@@ -3,6 +3,7 @@ internal import FairflowEngine
 internal import FairflowGit
 internal import FairflowStore
 internal import Crypto
+import FairflowBase
 
 extension ProvenanceRecorder {
   /// Environment variables recorded when set (values of secret-looking names are redacted

@@ -1,6 +1,7 @@
 public import FairflowCore
 public import FairflowEngine
 internal import FairflowGit
+public import FairflowBase
 
 /// Turns a run's stage records into `ProvenanceRecord`s and commits them to git as the run goes.
 ///
@@ -41,7 +42,7 @@ public final class ProvenanceRecorder: RunRecorder, @unchecked Sendable {
   public init(
     workspace root: String, environment: [String: String],
     note: @escaping @Sendable (String) -> Void,
-    clock: @escaping @Sendable () -> Double = RunID.monotonic, context: RunContext? = nil
+    clock: @escaping @Sendable () -> Double = MonotonicClock.now, context: RunContext? = nil
   ) {
     self.root = root
     self.environment = environment

@@ -1,4 +1,5 @@
 public import FairflowCore
+public import FairflowBase
 
 extension Tracer.Node {
   /// The chain as an indented tree ending at DOIs/URLs and source files.

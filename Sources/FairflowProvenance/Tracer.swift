@@ -1,3 +1,4 @@
+internal import FairflowBase
 internal import FairflowCore
 internal import FairflowGit
 internal import FairflowStore
@@ -108,7 +109,7 @@ public struct Tracer {
       for record in try store.records(run: run) where record.outcome != .failed {
         for output in record.outputs where output.isDirectory && path.hasPrefix(output.path + "/") {
           let inner = String(path.dropFirst(output.path.count + 1))
-          guard let digest = Digest(hex: output.sha256),
+          guard let digest = FairflowBase.Digest(hex: output.sha256),
             let manifest = try? objects.manifest(digest),
             manifest.entries.contains(where: { $0.path == inner && $0.digest.hex == sha256 })
           else { continue }
@@ -137,7 +138,7 @@ public struct Tracer {
       return "source file, not tracked in git at \(id.short)"
     }
     let bytes = try store.repository.readBlob(entry.id)
-    let digest = Digest(bytes: SHA256.hash(data: bytes)).hex
+    let digest = FairflowBase.Digest.of(bytes).hex
     return digest == sha256
       ? "source file, tracked in git at \(id.short)"
       : "source file, modified since \(id.short) (uncommitted content)"

@@ -2,6 +2,7 @@ public import FairflowCore
 internal import FairflowStore
 internal import FairflowEngine
 internal import FairflowGit
+public import FairflowBase
 
 /// `prov verify`: recomputes digests and compares them with the records.
 ///

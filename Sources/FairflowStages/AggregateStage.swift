@@ -2,6 +2,7 @@ public import FairflowCore
 public import FairflowEngine
 internal import FairflowStore
 internal import Foundation
+public import FairflowBase
 
 /// `uses: aggregate`: summarises N metrics files (one per seed of a `matrix:`, say) into one:
 /// per metric the mean, the **sample** standard deviation (n − 1 denominator, NumPy's

@@ -6,6 +6,7 @@ internal import HDF5
 internal import Metrics
 internal import ModelImport
 internal import NeuralKit
+public import FairflowBase
 
 /// `uses: compare`: interaction networks side by side on one test split, against a baseline —
 /// the study's Table 10 (baseline and ablated models; hbb-in.md §8.8). Per model: the features

@@ -6,6 +6,7 @@ internal import HDF5
 internal import Metrics
 internal import ModelImport
 internal import NeuralKit
+public import FairflowBase
 
 /// `uses: consistency`: the study's Table 8 without PyTorch — an interaction network run natively
 /// (NeuralKit's inference path) and its exported ONNX file run op by op by `ONNXInterpreter` (a
@@ -97,9 +98,9 @@ public struct ConsistencyStage: BuiltinStage {
       var out = Outcome(probability: [], classes: [], seconds: 0, batches: 0)
       for lo in stride(from: 0, to: set.count, by: batch) {
         let part = set.rows(Array(lo..<min(set.count, lo + batch))[...])
-        let start = monotonicSeconds()
+        let start = MonotonicClock.now()
         let p = Training.predict(model, part, batchSize: batch)
-        out.seconds += monotonicSeconds() - start
+        out.seconds += MonotonicClock.now() - start
         out.batches += 1
         for row in p {
           out.probability.append(Double(row[min(1, row.count - 1)]))
@@ -116,9 +117,9 @@ public struct ConsistencyStage: BuiltinStage {
       let logits = output == "logits"
       for lo in stride(from: 0, to: set.count, by: batch) {
         let part = set.rows(Array(lo..<min(set.count, lo + batch))[...])
-        let start = monotonicSeconds()
+        let start = MonotonicClock.now()
         let result = try graph.run(["tracks": part.tracks, "vertices": part.vertices])
-        out.seconds += monotonicSeconds() - start
+        out.seconds += MonotonicClock.now() - start
         out.batches += 1
         guard let y = result[output], y.shape == [part.count, c.classes] else {
           throw ConvertError(

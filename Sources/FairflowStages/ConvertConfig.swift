@@ -1,4 +1,5 @@
 public import FairflowCore
+public import FairflowBase
 
 /// The `with:` of a `convert` stage, validated at load time (file:line:column errors):
 ///

@@ -4,6 +4,7 @@ internal import FairflowStore
 internal import HDF5
 internal import ROOTIO
 internal import Glibc
+public import FairflowBase
 
 /// `uses: convert`: raw ROOT (or HDF5) files → training-ready HDF5 tensors. See `ConvertConfig`
 /// for the keys and docs/convert.md for the output layout.

@@ -6,6 +6,7 @@ internal import Metrics
 internal import ModelImport
 internal import NeuralKit
 internal import Plots
+public import FairflowBase
 
 /// `uses: evaluate`: runs a model directory (from `train` or `import`) on a test split and writes
 /// a metrics JSON. Interaction network: `auc` (class 1 vs the rest, scikit-learn's definition),

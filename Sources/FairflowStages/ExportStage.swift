@@ -3,6 +3,7 @@ public import FairflowEngine
 internal import FairflowStore
 internal import NeuralKit
 internal import ModelImport
+public import FairflowBase
 
 /// `uses: export`: a trained model directory (`model.json` + `model.safetensors`) → ONNX.
 ///

@@ -1,5 +1,6 @@
 public import ROOTIO
 public import FairflowCore
+public import FairflowBase
 
 /// Turns a batch of branch columns into the rows of the output tensors: selection, one-hot
 /// labels, per-entry features and zero-padded, optionally sorted per-object collections. Pure:

@@ -3,6 +3,7 @@ public import Fetch
 internal import FairflowStore
 internal import Foundation
 internal import Glibc
+public import FairflowBase
 
 /// One fetch of a DOI (URL, minid, bag) into a workspace directory, shared by `uses: fetch` and
 /// `fairflow fetch`.

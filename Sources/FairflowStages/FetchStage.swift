@@ -3,6 +3,7 @@ public import FairflowEngine
 internal import FairflowStore
 internal import Fetch
 internal import Foundation
+public import FairflowBase
 
 /// `uses: fetch`: exactly the published data, verified, into a workspace directory (docs/fetch.md).
 ///

@@ -4,6 +4,7 @@ internal import FairflowStore
 internal import HDF5
 internal import NeuralKit
 internal import Glibc
+public import FairflowBase
 
 /// `uses: generate`: deterministic synthetic data from a seed (docs/generate.md).
 ///

@@ -4,6 +4,7 @@ internal import FairflowStore
 public import ModelImport
 internal import NeuralKit
 internal import Foundation
+public import FairflowBase
 
 /// `uses: import`: a published model file (PyTorch checkpoint, safetensors or ONNX) → the native
 /// model directory. `with: {source: models/published/IN.pth, arch: interaction-network,

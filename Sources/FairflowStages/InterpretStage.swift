@@ -6,6 +6,7 @@ internal import Metrics
 internal import ModelImport
 internal import NeuralKit
 internal import Plots
+public import FairflowBase
 
 /// `uses: interpret` for the interaction network (reference: hbb-in.md §6):
 /// - `masking`: ΔAUC (percent) of zeroing each track and vertex feature alone, then, for each

@@ -5,6 +5,7 @@ internal import FairflowStore
 internal import Fetch
 internal import Foundation
 internal import Publish
+public import FairflowBase
 
 /// `uses: publish`: a trained model → a FAIR publication bundle, optionally deposited
 /// (docs/publish.md).

@@ -1,5 +1,6 @@
 public import FairflowCore
 internal import FairflowStore
+public import FairflowBase
 
 /// A table a stage reproduces (the paper's Table 8 or 10 form): a title, column headings, rows of
 /// already formatted cells and a note saying how the numbers were made. Stages store it under

@@ -1,5 +1,6 @@
 public import FairflowCore
 internal import NeuralKit
+public import FairflowBase
 
 /// The `with:` of a `train` stage:
 ///

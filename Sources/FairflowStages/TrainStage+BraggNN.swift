@@ -4,6 +4,7 @@ internal import Glibc
 internal import HDF5
 internal import NeuralKit
 internal import Plots
+import FairflowBase
 
 extension Trainer {
   /// Patches `[N, 1, P, P]` and positions `[N, 2]` of one split, read whole.
@@ -53,9 +54,9 @@ extension Trainer {
     print("train: BraggNN, \(model.parameterCount) parameters; \(x.shape[0]) training patches")
     var log: [Value] = []
     var stopping = EarlyStopping(patience: config.patience)
-    let start = monotonicSeconds()
+    let start = MonotonicClock.now()
     for epoch in 1...config.epochs {
-      let epochStart = monotonicSeconds()
+      let epochStart = MonotonicClock.now()
       let rate = learningRate(epoch: epoch)
       (adam.learningRate, sgd.learningRate) = (Float(rate), Float(rate))
       let progress: (Int, Int, Double) -> Void = { batch, batches, loss in
@@ -95,9 +96,9 @@ extension Trainer {
         ]
         monitored = mse / (2 * n)
       }
-      entry.append(("seconds", .double(rounded(monotonicSeconds() - epochStart))))
+      entry.append(("seconds", .double(rounded(MonotonicClock.now() - epochStart))))
       log.append(.map(entry))
-      let eta = (monotonicSeconds() - start) / Double(epoch) * Double(config.epochs - epoch)
+      let eta = (MonotonicClock.now() - start) / Double(epoch) * Double(config.epochs - epoch)
       print(
         "epoch \(epoch)/\(config.epochs)  "
           + entry.dropFirst().map { "\($0.key) \($0.value.interpolationText)" }.joined(
@@ -149,7 +150,8 @@ extension Trainer {
     if let metrics = config.metrics {
       var fields: [(key: String, value: Value)] = [
         ("best_epoch", .int(best)), ("epochs_run", .int(log.count)),
-        ("parameters", .int(parameters)), ("seconds", .double(rounded(monotonicSeconds() - start))),
+        ("parameters", .int(parameters)),
+        ("seconds", .double(rounded(MonotonicClock.now() - start))),
       ]
       if case .map(let last)? = log.first(where: { $0["epoch"] == .int(best) }) {
         fields += last.filter { $0.key != "epoch" && $0.key != "seconds" }

@@ -4,6 +4,7 @@ internal import FairflowStore
 internal import HDF5
 internal import NeuralKit
 internal import Glibc
+public import FairflowBase
 
 /// `uses: train`: trains a model on `convert`'s HDF5 output with seeded shuffling, validation
 /// each epoch, early stopping and the best epoch's weights kept. See `TrainConfig`.
@@ -83,9 +84,9 @@ struct Trainer {
     }
     var log: [Value] = []
     var stopping = EarlyStopping(patience: config.patience)
-    let start = monotonicSeconds()
+    let start = MonotonicClock.now()
     for epoch in 1...config.epochs {
-      let epochStart = monotonicSeconds()
+      let epochStart = MonotonicClock.now()
       var blocks = Array(stride(from: 0, to: train.rows, by: config.blockRows))
       if blocks.count > 1 {
         for i in stride(from: blocks.count - 1, to: 0, by: -1) {
@@ -122,10 +123,10 @@ struct Trainer {
         ]
         monitored = loss
       }
-      let seconds = monotonicSeconds() - epochStart
+      let seconds = MonotonicClock.now() - epochStart
       entry.append(("seconds", .double(rounded(seconds))))
       log.append(.map(entry))
-      let eta = (monotonicSeconds() - start) / Double(epoch) * Double(config.epochs - epoch)
+      let eta = (MonotonicClock.now() - start) / Double(epoch) * Double(config.epochs - epoch)
       print(
         "epoch \(epoch)/\(config.epochs)  "
           + entry.dropFirst().map { "\($0.key) \($0.value.interpolationText)" }.joined(

@@ -1,4 +1,5 @@
 public import FairflowCore
+public import FairflowBase
 
 /// The content of a directory output: sorted entries of (relative path, digest, size, mode).
 ///

@@ -2,6 +2,7 @@ internal import Glibc
 internal import Dispatch
 internal import Synchronization
 public import FairflowCore
+public import FairflowBase
 
 /// SHA-256 of files, streamed in 4 MiB reads (constant memory), several files in parallel.
 public enum FileHasher {

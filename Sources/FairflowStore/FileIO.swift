@@ -1,5 +1,6 @@
 internal import Glibc
 internal import FairflowCore
+public import FairflowBase
 
 /// Metadata of a path from `lstat`, enough to tell whether content may have changed.
 public struct FileStat: Sendable, Hashable {

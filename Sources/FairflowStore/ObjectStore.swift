@@ -1,5 +1,6 @@
 internal import Glibc
 public import FairflowCore
+public import FairflowBase
 
 /// Content-addressed storage of output files under `cache/objects/ab/cdef…` (SHA-256 hex).
 ///

@@ -1,5 +1,6 @@
 internal import Glibc
 public import FairflowCore
+public import FairflowBase
 
 /// A failure of the on-disk state: the operation, the path and the system's own message.
 public struct StoreError: FairflowError {

@@ -1,19 +1,5 @@
-/// SplitMix64: a seeded generator whose sequence is the same on every platform and every run,
-/// for reproducible test data, corruption and kill schedules.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-  public var state: UInt64
+public import FairflowBase
 
-  public init(state: UInt64) { self.state = state }
-  public init(seed: UInt64) { self.state = seed }
-
-  public mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-
-  /// Uniform in [0, 1) with 53 random bits.
-  public mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
-}
+/// The tests' name for the one seeded generator (SplitMix64, `FairflowBase.SeededGenerator`):
+/// reproducible test data, corruption and kill schedules.
+public typealias SplitMix64 = SeededGenerator

@@ -1,4 +1,4 @@
-public import FairflowCore
+public import FairflowBase
 
 /// Fetch errors reach the user as `error: <message>` with an exit status scripts can test:
 /// 2 when the request itself is wrong (identifier, selection), 1 when the data could not be

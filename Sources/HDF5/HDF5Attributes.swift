@@ -1,5 +1,5 @@
 internal import CHDF5
-internal import FairflowCore
+internal import FairflowBase
 
 /// The attributes of a file (its root group), group or dataset: small named values.
 ///

@@ -1,4 +1,4 @@
-internal import FairflowCore
+internal import FairflowBase
 
 /// The element types the wrapper stores and reads, named like numpy's dtypes.
 ///

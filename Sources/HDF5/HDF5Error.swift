@@ -1,4 +1,4 @@
-public import FairflowCore
+public import FairflowBase
 
 /// A failed HDF5 operation: what was attempted, on which file and object, and why.
 ///

@@ -1,5 +1,5 @@
 internal import CHDF5
-internal import FairflowCore
+internal import FairflowBase
 
 /// A group: a directory of named groups and datasets. Names may be paths ("a/b", or "/a/b"
 /// from the file's root).

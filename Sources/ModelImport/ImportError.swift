@@ -1,4 +1,4 @@
-public import FairflowCore
+public import FairflowBase
 
 /// A model file that cannot be imported: unreadable format, a pickle that asks for something
 /// fairflow will not load, or weights that do not fit the architecture.

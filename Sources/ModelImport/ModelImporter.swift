@@ -1,4 +1,4 @@
-public import FairflowCore
+public import FairflowBase
 public import NeuralKit
 
 /// Turns weights read from a PyTorch checkpoint, a safetensors file or an ONNX file into a native
@@ -158,7 +158,7 @@ public enum ModelImporter {
     case .interactionNetwork(let m): (json, weights) = m.checkpoint()
     case .braggNN(let m): (json, weights) = m.checkpoint()
     }
-    guard case .map(var fields) = try? ValueParser.parse(json, file: "model.json") else {
+    guard case .map(var fields) = try? JSONParser.parse(json, file: "model.json") else {
       throw ImportError("cannot re-read model.json")
     }
     fields.append(("source", .map(source.map { (key: $0.0, value: $0.1) })))
@@ -169,7 +169,7 @@ public enum ModelImporter {
 extension ModelImporter {
   /// A native model directory's model (`model.json` + `model.safetensors` contents).
   public static func load(json text: String, safetensors: [UInt8]) throws(ImportError) -> Model {
-    guard let json = try? ValueParser.parse(text, file: "model.json") else {
+    guard let json = try? JSONParser.parse(text, file: "model.json") else {
       throw ImportError("model.json is not valid JSON")
     }
     let a = json["configuration"]

@@ -1,4 +1,4 @@
-internal import FairflowCore
+internal import FairflowBase
 
 extension BraggNN {
   /// The model as ONNX (opset 13): input `patch` [batch, 1, P, P], output `ploc` [batch, 2];

@@ -1,4 +1,4 @@
-public import FairflowCore
+public import FairflowBase
 
 extension InteractionNetwork {
   /// `model.json`: architecture, configuration and tensor names/shapes, with the weights in
@@ -52,24 +52,24 @@ extension InteractionNetwork {
   }
 
   /// Loads weights saved by `checkpoint` into this model (names and shapes must match).
-  public func load(safetensors bytes: [UInt8]) throws(PipelineError) {
+  public func load(safetensors bytes: [UInt8]) throws(CheckpointError) {
     try NeuralKit.load(parameters, from: bytes)
   }
 }
 
 /// Puts safetensors weights into `parameters`; lists missing and unexpected names on mismatch.
-func load(_ parameters: [Parameter], from bytes: [UInt8]) throws(PipelineError) {
+func load(_ parameters: [Parameter], from bytes: [UInt8]) throws(CheckpointError) {
   let tensors = try SafeTensors.decode(bytes)
   let missing = parameters.map(\.name).filter { tensors[$0] == nil }
   let unexpected = Set(tensors.keys).subtracting(parameters.map(\.name)).sorted()
   guard missing.isEmpty, unexpected.isEmpty else {
-    throw PipelineError(
+    throw CheckpointError(
       "weights do not fit the model: missing \(missing), unexpected \(unexpected)")
   }
   for p in parameters {
     let t = tensors[p.name]!
     guard t.shape == p.value.shape else {
-      throw PipelineError(
+      throw CheckpointError(
         "weights '\(p.name)' have shape \(t.shape), the model expects \(p.value.shape)")
     }
     p.value = t

@@ -1,4 +1,4 @@
-internal import FairflowCore
+internal import FairflowBase
 
 extension InteractionNetwork {
   /// The model as ONNX (opset 13): inputs `tracks` [batch, P, N] and `vertices` [batch, S, Nv],

@@ -1,3 +1,4 @@
+public import FairflowBase
 /// A fully connected layer, `y = x·wᵀ + b`, weights `[out, in]` (PyTorch's layout and default
 /// initialisation: U(−1/√in, 1/√in) for weights and biases).
 public struct Linear: Sendable {
@@ -57,23 +58,4 @@ public struct MLP: Sendable {
   }
 
   public var parameters: [Parameter] { layers.flatMap(\.parameters) }
-}
-
-/// A deterministic generator for initialisation and shuffling (SplitMix64).
-public struct SeededGenerator: Sendable {
-  var state: UInt64
-  public init(seed: UInt64) { state = seed }
-
-  public mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-
-  /// Uniform in [low, high) with 24 random bits.
-  public mutating func uniform(_ low: Float, _ high: Float) -> Float {
-    low + (high - low) * Float(next() >> 40) / Float(1 << 24)
-  }
 }

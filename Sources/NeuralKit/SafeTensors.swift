@@ -1,4 +1,4 @@
-public import FairflowCore
+public import FairflowBase
 
 /// The safetensors format (https://huggingface.co/docs/safetensors): an 8-byte little-endian
 /// header length, a JSON header `{name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__":
@@ -41,19 +41,22 @@ public enum SafeTensors {
   }
 
   /// Decodes Float32 tensors; rejects other dtypes, overlapping or out-of-range offsets.
-  public static func decode(_ bytes: [UInt8]) throws(PipelineError) -> [String: Tensor] {
+  public static func decode(_ bytes: [UInt8]) throws(CheckpointError) -> [String: Tensor] {
     guard bytes.count >= 8 else {
-      throw PipelineError("safetensors: file shorter than its header length")
+      throw CheckpointError("safetensors: file shorter than its header length")
     }
     var n: UInt64 = 0
     for i in (0..<8).reversed() { n = n << 8 | UInt64(bytes[i]) }
     guard n <= UInt64(bytes.count - 8) else {
-      throw PipelineError("safetensors: header length \(n) past the end")
+      throw CheckpointError("safetensors: header length \(n) past the end")
     }
     let header = String(decoding: bytes[8..<(8 + Int(n))], as: UTF8.self)
-    let json = try ValueParser.parse(header, file: "safetensors header")
+    let json: Value
+    do { json = try JSONParser.parse(header, file: "safetensors header") } catch {
+      throw CheckpointError(error.message)
+    }
     guard case .map(let entries) = json else {
-      throw PipelineError("safetensors: header is not an object")
+      throw CheckpointError("safetensors: header is not an object")
     }
     let base = 8 + Int(n)
     var out: [String: Tensor] = [:]
@@ -64,7 +67,7 @@ public enum SafeTensors {
         offsets[0] >= 0, offsets[1] >= offsets[0], base + offsets[1] <= bytes.count,
         shape.allSatisfy({ $0 >= 0 }), shape.reduce(1, *) * 4 == offsets[1] - offsets[0]
       else {
-        throw PipelineError(
+        throw CheckpointError(
           "safetensors: tensor '\(name)' has an unsupported dtype or inconsistent shape/offsets")
       }
       var data = [Float](repeating: 0, count: shape.reduce(1, *))

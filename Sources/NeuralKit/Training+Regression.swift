@@ -1,4 +1,4 @@
-public import FairflowCore
+public import FairflowBase
 
 extension Training {
   /// One pass of BraggNN over patches `[N, 1, P, P]` and targets `[N, 2]` (MSE), in seeded
@@ -104,7 +104,7 @@ extension BraggNN {
     return (json, SafeTensors.encode(tensors, metadata: metadata))
   }
 
-  public func load(safetensors bytes: [UInt8]) throws(PipelineError) {
+  public func load(safetensors bytes: [UInt8]) throws(CheckpointError) {
     try NeuralKit.load(parameters, from: bytes)
   }
 }

@@ -1,4 +1,4 @@
-import FairflowCore
+import FairflowBase
 import Foundation
 
 /// `CITATION.cff` (Citation File Format 1.2.0) for the model, so GitHub, Zenodo and reference

@@ -1,4 +1,4 @@
-public import FairflowCore
+public import FairflowBase
 import Foundation
 
 /// DataCite metadata of the model as DataCite JSON, kernel 4.5: the shape of the

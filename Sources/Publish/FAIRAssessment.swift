@@ -1,4 +1,4 @@
-public import FairflowCore
+public import FairflowBase
 import Foundation
 
 /// The FAIR self-assessment of a published model: each principle of the FAIR-for-AI-models

@@ -1,4 +1,4 @@
-internal import FairflowCore
+internal import FairflowBase
 public import Foundation
 
 /// Writes the whole publication bundle (see ``BundleLayout``) for a spec and a run's outputs:

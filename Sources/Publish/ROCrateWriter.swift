@@ -1,4 +1,4 @@
-public import FairflowCore
+public import FairflowBase
 import Foundation
 
 /// `ro-crate-metadata.json` (RO-Crate 1.1) for the bundle's payload: the root data set carries

@@ -1,4 +1,4 @@
-public import FairflowCore
+public import FairflowBase
 public import Foundation
 
 /// The `metadata` object of a Zenodo deposition (legacy deposit API, doi-apis.md §14.2 step 3),

@@ -1,4 +1,4 @@
-public import FairflowCore
+public import FairflowBase
 
 /// A ROOT file that cannot be read: corrupt, truncated, or using a feature this reader does not
 /// support. The message names the file, and the tree/branch and feature where known; reading never

@@ -1,5 +1,6 @@
 import FairflowCore
 import Testing
+import FairflowBase
 
 @Suite struct LockFileTests {
   static func entry(_ name: String) -> LockEntry {

@@ -1,6 +1,7 @@
 import FairflowCore
 import Foundation
 import Testing
+import FairflowBase
 
 /// A built-in kind for tests: reads `count` (int), `label` (string, optional) and `extra`
 /// (anything), and rejects other keys.

@@ -1,5 +1,6 @@
 import FairflowCore
 import Testing
+import FairflowBase
 
 /// `executor:`, `resources: {time: …}` and the `slurm:` section.
 @Suite struct SlurmSpecTests {

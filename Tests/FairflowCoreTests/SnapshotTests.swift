@@ -1,6 +1,7 @@
 import FairflowTesting
 import FairflowCore
 import Testing
+import FairflowBase
 
 @Suite struct SnapshotTests {
   static let text = """

@@ -1,6 +1,7 @@
 import FairflowCore
 import Foundation
 import Testing
+import FairflowBase
 
 @Suite struct StalenessTests {
   static let text = """

@@ -1,5 +1,6 @@
 import FairflowCore
 import Testing
+import FairflowBase
 
 @Suite struct SuggestionTests {
   @Test(arguments: [

@@ -4,6 +4,7 @@ import FairflowStore
 import FairflowTesting
 import Foundation
 import Testing
+import FairflowBase
 
 /// A minimal built-in kind: writes `text` (repeated `times`) to its single output.
 struct RepeatText: BuiltinStage {

@@ -3,6 +3,7 @@ import FairflowEngine
 import FairflowTesting
 import Foundation
 import Testing
+import FairflowBase
 
 @Suite struct ExecutorTests {
   @Test func stagesInheritOnlyStandardDescriptors() async throws {

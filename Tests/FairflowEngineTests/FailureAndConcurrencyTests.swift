@@ -4,6 +4,7 @@ import FairflowStore
 import FairflowTesting
 import Foundation
 import Testing
+import FairflowBase
 
 @Suite struct FailureAndConcurrencyTests {
   static let failing = """

@@ -2,6 +2,7 @@ import FairflowCore
 import FairflowStore
 import FairflowTesting
 import Testing
+import FairflowBase
 
 @Suite struct WorkspaceLockTests {
   @Test func secondHolderIsRefusedWithHolderDetailsThenAllowedAfterRelease() throws {

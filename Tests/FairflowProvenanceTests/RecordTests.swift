@@ -1,6 +1,7 @@
 import FairflowCore
 import FairflowProvenance
 import Testing
+import FairflowBase
 
 @Suite struct RecordTests {
   static let context = RunContext(

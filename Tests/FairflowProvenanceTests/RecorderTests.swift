@@ -5,6 +5,7 @@ import FairflowProvenance
 import FairflowTesting
 import Foundation
 import Testing
+import FairflowBase
 
 @Suite struct RecorderTests {
   @Test func oneCommitPerRunWithAReadableMessageAndFullRecords() async throws {

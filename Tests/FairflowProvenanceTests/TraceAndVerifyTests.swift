@@ -6,6 +6,7 @@ import FairflowStore
 import FairflowTesting
 import Foundation
 import Testing
+import FairflowBase
 
 @Suite struct TraceAndVerifyTests {
   func trace(_ h: ProvenanceHarness, _ path: String) throws -> Tracer.Node {

@@ -5,6 +5,7 @@ import NeuralKit
 import Testing
 
 @testable import FairflowStages
+import FairflowBase
 
 /// `JetInputs` picks a model's features from a split by name: a subset in another order reads the
 /// right values, a missing feature is named, files without names must match exactly.

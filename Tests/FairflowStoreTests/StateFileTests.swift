@@ -3,6 +3,7 @@ import FairflowStore
 import FairflowTesting
 import Foundation
 import Testing
+import FairflowBase
 
 @Suite struct StateFileTests {
   @Test func atomicWriteReplacesContentAndLeavesNoTemporaries() throws {

@@ -1,5 +1,6 @@
 import NeuralKit
 import Testing
+import FairflowBase
 
 @Suite struct InteractionNetworkTests {
   @Test func parameterCountsMatchThePaperAndCheckpoints() {

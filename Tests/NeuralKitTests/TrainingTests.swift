@@ -2,6 +2,7 @@ import FairflowTesting
 import Foundation
 import NeuralKit
 import Testing
+import FairflowBase
 
 @Suite(.serialized) struct TrainingTests {
   static var small: InteractionNetwork.Configuration {

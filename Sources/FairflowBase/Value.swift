@@ -105,3 +105,15 @@ public indirect enum Value: Sendable, Hashable {
     return (0x7f...0x9f).contains(v) || v == 0x2028 || v == 0x2029 || v == 0xfffe || v == 0xffff
   }
 }
+
+extension Value {
+  /// The value of `key` in a map, else nil.
+  public subscript(key: String) -> Value? {
+    guard case .map(let pairs) = self else { return nil }
+    return pairs.first { $0.key == key }?.value
+  }
+
+  public var stringValue: String? { if case .string(let s) = self { return s } else { return nil } }
+  public var intValue: Int? { if case .int(let i) = self { return i } else { return nil } }
+  public var listValue: [Value]? { if case .list(let l) = self { return l } else { return nil } }
+}

@@ -1,8 +1,0 @@
-internal import Glibc
-
-/// Seconds on the monotonic clock (durations in training logs and stage timings).
-func monotonicSeconds() -> Double {
-  var ts = timespec()
-  clock_gettime(CLOCK_MONOTONIC, &ts)
-  return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}
