@@ -45,12 +45,14 @@ let package = Package(
     // On-disk state: object store, run cache, stat cache, lock files, workspace lock, hashing.
     .target(
       name: "FairflowStore",
-      dependencies: ["FairflowCore", .product(name: "Crypto", package: "swift-crypto")],
+      dependencies: [
+        "FairflowCore", .product(name: "Crypto", package: "swift-crypto"), "FairflowBase",
+      ],
       swiftSettings: strict),
     // Drives a run: local executor (child processes), scheduler driver, status, dag rendering.
     .target(
       name: "FairflowEngine",
-      dependencies: ["FairflowCore", "FairflowStore"],
+      dependencies: ["FairflowCore", "FairflowStore", "FairflowBase"],
       swiftSettings: strict),
     // libgit2, wrapped once: CGit2 is the C module, FairflowGit the small Swift API over it.
     .systemLibrary(
@@ -103,6 +105,8 @@ let package = Package(
         "FairflowBase", "CCompression",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
       ],
       swiftSettings: strict),
     // Publish: DataCite JSON, CITATION.cff, RO-Crate, model card, BagIt bag, FAIR self-assessment,
@@ -120,20 +124,48 @@ let package = Package(
         .product(name: "NIOHTTP1", package: "swift-nio"),
       ],
       swiftSettings: strict),
-    // Built-in stage kinds (`uses: convert`, …): typed configuration + a run function each.
+    // Built-in stage kinds (`uses: KIND`), one target per domain under Sources/Stages: each kind
+    // is a typed configuration (decoded once, errors at file:line:column) plus a run function.
+    // StageSupport: what every kind shares (StageError, StageConfiguration, TypedStage).
+    .target(
+      name: "StageSupport", dependencies: ["FairflowBase", "FairflowCore", "FairflowEngine"],
+      path: "Sources/Stages/Support", swiftSettings: strict),
+    // Data stages: generate (synthetic studies), convert (ROOT/HDF5 → training tensors).
+    .target(
+      name: "DataStages",
+      dependencies: [
+        "StageSupport", "FairflowBase", "FairflowCore", "FairflowEngine", "FairflowStore",
+        "ROOTIO", "HDF5", "NeuralKit",
+      ],
+      path: "Sources/Stages/Data", swiftSettings: strict),
+    // Model stages: train, export, import, evaluate (+ gates), interpret, compare, consistency,
+    // aggregate.
+    .target(
+      name: "ModelStages",
+      dependencies: [
+        "StageSupport", "FairflowBase", "FairflowCore", "FairflowEngine", "FairflowStore", "HDF5",
+        "NeuralKit", "ModelImport", "Metrics", "Plots",
+      ],
+      path: "Sources/Stages/Model", swiftSettings: strict),
+    // FAIR stages: fetch (data by DOI), publish (FAIR metadata, bag, deposit).
+    .target(
+      name: "FAIRStages",
+      dependencies: [
+        "StageSupport", "FairflowBase", "FairflowCore", "FairflowEngine", "FairflowStore",
+        "Fetch", "Publish", "FairflowProvenance",
+      ],
+      path: "Sources/Stages/FAIR", swiftSettings: strict),
+    // The registry of this build's kinds (what `fairflow exec-stage` and the loader see).
     .target(
       name: "FairflowStages",
-      dependencies: [
-        "FairflowCore", "FairflowStore", "FairflowEngine", "ROOTIO", "HDF5", "NeuralKit",
-        "ModelImport", "Metrics", "Plots", "Fetch", "Publish", "FairflowProvenance",
-      ],
-      swiftSettings: strict),
+      dependencies: ["FairflowCore", "DataStages", "ModelStages", "FAIRStages"],
+      path: "Sources/Stages/Registry", swiftSettings: strict),
     // Provenance: records, the git-backed store and recorder, trace/verify, PROV/RO-Crate export.
     .target(
       name: "FairflowProvenance",
       dependencies: [
         "FairflowCore", "FairflowStore", "FairflowEngine", "FairflowGit",
-        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Crypto", package: "swift-crypto"), "FairflowBase",
       ],
       swiftSettings: strict),
     // Command-line front end: parses, calls the engine, renders, maps exit codes.
@@ -142,7 +174,8 @@ let package = Package(
       dependencies: [
         "FairflowCore", "FairflowStore", "FairflowEngine", "FairflowProvenance", "FairflowGit",
         "ROOTIO", "FairflowStages", "NeuralKit",
-        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "ArgumentParser", package: "swift-argument-parser"), "FAIRStages",
+        "FairflowBase", "Fetch", "HDF5", "ModelImport", "ModelStages", "Plots",
       ],
       swiftSettings: strict),
     .executableTarget(name: "fairflow", dependencies: ["FairflowCLI"], swiftSettings: strict),
@@ -151,52 +184,71 @@ let package = Package(
       name: "MetricsBenchmark", dependencies: ["Metrics"], path: "Benchmarks/MetricsBenchmark",
       swiftSettings: strict),
     .executableTarget(
-      name: "NeuralBenchmark", dependencies: ["NeuralKit", "ModelImport"],
+      name: "NeuralBenchmark", dependencies: ["NeuralKit", "ModelImport", "FairflowBase"],
       path: "Benchmarks/NeuralBenchmark",
       swiftSettings: strict),
     // Shared test support: fixtures, fake executor, temp workspaces.
     .target(
-      name: "FairflowTesting", dependencies: ["FairflowBase", "FairflowCore", "FairflowStore"],
+      name: "FairflowTesting", dependencies: ["FairflowBase", "FairflowCore"],
       swiftSettings: strict),
     .testTarget(
       name: "FairflowBaseTests", dependencies: ["FairflowBase", "FairflowTesting"],
       swiftSettings: strict),
     .testTarget(
-      name: "FairflowCoreTests", dependencies: ["FairflowCore", "FairflowTesting"],
+      name: "FairflowCoreTests", dependencies: ["FairflowCore", "FairflowTesting", "FairflowBase"],
       exclude: ["Fixtures"], swiftSettings: strict),
     .testTarget(
-      name: "FairflowStoreTests", dependencies: ["FairflowStore", "FairflowTesting"],
+      name: "FairflowStoreTests",
+      dependencies: ["FairflowStore", "FairflowTesting", "FairflowBase", "FairflowCore"],
       swiftSettings: strict),
     .testTarget(
       name: "FairflowEngineTests",
-      dependencies: ["FairflowEngine", "FairflowTesting"], swiftSettings: strict),
+      dependencies: [
+        "FairflowEngine", "FairflowTesting", "FairflowBase", "FairflowCore", "FairflowStore",
+      ], swiftSettings: strict),
     .testTarget(
-      name: "HDF5Tests", dependencies: ["HDF5", "FairflowTesting"], swiftSettings: strict),
+      name: "HDF5Tests", dependencies: ["HDF5", "FairflowTesting", "FairflowBase", "FairflowCore"],
+      swiftSettings: strict),
     .testTarget(
       name: "ROOTIOTests",
-      dependencies: ["ROOTIO", "FairflowTesting"],
+      dependencies: ["ROOTIO", "FairflowTesting", "FairflowBase", "FairflowCore"],
       exclude: ["Peers"], swiftSettings: strict),
     .testTarget(
       name: "FairflowStagesTests",
+      dependencies: ["FairflowStages", "FairflowCore", "FairflowEngine"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "DataStagesTests",
+      dependencies: ["DataStages", "StageSupport", "FairflowCore", "ROOTIO"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "ModelStagesTests",
       dependencies: [
-        "FairflowStages", "FairflowEngine", "ROOTIO", "HDF5", "NeuralKit", "FairflowTesting",
+        "ModelStages", "FairflowBase", "FairflowCore", "FairflowEngine", "HDF5",
+        "NeuralKit", "FairflowTesting",
       ],
       swiftSettings: strict),
     .testTarget(
-      name: "NeuralKitTests", dependencies: ["NeuralKit", "FairflowTesting"],
+      name: "NeuralKitTests",
+      dependencies: ["NeuralKit", "FairflowTesting", "FairflowBase", "FairflowCore"],
       swiftSettings: strict),
     .testTarget(
-      name: "ModelImportTests", dependencies: ["ModelImport", "NeuralKit", "FairflowTesting"],
+      name: "ModelImportTests",
+      dependencies: ["ModelImport", "NeuralKit", "FairflowTesting", "FairflowBase"],
       exclude: ["Peers"], swiftSettings: strict),
     .testTarget(
-      name: "MetricsTests", dependencies: ["Metrics", "FairflowTesting"], swiftSettings: strict),
+      name: "MetricsTests", dependencies: ["Metrics", "FairflowTesting", "FairflowBase"],
+      swiftSettings: strict),
     .testTarget(name: "PlotsTests", dependencies: ["Plots"], swiftSettings: strict),
     .testTarget(
       name: "FairflowGitTests", dependencies: ["FairflowGit", "FairflowTesting"],
       swiftSettings: strict),
     .testTarget(
       name: "FairflowProvenanceTests",
-      dependencies: ["FairflowProvenance", "FairflowEngine", "FairflowGit", "FairflowTesting"],
+      dependencies: [
+        "FairflowProvenance", "FairflowEngine", "FairflowGit", "FairflowTesting", "FairflowBase",
+        "FairflowCore", "FairflowStore",
+      ],
       swiftSettings: strict),
     .testTarget(
       name: "FetchTests", dependencies: ["Fetch", "MockHTTPServer", "FairflowTesting"],
@@ -207,7 +259,10 @@ let package = Package(
       swiftSettings: strict),
     .testTarget(
       name: "FairflowCLITests",
-      dependencies: ["FairflowCLI", "FairflowTesting", "MockHTTPServer"],
+      dependencies: [
+        "FairflowCLI", "FairflowTesting", "MockHTTPServer",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"), "FairflowBase", "Fetch",
+      ],
       exclude: ["Snapshots", "Peers", "Hostile"],
       swiftSettings: strict),
     // libFuzzer targets (scripts/fuzz builds them with -sanitize=fuzzer,address -DFUZZING);

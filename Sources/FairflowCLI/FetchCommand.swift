@@ -1,3 +1,4 @@
+import FAIRStages
 internal import ArgumentParser
 internal import FairflowCore
 internal import FairflowEngine

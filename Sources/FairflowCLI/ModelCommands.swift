@@ -1,3 +1,4 @@
+import ModelStages
 internal import ArgumentParser
 internal import Foundation
 internal import FairflowCore

@@ -1,3 +1,4 @@
+public import StageSupport
 public import FairflowCore
 public import FairflowEngine
 internal import FairflowStore
@@ -64,7 +65,7 @@ public struct InterpretStage: BuiltinStage {
     guard
       case .interactionNetwork(let model) = try ModelImporter.load(
         json: json, safetensors: try FileIO.read(directory + "/model.safetensors"))
-    else { throw ConvertError("interpret supports the interaction network") }
+    else { throw StageError("interpret supports the interaction network") }
     Training.reuseLargeAllocations()
     let dataPath = config["data"]?.stringValue ?? ""
     let file = try HDF5File.open(root + "/" + dataPath)

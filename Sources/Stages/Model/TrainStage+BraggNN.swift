@@ -1,3 +1,4 @@
+public import StageSupport
 internal import FairflowCore
 internal import FairflowStore
 internal import Glibc
@@ -16,7 +17,7 @@ extension Trainer {
     let xs = try x.shape
     let ys = try y.shape
     guard xs.count == 4, xs[1] == 1, xs[2] == xs[3], ys == [xs[0], 2] else {
-      throw ConvertError(
+      throw StageError(
         "\(path): expected \(config.patches) [N, 1, P, P] and \(config.positions) [N, 2]; found \(xs), \(ys)"
       )
     }

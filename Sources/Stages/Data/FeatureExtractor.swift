@@ -1,3 +1,4 @@
+public import StageSupport
 public import ROOTIO
 public import FairflowCore
 public import FairflowBase
@@ -28,19 +29,19 @@ public struct FeatureExtractor: Sendable {
     var flat: [String: [Double]] = [:]
     var jagged: [String: (offsets: [Int], values: [Double])] = [:]
 
-    public init(columns: [String: Column], entries: Int) throws(ConvertError) {
+    public init(columns: [String: Column], entries: Int) throws(StageError) {
       self.entries = entries
       for (name, column) in columns {
         if let offsets = column.offsets {
           guard column.itemSize == 1 else {
-            throw ConvertError(
+            throw StageError(
               "branch '\(name)' has \(column.innerShape) values per object; collections take one value per object"
             )
           }
           jagged[name] = (offsets, column.doubles())
         } else {
           guard column.itemSize == 1 else {
-            throw ConvertError(
+            throw StageError(
               "branch '\(name)' is a fixed array \(column.innerShape); use a scalar branch")
           }
           flat[name] = column.doubles()
@@ -48,9 +49,9 @@ public struct FeatureExtractor: Sendable {
       }
     }
 
-    func flatValues(_ name: String, for what: String) throws(ConvertError) -> [Double] {
+    func flatValues(_ name: String, for what: String) throws(StageError) -> [Double] {
       guard let v = flat[name] else {
-        throw ConvertError(
+        throw StageError(
           jagged[name] != nil
             ? "\(what) needs a per-entry branch, but '\(name)' holds a list per entry"
             : "no branch '\(name)'")
@@ -61,13 +62,13 @@ public struct FeatureExtractor: Sendable {
 
   /// Entries (indices into the batch) that pass the selection and have exactly one label set.
   /// `droppedLabels` counts entries with no or several labels.
-  public func selectedRows(_ batch: Batch) throws(ConvertError) -> (rows: [Int], droppedLabels: Int)
+  public func selectedRows(_ batch: Batch) throws(StageError) -> (rows: [Int], droppedLabels: Int)
   {
     var columns: [String: [Double]] = [:]
     for name in config.select?.branches ?? [] {
       columns[name] = try batch.flatValues(name, for: "the selection")
     }
-    let labels = try config.labels.map { (name) throws(ConvertError) in
+    let labels = try config.labels.map { (name) throws(StageError) in
       try batch.flatValues(name, for: "a label")
     }
     var rows: [Int] = []
@@ -84,8 +85,8 @@ public struct FeatureExtractor: Sendable {
   }
 
   /// `[rows, labels]` one-hot.
-  public func labels(_ batch: Batch, rows: [Int]) throws(ConvertError) -> [Float] {
-    let columns = try config.labels.map { (name) throws(ConvertError) in
+  public func labels(_ batch: Batch, rows: [Int]) throws(StageError) -> [Float] {
+    let columns = try config.labels.map { (name) throws(StageError) in
       try batch.flatValues(name, for: "a label")
     }
     var out = [Float](repeating: 0, count: rows.count * columns.count)
@@ -98,8 +99,8 @@ public struct FeatureExtractor: Sendable {
   }
 
   /// `[rows, jets]`: per-entry features.
-  public func jets(_ batch: Batch, rows: [Int]) throws(ConvertError) -> [Float] {
-    let columns = try config.jets.map { (name) throws(ConvertError) in
+  public func jets(_ batch: Batch, rows: [Int]) throws(StageError) -> [Float] {
+    let columns = try config.jets.map { (name) throws(StageError) in
       try batch.flatValues(name, for: "'jets'")
     }
     var out = [Float](repeating: 0, count: rows.count * columns.count)
@@ -112,12 +113,12 @@ public struct FeatureExtractor: Sendable {
   /// `[rows, max, F]` (object-major) or `[rows, F, max]` (feature-major): the first `max` objects
   /// of each entry (after sorting by `sort_by`, NaN last, ties kept in order), zero-padded.
   public func collection(_ spec: ConvertConfig.Collection, _ batch: Batch, rows: [Int])
-    throws(ConvertError) -> [Float]
+    throws(StageError) -> [Float]
   {
     var columns: [(offsets: [Int], values: [Double])] = []
     for name in spec.branches {
       guard let c = batch.jagged[name] else {
-        throw ConvertError(
+        throw StageError(
           batch.flat[name] != nil
             ? "collection '\(spec.name)': branch '\(name)' holds one value per entry, not a list"
             : "collection '\(spec.name)': no branch '\(name)'")
@@ -127,7 +128,7 @@ public struct FeatureExtractor: Sendable {
     var key: (offsets: [Int], values: [Double])?
     if let sortBy = spec.sortBy {
       guard let c = batch.jagged[sortBy] else {
-        throw ConvertError(
+        throw StageError(
           "collection '\(spec.name)': sort_by branch '\(sortBy)' is not a list branch")
       }
       key = c
@@ -139,14 +140,14 @@ public struct FeatureExtractor: Sendable {
       let first = columns[0].offsets
       let count = first[k + 1] - first[k]
       for (j, c) in columns.enumerated() where c.offsets[k + 1] - c.offsets[k] != count {
-        throw ConvertError(
+        throw StageError(
           "collection '\(spec.name)': entry \(k) has \(count) '\(spec.branches[0])' but \(c.offsets[k + 1] - c.offsets[k]) '\(spec.branches[j])' values"
         )
       }
       var order = Array(0..<count)
       if let key {
         guard key.offsets[k + 1] - key.offsets[k] == count else {
-          throw ConvertError(
+          throw StageError(
             "collection '\(spec.name)': sort_by '\(spec.sortBy!)' has a different count at entry \(k)"
           )
         }
@@ -179,10 +180,5 @@ public struct FeatureExtractor: Sendable {
   }
 }
 
-/// A conversion failure a user can act on (the message names the branch, file or setting).
-public struct ConvertError: FairflowError, Equatable {
-  public var message: String
-  public init(_ message: String) { self.message = message }
-  public var description: String { message }
-  public var exitStatus: ExitStatus { .failure }
-}
+/// The conversion's name for `StageError` (the one error of built-in stages).
+public typealias ConvertError = StageError

@@ -1,3 +1,4 @@
+public import StageSupport
 internal import FairflowCore
 internal import FairflowStore
 internal import HDF5
@@ -80,7 +81,7 @@ final class SplitWriter {
         close(fd)
       }
       guard rename(partial(name), final(name)) == 0 else {
-        throw ConvertError("cannot rename \(partial(name)): \(String(cString: strerror(errno)))")
+        throw StageError("cannot rename \(partial(name)): \(String(cString: strerror(errno)))")
       }
     }
     FileIO.syncDirectory(directory)

@@ -1,3 +1,4 @@
+public import StageSupport
 internal import HDF5
 internal import ROOTIO
 
@@ -37,7 +38,7 @@ final class RawHDF5Source: BranchSource {
     self.path = display
     file = try HDF5File.open(path)
     guard (try? file.attributes.string("fairflow_raw_format")) == "jagged/1" else {
-      throw ConvertError(
+      throw StageError(
         "\(display): not a raw branch file (no fairflow_raw_format attribute); map datasets with `datasets:` instead"
       )
     }
@@ -55,17 +56,17 @@ final class RawHDF5Source: BranchSource {
   func validate(_ names: [String]) throws {
     for name in names {
       guard try file.root.contains(name) else {
-        throw ConvertError("\(path): no branch '\(name)'")
+        throw StageError("\(path): no branch '\(name)'")
       }
       if let c = try counter(of: name) {
         guard try file.root.contains(c) else {
-          throw ConvertError("\(path): branch '\(name)' counts with missing '\(c)'")
+          throw StageError("\(path): branch '\(name)' counts with missing '\(c)'")
         }
       } else {
         let d = try file.root.inputDataset(name)
         defer { d.close() }
         guard try d.shape == [entries] else {
-          throw ConvertError("\(path): branch '\(name)' has shape \(try d.shape), not [\(entries)]")
+          throw StageError("\(path): branch '\(name)' has shape \(try d.shape), not [\(entries)]")
         }
       }
     }
@@ -77,7 +78,7 @@ final class RawHDF5Source: BranchSource {
     defer { d.close() }
     let counts = try d.read(as: Int64.self)
     guard counts.count == entries, counts.allSatisfy({ $0 >= 0 }) else {
-      throw ConvertError(
+      throw StageError(
         "\(path): counter '\(counter)' does not hold \(entries) non-negative counts")
     }
     var p = [0]
@@ -95,7 +96,7 @@ final class RawHDF5Source: BranchSource {
       if let c = try counter(of: name) {
         let p = try prefix(c)
         guard try d.shape == [p.last!] else {
-          throw ConvertError(
+          throw StageError(
             "\(path): branch '\(name)' holds \(try d.shape) values, its counter '\(c)' sums to \(p.last!)"
           )
         }

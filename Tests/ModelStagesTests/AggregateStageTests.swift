@@ -4,7 +4,7 @@ import FairflowTesting
 import Foundation
 import Testing
 
-@testable import FairflowStages
+@testable import ModelStages
 
 /// `uses: aggregate`: the statistics against NumPy, the outputs, and load-time validation.
 @Suite struct AggregateStageTests {

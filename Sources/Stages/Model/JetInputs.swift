@@ -1,3 +1,4 @@
+public import StageSupport
 internal import FairflowCore
 public import HDF5
 public import NeuralKit
@@ -53,7 +54,7 @@ public struct JetInputs {
     let v = try vertices.shape
     let l = try labels?.shape ?? [t.first ?? 0, 0]
     guard t.count == 3, v.count == 3, l.count == 2, t[0] == v[0], t[0] == l[0] else {
-      throw ConvertError(
+      throw StageError(
         "\(path): expected tracks [N, P, N_tracks], vertices [N, S, N_vertices], labels [N, classes]; found \(t), \(v), \(l) (convert with layout: feature-major)"
       )
     }
@@ -68,7 +69,7 @@ public struct JetInputs {
       let fileNames = given.count == count ? given : []
       guard let wanted, !wanted.isEmpty, !fileNames.isEmpty else {
         if let expected, expected != count {
-          throw ConvertError(
+          throw StageError(
             "\(path): '\(what == "track" ? trackName : vertexName)' has \(count) \(what) features, the model takes \(expected)"
               + (fileNames.isEmpty ? " (the file does not name its features)" : ""))
         }
@@ -78,7 +79,7 @@ public struct JetInputs {
       for (i, name) in fileNames.enumerated() where index[name] == nil { index[name] = i }
       let missing = wanted.filter { index[$0] == nil }
       guard missing.isEmpty else {
-        throw ConvertError(
+        throw StageError(
           "\(path): the model needs \(what) feature\(missing.count == 1 ? "" : "s") "
             + missing.map { "'\($0)'" }.joined(separator: ", ")
             + ", which '\(what == "track" ? trackName : vertexName)' does not have")
@@ -109,7 +110,7 @@ public struct JetInputs {
     guard trackShape == [c.trackFeatures, c.tracks], vertexShape == [c.vertexFeatures, c.vertices],
       labelName == nil || classes == c.classes
     else {
-      throw ConvertError(
+      throw StageError(
         "\(path): tracks \(trackShape), vertices \(vertexShape) and \(classes) classes per jet do not fit the model (tracks [\(c.trackFeatures), \(c.tracks)], vertices [\(c.vertexFeatures), \(c.vertices)], \(c.classes) classes)"
       )
     }
@@ -137,7 +138,7 @@ public struct JetInputs {
 
   /// Rows `range`: inputs in model order and each jet's class (the label's arg-max).
   func block(_ range: Range<Int>) throws -> JetSet {
-    guard let labels else { throw ConvertError("no labels dataset to read") }
+    guard let labels else { throw StageError("no labels dataset to read") }
     let (x, y) = try features(range)
     let l = try labels.read(rows: range, as: Float.self)
     var classesOf: [Int] = []

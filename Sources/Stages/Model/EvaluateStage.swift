@@ -1,3 +1,4 @@
+public import StageSupport
 public import FairflowCore
 public import FairflowEngine
 internal import FairflowStore
@@ -103,7 +104,7 @@ public struct EvaluateStage: BuiltinStage {
       let p = m.configuration.patch
       guard shape.count == 4, shape.dropFirst() == [1, p, p], try positions.shape == [shape[0], 2]
       else {
-        throw ConvertError(
+        throw StageError(
           "test data shapes patch \(shape), ploc \(try positions.shape) do not fit the model (patch [N, 1, \(p), \(p)], ploc [N, 2])"
         )
       }

@@ -1,3 +1,4 @@
+public import StageSupport
 internal import HDF5
 
 /// HDF5 inputs (BraggNN-style patches): each mapped dataset is copied row by row (batches of
@@ -22,17 +23,17 @@ struct HDF5Conversion {
         defer { dataset.close() }
         let shape = try dataset.shape
         guard let type = dataset.elementType, !shape.isEmpty else {
-          throw ConvertError("\(file): dataset '\(input)' is not a numeric array")
+          throw StageError("\(file): dataset '\(input)' is not a numeric array")
         }
         if let known = shapes[output], known != Array(shape.dropFirst()) || types[output] != type {
-          throw ConvertError(
+          throw StageError(
             "\(file): dataset '\(input)' has rows \(shape.dropFirst()) of \(type), other files \(known)"
           )
         }
         shapes[output] = Array(shape.dropFirst())
         types[output] = type
         if let rows, rows != shape[0] {
-          throw ConvertError(
+          throw StageError(
             "\(file): mapped datasets have different row counts (\(rows) and \(shape[0]))")
         }
         rows = shape[0]
@@ -50,7 +51,7 @@ struct HDF5Conversion {
         rowBytes = overflow ? Int.max : product
       }
       guard rowBytes <= 256 << 20 else {
-        throw ConvertError(
+        throw StageError(
           "dataset '\(input)' has rows of shape \(shapes[output]!) (more than 256 MiB each); "
             + "a convert batch must hold at least one row")
       }

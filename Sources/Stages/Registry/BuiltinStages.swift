@@ -1,4 +1,7 @@
 public import FairflowCore
+public import DataStages
+public import FAIRStages
+public import ModelStages
 
 /// The built-in stage kinds of this build (`uses: KIND`), registered where they are
 /// implemented; the command line loads every pipeline with this registry.

@@ -4,7 +4,7 @@ import HDF5
 import NeuralKit
 import Testing
 
-@testable import FairflowStages
+@testable import ModelStages
 import FairflowBase
 
 /// `JetInputs` picks a model's features from a split by name: a subset in another order reads the

@@ -1,3 +1,4 @@
+public import StageSupport
 public import FairflowCore
 public import FairflowEngine
 internal import FairflowStore
@@ -100,10 +101,10 @@ public struct AggregateStage: BuiltinStage {
     for file in files {
       let text: String
       do { text = try FileIO.readText(root + "/" + file) } catch {
-        throw ConvertError("aggregate: cannot read '\(file)': \(error)")
+        throw StageError("aggregate: cannot read '\(file)': \(error)")
       }
       guard let numbers = Self.numbers(try ValueParser.parse(text, file: file)) else {
-        throw ConvertError("aggregate: '\(file)' is not a JSON object of metrics")
+        throw StageError("aggregate: '\(file)' is not a JSON object of metrics")
       }
       documents.append(numbers)
     }
@@ -112,7 +113,7 @@ public struct AggregateStage: BuiltinStage {
       for name in requested {
         for (file, numbers) in zip(files, documents)
         where !numbers.contains(where: { $0.key == name }) {
-          throw ConvertError("aggregate: '\(file)' has no number named '\(name)'")
+          throw StageError("aggregate: '\(file)' has no number named '\(name)'")
         }
       }
       names = requested
@@ -121,7 +122,7 @@ public struct AggregateStage: BuiltinStage {
         documents.allSatisfy { numbers in numbers.contains { $0.key == name } }
       }
       guard !names.isEmpty else {
-        throw ConvertError("aggregate: the inputs have no metric in common")
+        throw StageError("aggregate: the inputs have no metric in common")
       }
     }
     let summaries = names.map { name in
@@ -148,14 +149,14 @@ public struct AggregateStage: BuiltinStage {
     var files: [String] = []
     for input in inputs {
       guard let stat = try FileIO.stat(root + "/" + input) else {
-        throw ConvertError("aggregate: input '\(input)' does not exist")
+        throw StageError("aggregate: input '\(input)' does not exist")
       }
       var found: [String] = []
       if stat.kind == .directory {
         found = try FileIO.list(root + "/" + input).filter { $0.hasSuffix(".json") }
           .sorted(by: naturalOrder).map { input + "/" + $0 }
         guard !found.isEmpty else {
-          throw ConvertError("aggregate: directory '\(input)' holds no .json file")
+          throw StageError("aggregate: directory '\(input)' holds no .json file")
         }
       } else {
         found = [input]

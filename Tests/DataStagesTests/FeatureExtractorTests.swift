@@ -1,5 +1,6 @@
 import FairflowCore
-import FairflowStages
+import DataStages
+import StageSupport
 import ROOTIO
 import Testing
 

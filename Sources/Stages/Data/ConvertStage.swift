@@ -1,3 +1,4 @@
+public import StageSupport
 public import FairflowCore
 public import FairflowEngine
 internal import FairflowStore
@@ -46,12 +47,12 @@ struct ConvertRunner {
     for input in config.inputs {
       let path = input.hasPrefix("./") ? String(input.dropFirst(2)) : input
       guard stage.deps.contains(where: { path == $0 || path.hasPrefix($0 + "/") }) else {
-        throw ConvertError(
+        throw StageError(
           "input '\(input)' is not among the deps of stage '\(stage.name)' (declare it so changes rerun the stage)"
         )
       }
       guard let st = try FileIO.stat(root + "/" + path) else {
-        throw ConvertError("input '\(input)' does not exist")
+        throw StageError("input '\(input)' does not exist")
       }
       if st.kind == .directory {
         out += try listFiles(path).filter { name in extensions.contains { name.hasSuffix($0) } }
@@ -60,7 +61,7 @@ struct ConvertRunner {
       }
     }
     guard !out.isEmpty else {
-      throw ConvertError(
+      throw StageError(
         "no input files (\(extensions.joined(separator: ", "))) in \(config.inputs)")
     }
     return out
@@ -99,7 +100,7 @@ struct ConvertRunner {
         config.output == $0.path || config.output.hasPrefix($0.path + "/")
       })
     else {
-      throw ConvertError("output '\(config.output)' is not among the outs of stage '\(stage.name)'")
+      throw StageError("output '\(config.output)' is not among the outs of stage '\(stage.name)'")
     }
     try FileIO.makeDirectories(outputDirectory)
     let statCache = StatCache(file: root + "/cache/state/stat-cache")

@@ -1,4 +1,4 @@
-import FairflowStages
+import DataStages
 import Testing
 
 @Suite struct SelectionTests {

@@ -1,3 +1,4 @@
+public import StageSupport
 public import FairflowCore
 public import FairflowEngine
 internal import FairflowStore
@@ -158,7 +159,7 @@ struct Trainer {
       let result = try ValueParser.parse(
         try FileIO.readText(root + "/" + d.interpret), file: d.interpret)
       guard let masking = result["masking"] else {
-        throw ConvertError(
+        throw StageError(
           "\(d.interpret) has no masking result (run interpret with method masking)")
       }
       for (collection, limit) in [("tracks", d.tracks), ("vertices", d.vertices)] {
@@ -184,18 +185,18 @@ struct Trainer {
     let tracks = JetInputs.names(try file.root.inputDataset(config.tracks))
     let vertices = JetInputs.names(try file.root.inputDataset(config.vertices))
     guard !tracks.isEmpty, !vertices.isEmpty else {
-      throw ConvertError(
+      throw StageError(
         "\(config.train) does not name its features, so none can be dropped (convert names them)")
     }
     let all = tracks + vertices
     for name in dropped where !all.contains(name) {
-      throw ConvertError(
+      throw StageError(
         "cannot drop '\(name)': \(config.train) has no such feature"
           + (Suggestion.hint(for: name, in: all).map { " (\($0))" } ?? ""))
     }
     let kept = (tracks.filter { !dropped.contains($0) }, vertices.filter { !dropped.contains($0) })
     guard !kept.0.isEmpty, !kept.1.isEmpty else {
-      throw ConvertError(
+      throw StageError(
         "dropping \(dropped.count) features would leave no track or no vertex feature")
     }
     return (kept.0, kept.1, dropped)

@@ -1,3 +1,4 @@
+public import StageSupport
 public import FairflowCore
 public import FairflowEngine
 internal import FairflowStore
@@ -56,7 +57,7 @@ public struct GenerateStage: BuiltinStage {
     } else {
       try BraggPeaks.write(count: count, seed: seed, to: partial)
     }
-    guard rename(partial, output) == 0 else { throw ConvertError("cannot write \(output)") }
+    guard rename(partial, output) == 0 else { throw StageError("cannot write \(output)") }
     print("generate: \(count) \(kind) (seed \(seed)) → \(config["output"]?.stringValue ?? "")")
   }
 }

@@ -1,3 +1,4 @@
+public import StageSupport
 public import FairflowCore
 public import FairflowEngine
 internal import FairflowStore
@@ -78,7 +79,7 @@ public struct CompareStage: BuiltinStage {
       guard
         case .interactionNetwork(let model) = try ModelImporter.load(
           json: json, safetensors: try FileIO.read(root + "/" + path + "/model.safetensors"))
-      else { throw ConvertError("compare: \(path) is not an interaction network") }
+      else { throw StageError("compare: \(path) is not an interaction network") }
       let inputs = try JetInputs(model: model, json: json, file: file, path: dataPath)
       if limit <= 0 || limit > inputs.rows { limit = inputs.rows }
       let jets = try inputs.block(0..<limit)

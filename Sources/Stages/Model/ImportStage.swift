@@ -1,3 +1,4 @@
+public import StageSupport
 public import FairflowCore
 public import FairflowEngine
 internal import FairflowStore

@@ -1,3 +1,4 @@
+public import StageSupport
 public import FairflowCore
 public import FairflowEngine
 internal import FairflowStore
@@ -81,10 +82,10 @@ public struct ConsistencyStage: BuiltinStage {
     guard
       case .interactionNetwork(let model) = try ModelImporter.load(
         json: json, safetensors: try FileIO.read(root + "/" + modelPath + "/model.safetensors"))
-    else { throw ConvertError("consistency: \(modelPath) is not an interaction network") }
+    else { throw StageError("consistency: \(modelPath) is not an interaction network") }
     let graph = try ONNXInterpreter(try FileIO.read(root + "/" + onnxPath))
     guard graph.inputNames == ["tracks", "vertices"], graph.outputNames.count == 1 else {
-      throw ConvertError(
+      throw StageError(
         "consistency: \(onnxPath) takes \(graph.inputNames) and gives \(graph.outputNames); expected inputs tracks, vertices and one output"
       )
     }
@@ -122,7 +123,7 @@ public struct ConsistencyStage: BuiltinStage {
         out.seconds += MonotonicClock.now() - start
         out.batches += 1
         guard let y = result[output], y.shape == [part.count, c.classes] else {
-          throw ConvertError(
+          throw StageError(
             "consistency: \(onnxPath) gave no [\(part.count), \(c.classes)] output")
         }
         for i in 0..<part.count {
