@@ -62,8 +62,7 @@ public struct FeatureExtractor: Sendable {
 
   /// Entries (indices into the batch) that pass the selection and have exactly one label set.
   /// `droppedLabels` counts entries with no or several labels.
-  public func selectedRows(_ batch: Batch) throws(StageError) -> (rows: [Int], droppedLabels: Int)
-  {
+  public func selectedRows(_ batch: Batch) throws(StageError) -> (rows: [Int], droppedLabels: Int) {
     var columns: [String: [Double]] = [:]
     for name in config.select?.branches ?? [] {
       columns[name] = try batch.flatValues(name, for: "the selection")
