@@ -168,14 +168,27 @@ let package = Package(
         .product(name: "Crypto", package: "swift-crypto"), "FairflowBase",
       ],
       swiftSettings: strict),
+    // `fairflow report`'s self-contained HTML page (graph, stages, metrics, gates, charts).
+    .target(
+      name: "FairflowReport",
+      dependencies: [
+        "FairflowBase", "FairflowCore", "FairflowEngine", "FairflowStore", "FairflowProvenance",
+        "ModelStages", "Plots",
+      ],
+      swiftSettings: strict),
+    // `fairflow init`'s project templates: pipeline, citation, licences, CI, docs; the writer.
+    .target(
+      name: "ProjectTemplates", dependencies: ["FairflowBase", "FairflowCore", "FairflowStore"],
+      swiftSettings: strict),
     // Command-line front end: parses, calls the engine, renders, maps exit codes.
     .target(
       name: "FairflowCLI",
       dependencies: [
         "FairflowCore", "FairflowStore", "FairflowEngine", "FairflowProvenance", "FairflowGit",
-        "ROOTIO", "FairflowStages", "NeuralKit",
+        "ROOTIO", "FairflowStages",
         .product(name: "ArgumentParser", package: "swift-argument-parser"), "FAIRStages",
-        "FairflowBase", "Fetch", "HDF5", "ModelImport", "ModelStages", "Plots",
+        "FairflowBase", "Fetch", "ProjectTemplates", "ModelImport", "ModelStages",
+        "FairflowReport",
       ],
       swiftSettings: strict),
     .executableTarget(name: "fairflow", dependencies: ["FairflowCLI"], swiftSettings: strict),
@@ -262,6 +275,7 @@ let package = Package(
       dependencies: [
         "FairflowCLI", "FairflowTesting", "MockHTTPServer",
         .product(name: "ArgumentParser", package: "swift-argument-parser"), "FairflowBase", "Fetch",
+        "ProjectTemplates",
       ],
       exclude: ["Snapshots", "Peers", "Hostile"],
       swiftSettings: strict),

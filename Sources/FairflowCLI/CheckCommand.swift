@@ -1,39 +1,21 @@
-import ModelStages
 internal import ArgumentParser
-internal import Foundation
+internal import FairflowBase
 internal import FairflowCore
 internal import FairflowEngine
 internal import FairflowGit
-internal import FairflowStages
 internal import FairflowStore
-import FairflowBase
+internal import Foundation
+internal import ModelStages
 
 /// Metrics of a pipeline's `evaluate` stages and their gates, now and at a git revision.
 struct MetricsSource {
   let context: CommandContext
 
-  struct Evaluation {
-    var stage: String
-    var output: String
-    var gates: [Gate]
-    var baselineFile: String?
-  }
-
-  var evaluations: [Evaluation] {
-    context.loaded.pipeline.stages.compactMap { stage in
-      guard case .builtin("evaluate", _, let config) = stage.action,
-        let output = config["output"]?.stringValue
-      else { return nil }
-      let gates = (try? config["gates"].map { try Gate.parse($0) { PipelineError($0) } }) ?? nil
-      return Evaluation(
-        stage: stage.name, output: output, gates: gates ?? [],
-        baselineFile: config["baseline"]?.stringValue)
-    }
-  }
+  var evaluations: [GatedMetrics] { GatedMetrics.all(in: context.loaded.pipeline) }
 
   func current(_ path: String) -> [String: Double]? {
     guard let text = try? FileIO.readText(context.workspace.root + "/" + path) else { return nil }
-    return Self.numbers(text)
+    return MetricsFile.numbers(text)
   }
 
   /// The file at a git revision (through libgit2).
@@ -48,21 +30,9 @@ struct MetricsSource {
     let prefix = root.hasPrefix(workdir) ? String(root.dropFirst(workdir.count)) : ""
     let inRepo = (prefix.isEmpty || prefix.hasSuffix("/") ? prefix : prefix + "/") + path
     guard let bytes = try repo.file(at: revision, path: inRepo) else { return nil }
-    return Self.numbers(String(decoding: bytes, as: UTF8.self))
+    return MetricsFile.numbers(String(decoding: bytes, as: UTF8.self))
   }
 
-  static func numbers(_ text: String) -> [String: Double]? {
-    guard case .map(let pairs)? = try? ValueParser.parse(text, file: "metrics") else { return nil }
-    var out: [String: Double] = [:]
-    for (k, v) in pairs {
-      switch v {
-      case .int(let i): out[k] = Double(i)
-      case .double(let d): out[k] = d
-      default: break
-      }
-    }
-    return out
-  }
 }
 
 /// `fairflow check`: the regression gate for CI.
@@ -80,40 +50,18 @@ struct Check: AsyncParsableCommand {
 
   func run() async throws {
     let source = MetricsSource(context: try CommandContext.load(pipelineOptions))
-    var rows:
-      [(
-        stage: String, metric: String, baseline: Double?, value: Double?, allowed: String,
-        verdict: String
-      )] = []
-    var failed = false
+    var rows: [GateResult] = []
     for e in source.evaluations where !e.gates.isEmpty {
-      let values = source.current(e.output)
       let baseline =
         try rev.map { try source.at($0, e.output) } ?? e.baselineFile.flatMap(source.current)
-      for gate in e.gates {
-        guard let value = values?[gate.metric] else {
-          rows.append((e.stage, gate.metric, baseline?[gate.metric], nil, "", "MISSING"))
-          failed = true
-          continue
-        }
-        let (allowed, passed) = gate.check(value, baseline: baseline?[gate.metric])
-        rows.append(
-          (e.stage, gate.metric, baseline?[gate.metric], value, allowed, passed ? "ok" : "FAIL"))
-        if !passed { failed = true }
-      }
+      rows += e.check(values: source.current(e.output), baseline: baseline)
     }
+    let failed = rows.contains { !$0.passed }
     if json {
-      let list = rows.map { r -> Value in
-        .map([
-          ("stage", .string(r.stage)), ("metric", .string(r.metric)),
-          ("baseline", r.baseline.map(Value.double) ?? .null),
-          ("value", r.value.map(Value.double) ?? .null),
-          ("allowed", .string(r.allowed)), ("verdict", .string(r.verdict)),
-        ])
-      }
       print(
-        Value.map([("schema", .int(1)), ("passed", .bool(!failed)), ("gates", .list(list))])
-          .prettyJSON, terminator: "")
+        Value.map([
+          ("schema", .int(1)), ("passed", .bool(!failed)), ("gates", .list(rows.map(\.json))),
+        ]).prettyJSON, terminator: "")
     } else if rows.isEmpty {
       print("no gates: add `gates:` to an evaluate stage")
     } else {
@@ -121,7 +69,9 @@ struct Check: AsyncParsableCommand {
       let header = ["stage", "metric", "baseline", "value", "allowed", "verdict"]
       let table =
         [header]
-        + rows.map { [$0.stage, $0.metric, f($0.baseline), f($0.value), $0.allowed, $0.verdict] }
+        + rows.map {
+          [$0.stage, $0.metric, f($0.baseline), f($0.value), $0.allowed, $0.verdict.rawValue]
+        }
       let widths = (0..<header.count).map { c in table.map { $0[c].count }.max()! }
       for row in table {
         print(

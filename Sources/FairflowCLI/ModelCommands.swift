@@ -1,13 +1,7 @@
-import ModelStages
 internal import ArgumentParser
 internal import Foundation
-internal import FairflowCore
-internal import FairflowStore
-internal import FairflowStages
-internal import HDF5
 internal import ModelImport
-internal import NeuralKit
-import FairflowBase
+internal import ModelStages
 
 /// `fairflow import-model FILE --arch … --out DIR`.
 struct ImportModel: AsyncParsableCommand {
@@ -54,59 +48,13 @@ struct Predict: AsyncParsableCommand {
   @Option(help: "Dataset names: tracks,vertices (IN) or patch (BraggNN).") var datasets: String?
 
   func run() async throws {
-    Training.reuseLargeAllocations()
-    let json = try FileIO.readText(model + "/model.json")
-    let weights = try FileIO.read(model + "/model.safetensors")
-    let loaded = try ModelImporter.load(json: json, safetensors: weights)
-    let source = try HDF5File.open(input)
-    let names = datasets?.split(separator: ",").map(String.init)
-    let partial = out + ".partial"
-    let target = try HDF5File.create(partial)
-    var total = 0
-    switch loaded {
-    case .interactionNetwork(let m):
-      // The model's features are picked from the file by name (model.json lists them), so a
-      // model trained on a subset reads a full `convert` split.
-      let inputs = try JetInputs(
-        model: m, json: json, file: source, path: input, tracks: names?.first ?? "tracks",
-        vertices: names?.dropFirst().first ?? "vertices", labels: nil)
-      let c = m.configuration
-      let logits = try target.root.createDataset(
-        "logits", elementType: .float32, shape: [0, c.classes],
-        options: HDF5DatasetOptions(chunkRows: 4096, unlimitedRows: true))
-      for lo in stride(from: 0, to: inputs.rows, by: batch) {
-        let rows = lo..<min(inputs.rows, lo + batch)
-        let (x, y) = try inputs.features(rows)
-        try logits.append(rows: m.infer(tracks: x, vertices: y).data)
-        total = rows.upperBound
-        Console.standardError("\rpredict: \(total)/\(inputs.rows) rows")
-      }
-    case .braggNN(let m):
-      let p = try source.root.inputDataset(names?.first ?? "patch")
-      let ps = try p.shape
-      let size = m.configuration.patch
-      guard ps.dropFirst() == [1, size, size] else {
-        throw ValidationError("input shape \(ps) does not fit the model ([N, 1, \(size), \(size)])")
-      }
-      let ploc = try target.root.createDataset(
-        "ploc", elementType: .float32, shape: [0, 2],
-        options: HDF5DatasetOptions(chunkRows: 4096, unlimitedRows: true))
-      for lo in stride(from: 0, to: ps[0], by: batch) {
-        let rows = lo..<min(ps[0], lo + batch)
-        let x = Tensor(
-          shape: [rows.count] + ps.dropFirst(), data: try p.read(rows: rows, as: Float.self))
-        try ploc.append(rows: Training.predict(m, patches: x, batchSize: batch))
-        total = rows.upperBound
-        Console.standardError("\rpredict: \(total)/\(ps[0]) rows")
-      }
+    var predictor = Predictor(model: model, input: input, output: out)
+    predictor.batch = batch
+    predictor.datasets = datasets?.split(separator: ",").map(String.init)
+    let total = try predictor.run { done, all in
+      Console.standardError("\rpredict: \(done)/\(all) rows")
     }
     Console.standardError("\n")
-    try target.attributes.set("model_sha256", to: Digest.of(weights).hex)
-    try target.attributes.set("input", to: input)
-    try target.flush()
-    target.close()
-    source.close()
-    guard rename(partial, out) == 0 else { throw ValidationError("cannot write \(out)") }
     print("predict: \(total) rows → \(out)")
   }
 }

@@ -1,4 +1,5 @@
 @testable import FairflowCLI
+import ProjectTemplates
 import Foundation
 import FairflowTesting
 import Testing

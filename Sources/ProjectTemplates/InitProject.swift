@@ -4,16 +4,16 @@ import FairflowBase
 
 /// The author of a new project, from `--author "Family, Given"` (DataCite's form). Without a
 /// comma the last word is the family name; one word is a family name alone.
-struct InitAuthor: Sendable, Equatable {
-  var family: String
-  var given: String?
+package struct InitAuthor: Sendable, Equatable {
+  package var family: String
+  package var given: String?
 
-  init(family: String, given: String?) {
+  package init(family: String, given: String?) {
     self.family = family
     self.given = given
   }
 
-  init(_ text: String) {
+  package init(_ text: String) {
     let parts = text.split(separator: ",", maxSplits: 1).map {
       $0.trimmingCharacters(in: .whitespaces)
     }
@@ -28,10 +28,10 @@ struct InitAuthor: Sendable, Equatable {
   }
 
   /// "Given Family", for copyright lines.
-  var displayName: String { [given, family].compactMap { $0 }.joined(separator: " ") }
+  package var displayName: String { [given, family].compactMap { $0 }.joined(separator: " ") }
 
   /// `{family: …, given: …}` for the publish stage's `creators`.
-  var yamlFlow: String {
+  package var yamlFlow: String {
     let q = InitProject.quoted
     return "{family: \(q(family))" + (given.map { ", given: \(q($0))" } ?? "") + "}"
   }
@@ -41,15 +41,25 @@ struct InitAuthor: Sendable, Equatable {
 ///
 /// The files are a pure function of the options (plus the year in copyright lines), so the
 /// command's only I/O is ``InitWriter``'s.
-struct InitProject: Sendable {
-  var name: String
-  var template: InitTemplate
-  var license: InitLicense
-  var author: InitAuthor
-  var year: Int
+package struct InitProject: Sendable {
+  package var name: String
+  package var template: InitTemplate
+  package var license: InitLicense
+  package var author: InitAuthor
+  package var year: Int
+
+  package init(
+    name: String, template: InitTemplate, license: InitLicense, author: InitAuthor, year: Int
+  ) {
+    self.name = name
+    self.template = template
+    self.license = license
+    self.author = author
+    self.year = year
+  }
 
   /// Every file, in the order they are listed to the user.
-  var files: [(path: String, text: String)] {
+  package var files: [(path: String, text: String)] {
     [
       ("pipelines/main.yaml", template.pipeline(self)),
       ("stages/README.md", InitDocuments.stagesReadme(self)),
@@ -63,7 +73,7 @@ struct InitProject: Sendable {
 
   /// `CITATION.cff`: Citation File Format 1.2.0, every string double-quoted (JSON escapes are
   /// valid YAML and keep values like `yes` or `1.0` strings).
-  var citation: String {
+  package var citation: String {
     let q = Self.quoted
     var lines = [
       "cff-version: 1.2.0",
@@ -82,7 +92,7 @@ struct InitProject: Sendable {
   }
 
   /// A YAML double-quoted scalar (JSON escapes).
-  static func quoted(_ text: String) -> String {
+  package static func quoted(_ text: String) -> String {
     var out = "\""
     for scalar in text.unicodeScalars {
       switch scalar {
@@ -103,12 +113,12 @@ struct InitProject: Sendable {
 
   /// Rejects names and authors that cannot be written as one line of YAML metadata, or that
   /// the pipeline would interpolate (`${…}`).
-  static func checkText(_ text: String, option: String) throws(CommandError) {
+  package static func checkText(_ text: String, option: String) throws(TemplateError) {
     if text.trimmingCharacters(in: .whitespaces).isEmpty {
-      throw CommandError("\(option) must not be empty")
+      throw TemplateError("\(option) must not be empty")
     }
     if text.contains(where: \.isNewline) || text.contains("${") {
-      throw CommandError("\(option) must be one line without '${'")
+      throw TemplateError("\(option) must be one line without '${'")
     }
   }
 }

@@ -1,14 +1,14 @@
 /// The starting pipelines of `fairflow init`: built-in stages only (no Python), sized to run cold
 /// in seconds on two cores, each ending in an evaluate stage with regression gates and a publish
 /// dry run. Shapes follow `pipelines/hbb-quick.yaml` and `pipelines/braggnn-quick.yaml`.
-enum InitTemplate: String, CaseIterable, Sendable {
+package enum InitTemplate: String, CaseIterable, Sendable {
   case classifier
   case regression
 
-  static var list: String { allCases.map(\.rawValue).joined(separator: ", ") }
+  package static var list: String { allCases.map(\.rawValue).joined(separator: ", ") }
 
   /// What the project's model does, for the README and the model card.
-  var task: String {
+  package var task: String {
     switch self {
     case .classifier: "binary classification of jets (H→bb against QCD) with an interaction network"
     case .regression: "sub-pixel Bragg peak positions in 11×11 detector patches with BraggNN"
@@ -16,14 +16,14 @@ enum InitTemplate: String, CaseIterable, Sendable {
   }
 
   /// The model directory `train` writes (and evaluate, export and publish read).
-  var model: String {
+  package var model: String {
     switch self {
     case .classifier: "models/classifier"
     case .regression: "models/regressor"
     }
   }
 
-  var keywords: [String] {
+  package var keywords: [String] {
     switch self {
     case .classifier: ["jet tagging", "graph neural network", "FAIR"]
     case .regression: ["Bragg peak", "X-ray diffraction", "FAIR"]
@@ -31,7 +31,7 @@ enum InitTemplate: String, CaseIterable, Sendable {
   }
 
   /// `pipelines/main.yaml`.
-  func pipeline(_ project: InitProject) -> String {
+  package func pipeline(_ project: InitProject) -> String {
     header(project.name) + "pipeline: main\n" + body + publish(project)
   }
 

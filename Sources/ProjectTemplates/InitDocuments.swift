@@ -1,7 +1,7 @@
 /// The prose files of a project made by `fairflow init`: README, `stages/README.md`,
 /// `.gitignore` and the CI workflow.
-enum InitDocuments {
-  static func readme(_ project: InitProject) -> String {
+package enum InitDocuments {
+  package static func readme(_ project: InitProject) -> String {
     """
     # \(project.name)
 
@@ -43,7 +43,7 @@ enum InitDocuments {
     """
   }
 
-  static func stagesReadme(_ project: InitProject) -> String {
+  package static func stagesReadme(_ project: InitProject) -> String {
     """
     # Your own stages
 
@@ -89,7 +89,7 @@ enum InitDocuments {
     """
   }
 
-  static let gitignore = """
+  package static let gitignore = """
     # fairflow's content-addressed store, run cache, state and logs (restored by `fairflow run`)
     /cache/*
     # outputs: reproducible from pipelines/main.yaml and recorded in pipelines/main.lock
@@ -105,7 +105,7 @@ enum InitDocuments {
 
   /// GitHub Actions: build fairflow, run the pipeline, gate the metrics. On a pull request the
   /// gate also compares with the metrics committed on the target branch.
-  static let workflow = """
+  package static let workflow = """
     # Reproduce the pipeline and fail on a metric regression (made by `fairflow init`).
     name: fairflow
     on:

@@ -4,7 +4,7 @@
 /// https://www.apache.org/licenses/LICENSE-2.0.txt. A test checks that hash.
 extension InitLicense {
   /// Apache License 2.0, the full text.
-  static let apacheText = """
+  package static let apacheText = """
 
                                      Apache License
                                Version 2.0, January 2004
@@ -211,7 +211,7 @@ extension InitLicense {
     """
 
   /// CC0 1.0 Universal, the full legal code.
-  static let cc0Text = """
+  package static let cc0Text = """
     Creative Commons Legal Code
 
     CC0 1.0 Universal

@@ -6,7 +6,7 @@ internal import Foundation
 /// MIT, BSD-2-Clause, BSD-3-Clause, Apache-2.0 and CC0-1.0 are written in full. CC-BY-4.0 is
 /// written as a notice with the canonical URL of its legal code: no verified copy of the legal
 /// code was at hand to embed (a wrong licence text is worse than a link to the right one).
-enum InitLicense: String, CaseIterable, Sendable {
+package enum InitLicense: String, CaseIterable, Sendable {
   case mit
   case apache2 = "apache-2.0"
   case bsd2 = "bsd-2-clause"
@@ -15,12 +15,12 @@ enum InitLicense: String, CaseIterable, Sendable {
   case cc0 = "cc0-1.0"
 
   /// Parses an SPDX id in any case (`MIT`, `apache-2.0`, `CC-BY-4.0`).
-  init?(spdx: String) {
+  package init?(spdx: String) {
     self.init(rawValue: spdx.trimmingCharacters(in: .whitespaces).lowercased())
   }
 
   /// The canonical SPDX identifier.
-  var id: String {
+  package var id: String {
     switch self {
     case .mit: "MIT"
     case .apache2: "Apache-2.0"
@@ -32,10 +32,10 @@ enum InitLicense: String, CaseIterable, Sendable {
   }
 
   /// Whether ``text(holder:year:)`` is the licence's full text (else a notice and the URL).
-  var isFullText: Bool { self != .ccBy4 }
+  package var isFullText: Bool { self != .ccBy4 }
 
   /// The `LICENSE` file, with the copyright line filled in where the licence has one.
-  func text(holder: String, year: Int) -> String {
+  package func text(holder: String, year: Int) -> String {
     switch self {
     case .mit: Self.mit(holder: holder, year: year)
     case .apache2: Self.apacheText
@@ -46,9 +46,9 @@ enum InitLicense: String, CaseIterable, Sendable {
     }
   }
 
-  static var list: String { allCases.map(\.rawValue).joined(separator: ", ") }
+  package static var list: String { allCases.map(\.rawValue).joined(separator: ", ") }
 
-  static func mit(holder: String, year: Int) -> String {
+  package static func mit(holder: String, year: Int) -> String {
     """
     MIT License
 
@@ -75,7 +75,7 @@ enum InitLicense: String, CaseIterable, Sendable {
     """
   }
 
-  static func bsd(clauses: Int, holder: String, year: Int) -> String {
+  package static func bsd(clauses: Int, holder: String, year: Int) -> String {
     let third =
       clauses == 3
       ? """
@@ -114,7 +114,7 @@ enum InitLicense: String, CaseIterable, Sendable {
       """
   }
 
-  static func ccBy(holder: String, year: Int) -> String {
+  package static func ccBy(holder: String, year: Int) -> String {
     """
     Copyright (c) \(year) \(holder)
 
