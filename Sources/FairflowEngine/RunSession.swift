@@ -84,7 +84,7 @@ public final class RunSession: @unchecked Sendable {
         "note: stopped stage '\(orphan.stage)' (process group \(orphan.pid)) left running by a killed run"
       )
     }
-    for directory in ["pipelines", "cache/runs", "cache/state"] {
+    for directory in ["pipelines"] + CacheLayout.runDirectories {
       FileIO.removeStaleTemporaries(in: root + "/" + directory, suffix: ".tmp")
     }
     ObjectStore(workspace: root).cleanTemporaries()

@@ -25,7 +25,7 @@ public final class StageProcessRegistry: Sendable {
 
   /// The registry of a workspace: `cache/running/`.
   public convenience init(workspace root: String) {
-    self.init(directory: root + "/cache/running")
+    self.init(directory: CacheLayout(workspace: root).running)
   }
 
   deinit { close() }

@@ -24,8 +24,8 @@ public struct Workspace: Sendable {
   }
 
   public var cacheDirectory: String { root + "/cache" }
-  public var statCacheFile: String { root + "/cache/state/stat-cache" }
-  public func logDirectory(run: String) -> String { root + "/cache/logs/" + run }
+  public var statCacheFile: String { CacheLayout(workspace: root).statCache }
+  public func logDirectory(run: String) -> String { CacheLayout(workspace: root).logs(run: run) }
 
   /// Resolves `PIPELINE`: an existing path, or a name for `pipelines/NAME.yaml` (or `.yml`); with
   /// nothing given, the only pipeline in `pipelines/`.
@@ -83,7 +83,7 @@ public struct Workspace: Sendable {
 
   /// Derived snapshot of a pipeline (`kind` is "pipeline" or "lock"); see `Snapshot`.
   public func snapshotFile(for file: String, kind: String) -> String {
-    root + "/cache/state/snapshots/" + display(file).replacingSlashes() + "." + kind
+    CacheLayout(workspace: root).snapshots + "/" + display(file).replacingSlashes() + "." + kind
   }
 
   /// The path shown to users (relative to the workspace when inside it).

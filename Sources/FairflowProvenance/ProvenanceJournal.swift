@@ -19,7 +19,7 @@ public struct ProvenanceJournal: Sendable {
 
   public let path: String
 
-  public init(workspace root: String) { path = root + "/cache/provenance-journal.tsv" }
+  public init(workspace root: String) { path = CacheLayout(workspace: root).provenanceJournal }
 
   /// Appends entries with one `write` under `O_APPEND` (concurrent runs never interleave lines).
   public func append(run: String, records: [(file: String, blob: ObjectID)]) {

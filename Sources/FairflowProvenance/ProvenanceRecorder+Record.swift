@@ -91,7 +91,7 @@ extension ProvenanceRecorder {
     let ignoring: (String) -> Bool = { path in
       guard path.hasPrefix(inWorkspace) else { return false }
       let relative = path.dropFirst(inWorkspace.count)
-      return relative.hasPrefix("cache/")
+      return CacheLayout.contains(relative: relative)
         || (relative.hasPrefix("pipelines/") && relative.hasSuffix(".lock"))
     }
     if !store.isFallback, let state = try repository.workingState(ignoring: ignoring) {

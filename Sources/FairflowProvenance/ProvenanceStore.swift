@@ -33,7 +33,7 @@ public final class ProvenanceStore {
   }
 
   public static func fallbackPath(workspace root: String) -> String {
-    root + "/cache/provenance.git"
+    CacheLayout(workspace: root).provenanceRepository
   }
 
   /// The store for a workspace. With `create`, makes the fallback repository if needed and says
@@ -117,7 +117,7 @@ public final class ProvenanceStore {
   public func producers(ofSHA256 hex: String) throws -> [OutputIndex.Producer] {
     if index == nil {
       index = try OutputIndex.load(
-        store: self, cacheFile: workspaceRoot.map { $0 + "/cache/state/provenance-index" })
+        store: self, cacheFile: workspaceRoot.map { CacheLayout(workspace: $0).provenanceIndex })
     }
     return index?.producers[hex] ?? []
   }

@@ -18,8 +18,8 @@ public final class ObjectStore: @unchecked Sendable {
 
   public init(workspace root: String, linker: Linker = Linker()) {
     self.root = root
-    self.objects = root + "/cache/objects"
-    self.temp = root + "/cache/tmp"
+    self.objects = CacheLayout(workspace: root).objects
+    self.temp = CacheLayout(workspace: root).temporary
     self.linker = linker
     self.realRoot = FileIO.realPath(root) ?? root
   }
@@ -242,7 +242,7 @@ public final class ObjectStore: @unchecked Sendable {
   public func quarantineModified(_ record: PathRecord, statCache: StatCache) -> [Digest] {
     var quarantined: [Digest] = []
     for digest in modifiedInPlace(record, statCache: statCache) {
-      let target = root + "/cache/quarantine/\(digest.hex)"
+      let target = CacheLayout(workspace: root).quarantine + "/\(digest.hex)"
       if (try? FileIO.makeDirectories(FileIO.parent(of: target))) != nil,
         rename(path(of: digest), target) == 0
       {

@@ -25,7 +25,7 @@ public struct RunCache: Sendable {
 
   public let directory: String
 
-  public init(workspace root: String) { directory = root + "/cache/runs" }
+  public init(workspace root: String) { directory = CacheLayout(workspace: root).runs }
 
   public func path(of fingerprint: Digest) -> String {
     "\(directory)/\(fingerprint.hex.prefix(2))/\(fingerprint.hex)"

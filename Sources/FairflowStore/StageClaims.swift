@@ -38,7 +38,7 @@ public final class StageClaims: @unchecked Sendable {
   }
 
   public init(workspace root: String, pipeline file: String) {
-    directory = root + "/cache/locks/" + String(Digest.of(file).hex.prefix(16))
+    directory = CacheLayout(workspace: root).locks + "/" + String(Digest.of(file).hex.prefix(16))
   }
 
   deinit { unlockDecision() }
@@ -119,7 +119,7 @@ public final class StageClaims: @unchecked Sendable {
   /// Every lock entry in the journals of every pipeline's runs (for `cache gc`, which holds the
   /// workspace lock exclusively, so the journals are those of dead runs).
   public static func journaledEntries(workspace root: String) -> [LockEntry] {
-    let locks = root + "/cache/locks"
+    let locks = CacheLayout(workspace: root).locks
     var entries: [LockEntry] = []
     for pipeline in (try? FileIO.list(locks)) ?? [] {
       let runs = locks + "/" + pipeline + "/runs"

@@ -50,7 +50,7 @@ public final class WorkspaceLock: @unchecked Sendable {
   /// Set when a dead holder's record was found and replaced.
   public private(set) var brokenHolder: Holder?
 
-  public init(workspace root: String) { path = root + "/cache/workspace-lock" }
+  public init(workspace root: String) { path = CacheLayout(workspace: root).workspaceLock }
 
   deinit { release() }
 
