@@ -172,7 +172,8 @@ let package = Package(
       swiftSettings: strict),
     .testTarget(
       name: "FairflowEngineTests",
-      dependencies: ["FairflowEngine", "FairflowTesting"], swiftSettings: strict),
+      dependencies: ["FairflowEngine", "FairflowCore", "FairflowTesting"],
+      swiftSettings: strict),
     .testTarget(
       name: "HDF5Tests", dependencies: ["HDF5", "FairflowTesting"], swiftSettings: strict),
     .testTarget(
