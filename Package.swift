@@ -72,7 +72,10 @@ let package = Package(
         .apt(["zlib1g-dev", "liblz4-dev", "libzstd-dev", "liblzma-dev", "libxxhash-dev"])
       ]
     ),
-    .target(name: "ROOTIO", dependencies: ["CCompression", "FairflowBase"], swiftSettings: strict),
+    // The codecs, wrapped once: CCompression is the C module (only Compression imports it),
+    // Compression the small typed API (inflate, xz, LZ4 blocks, zstd, XXH64, Adler-32).
+    .target(name: "Compression", dependencies: ["CCompression"], swiftSettings: strict),
+    .target(name: "ROOTIO", dependencies: ["Compression", "FairflowBase"], swiftSettings: strict),
     // NeuralKit: Float32 tensors, reverse-mode autodiff, data-parallel training, layers,
     // optimizers, the reference models, safetensors — reproducible to the bit on any CPU.
     // CKernels: the deterministic math (matrix product with a fixed accumulation order on every
@@ -91,7 +94,7 @@ let package = Package(
     // safetensors, ONNX initialisers → native models; an ONNX graph interpreter (sgemm kernels).
     .target(
       name: "ModelImport",
-      dependencies: ["NeuralKit", "CCompression", "FairflowBase"],
+      dependencies: ["NeuralKit", "Compression", "FairflowBase"],
       swiftSettings: strict),
     // Metrics: ROC/AUC (scikit-learn semantics), accuracy, fidelity, distance statistics.
     .target(name: "Metrics", swiftSettings: strict),
@@ -102,7 +105,7 @@ let package = Package(
     .target(
       name: "Fetch",
       dependencies: [
-        "FairflowBase", "CCompression",
+        "FairflowBase", "Compression",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "NIOCore", package: "swift-nio"),
@@ -221,6 +224,9 @@ let package = Package(
       ], swiftSettings: strict),
     .testTarget(
       name: "HDF5Tests", dependencies: ["HDF5", "FairflowTesting", "FairflowBase", "FairflowCore"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "CompressionTests", dependencies: ["Compression", "FairflowBase", "FairflowTesting"],
       swiftSettings: strict),
     .testTarget(
       name: "ROOTIOTests",

@@ -44,63 +44,49 @@ public struct ProcessSlurmCommandRunner: SlurmCommandRunner {
   }
 
   static func runBlocking(_ arguments: [String]) -> SlurmCommandResult {
-    var outPipe: [Int32] = [-1, -1]
-    var errPipe: [Int32] = [-1, -1]
-    var pid: pid_t = 0
-    let spawnResult: Int32 = LocalExecutor.spawnLock.withLock { _ in
-      guard pipe(&outPipe) == 0 else { return errno }
-      guard pipe(&errPipe) == 0 else {
-        close(outPipe[0])
-        close(outPipe[1])
-        return errno
+    var outPipe: (read: Int32, write: Int32) = (-1, -1)
+    var errPipe: (read: Int32, write: Int32) = (-1, -1)
+    let spawned: Result<pid_t, ChildProcess.Failure> = ChildProcess.spawnLock.withLock { _ in
+      guard let out = ChildProcess.makePipe() else { return .failure(pipeFailure(arguments)) }
+      outPipe = out
+      guard let err = ChildProcess.makePipe() else {
+        let failure = pipeFailure(arguments)
+        close(outPipe.read)
+        close(outPipe.write)
+        outPipe = (-1, -1)
+        return .failure(failure)
       }
-      for fd in outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-      var actions = posix_spawn_file_actions_t()
-      posix_spawn_file_actions_init(&actions)
-      defer { posix_spawn_file_actions_destroy(&actions) }
-      posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-      posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
-      posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
-      _ = Spawn.addCloseFrom?(&actions, 3)
-      var attributes = posix_spawnattr_t()
-      posix_spawnattr_init(&attributes)
-      defer { posix_spawnattr_destroy(&attributes) }
-      var defaultSignals = sigset_t()
-      sigemptyset(&defaultSignals)
-      for signal in [SIGINT, SIGTERM, SIGPIPE, SIGHUP, SIGQUIT] {
-        sigaddset(&defaultSignals, signal)
-      }
-      var emptyMask = sigset_t()
-      sigemptyset(&emptyMask)
-      posix_spawnattr_setsigdefault(&attributes, &defaultSignals)
-      posix_spawnattr_setsigmask(&attributes, &emptyMask)
-      posix_spawnattr_setpgroup(&attributes, 0)
-      posix_spawnattr_setflags(
-        &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-      let result = Spawn.withCStrings(arguments) { argv in
-        posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, environ)
-      }
-      close(outPipe[1])
-      close(errPipe[1])
+      errPipe = err
+      let result = ChildProcess.spawn(
+        arguments, searchPath: true, stdout: outPipe.write, stderr: errPipe.write)
+      close(outPipe.write)
+      close(errPipe.write)
       return result
     }
-    guard spawnResult == 0 else {
-      if outPipe[0] >= 0 { close(outPipe[0]) }
-      if errPipe[0] >= 0 { close(errPipe[0]) }
-      return SlurmCommandResult(
-        status: 127, stdout: "",
-        stderr: "\(arguments[0]): \(String(cString: strerror(spawnResult)))")
+    let pid: pid_t
+    switch spawned {
+    case .success(let started): pid = started
+    case .failure(let failure):
+      if outPipe.read >= 0 { close(outPipe.read) }
+      if errPipe.read >= 0 { close(errPipe.read) }
+      return SlurmCommandResult(status: 127, stdout: "", stderr: failure.text)
     }
-    let (stdout, stderr) = readBoth(outPipe[0], errPipe[0])
-    close(outPipe[0])
-    close(errPipe[0])
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-    let low = status & 0x7f
-    let code = low == 0 ? (status >> 8) & 0xff : 128 + low
+    let (stdout, stderr) = readBoth(outPipe.read, errPipe.read)
+    close(outPipe.read)
+    close(errPipe.read)
+    let code: Int32
+    switch ChildProcess.wait(pid) {
+    case .exited(let status): code = status
+    case .signalled(let signal): code = 128 + signal
+    }
     return SlurmCommandResult(
       status: code, stdout: String(decoding: stdout, as: UTF8.self),
       stderr: String(decoding: stderr, as: UTF8.self))
+  }
+
+  /// A pipe that could not be made, said as a failure to start `arguments[0]` (reads `errno`).
+  static func pipeFailure(_ arguments: [String]) -> ChildProcess.Failure {
+    ChildProcess.Failure(text: "\(arguments[0]): \(String(cString: strerror(errno)))")
   }
 
   /// Reads two pipes to their ends without letting either fill up.

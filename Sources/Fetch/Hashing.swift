@@ -1,4 +1,4 @@
-internal import CCompression
+internal import Compression
 import Crypto
 
 /// An incremental hash of one ``ChecksumAlgorithm``: feed chunks with ``update(_:)``, read the
@@ -12,7 +12,7 @@ public struct StreamingHasher {
     case sha1(Insecure.SHA1)
     case sha256(SHA256)
     case sha512(SHA512)
-    case adler32(UInt)
+    case adler32(Adler32)
   }
 
   public init(_ algorithm: ChecksumAlgorithm) {
@@ -22,7 +22,7 @@ public struct StreamingHasher {
     case .sha1: state = .sha1(Insecure.SHA1())
     case .sha256: state = .sha256(SHA256())
     case .sha512: state = .sha512(SHA512())
-    case .adler32: state = .adler32(adler32(0, nil, 0))
+    case .adler32: state = .adler32(Adler32())
     }
   }
 
@@ -47,9 +47,9 @@ public struct StreamingHasher {
     case .sha512(var h):
       h.update(bufferPointer: raw)
       state = .sha512(h)
-    case .adler32(let value):
-      let base = raw.baseAddress?.assumingMemoryBound(to: UInt8.self)
-      state = .adler32(adler32_z(value, base, raw.count))
+    case .adler32(var h):
+      h.update(raw)
+      state = .adler32(h)
     }
   }
 
@@ -60,7 +60,7 @@ public struct StreamingHasher {
     case .sha1(let h): hex(h.finalize())
     case .sha256(let h): hex(h.finalize())
     case .sha512(let h): hex(h.finalize())
-    case .adler32(let value): String(String(value, radix: 16).leftPadded(to: 8))
+    case .adler32(let h): String(String(h.value, radix: 16).leftPadded(to: 8))
     }
   }
 

@@ -1,4 +1,4 @@
-internal import CCompression
+internal import Compression
 
 /// Reads the entries of a zip archive (PyTorch's checkpoint container): the end-of-central-
 /// directory record, the central directory, and each entry's data, stored or deflated.
@@ -76,26 +76,14 @@ struct ZipArchive {
       guard e.size <= e.compressed &* 1100 + 65536 else {
         throw ImportError("zip: entry '\(name)' claims \(e.size) bytes")
       }
-      var out = [UInt8](repeating: 0, count: e.size)
-      var stream = z_stream()
-      guard inflateInit2_(&stream, -15, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK
-      else {
-        throw ImportError("zip: cannot initialise inflate")
-      }
-      defer { inflateEnd(&stream) }
-      let result: Int32 = stored.withUnsafeBufferPointer { input in
-        out.withUnsafeMutableBufferPointer { output in
-          stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
-          stream.avail_in = UInt32(input.count)
-          stream.next_out = output.baseAddress
-          stream.avail_out = UInt32(output.count)
-          return inflate(&stream, Z_FINISH)
+      do {
+        return try Inflate.raw(stored, expectedSize: e.size)
+      } catch {
+        switch error {
+        case .cannotInitialise: throw ImportError("zip: cannot initialise inflate")
+        case .corrupt: throw ImportError("zip: entry '\(name)' does not inflate to its size")
         }
       }
-      guard result == Z_STREAM_END, Int(stream.total_out) == e.size else {
-        throw ImportError("zip: entry '\(name)' does not inflate to its size")
-      }
-      return out
     default:
       throw ImportError("zip: entry '\(name)' uses unsupported compression method \(e.method)")
     }

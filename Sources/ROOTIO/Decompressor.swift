@@ -1,4 +1,4 @@
-internal import CCompression
+internal import Compression
 
 /// ROOT's compression blocks (reference §2): a record's data is one or more blocks, each a 9-byte
 /// header (2-byte algorithm tag, method byte, little-endian 24-bit compressed and uncompressed
@@ -27,10 +27,19 @@ enum Decompressor {
       try output.withUnsafeMutableBufferPointer { out throws(ROOTError) in
         let destination = UnsafeMutableBufferPointer(rebasing: out[outPos..<outPos + u])
         switch tag {
-        case "ZL": try zlib(payload, into: destination)
-        case "XZ": try xz(payload, into: destination)
+        case "ZL":
+          try codec("zlib block") { () throws(CompressionError) in
+            try Inflate.zlib(payload, into: destination)
+          }
+        case "XZ":
+          try codec("xz block") { () throws(CompressionError) in
+            try XZ.decompress(payload, into: destination)
+          }
         case "L4": try lz4(payload, into: destination)
-        case "ZS": try zstd(payload, into: destination)
+        case "ZS":
+          try codec("zstd block") { () throws(CompressionError) in
+            try Zstd.decompress(payload, into: destination)
+          }
         case "CS":
           throw ROOTError("unsupported compression: ROOT's old 'CS' deflate variant")
         default:
@@ -44,43 +53,7 @@ enum Decompressor {
     return output
   }
 
-  static func zlib(_ payload: ArraySlice<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>)
-    throws(ROOTError)
-  {
-    var stream = z_stream()
-    guard inflateInit_(&stream, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-      throw ROOTError("zlib: cannot initialise")
-    }
-    defer { inflateEnd(&stream) }
-    let result: Int32 = payload.withUnsafeBufferPointer { input in
-      stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
-      stream.avail_in = UInt32(input.count)
-      stream.next_out = out.baseAddress
-      stream.avail_out = UInt32(out.count)
-      return inflate(&stream, Z_FINISH)
-    }
-    guard result == Z_STREAM_END, Int(stream.total_out) == out.count else {
-      throw .corrupt(
-        "zlib block (inflate status \(result), \(stream.total_out) of \(out.count) bytes)")
-    }
-  }
-
-  static func xz(_ payload: ArraySlice<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>)
-    throws(ROOTError)
-  {
-    var memlimit: UInt64 = UInt64.max
-    var inPos = 0
-    var outPos = 0
-    let result = payload.withUnsafeBufferPointer { input in
-      lzma_stream_buffer_decode(
-        &memlimit, 0, nil, input.baseAddress, &inPos, input.count, out.baseAddress, &outPos,
-        out.count)
-    }
-    guard result == LZMA_OK, outPos == out.count else {
-      throw .corrupt("xz block (lzma status \(result.rawValue), \(outPos) of \(out.count) bytes)")
-    }
-  }
-
+  /// ROOT's "L4" payload: the big-endian XXH64 of the LZ4 block, then the block.
   static func lz4(_ payload: ArraySlice<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>)
     throws(ROOTError)
   {
@@ -89,31 +62,25 @@ enum Decompressor {
     var expected: UInt64 = 0
     for i in 0..<8 { expected = expected << 8 | UInt64(payload[s + i]) }
     let block = payload[(s + 8)...]
-    let actual = block.withUnsafeBufferPointer { XXH64($0.baseAddress, $0.count, 0) }
-    guard actual == expected else { throw .corrupt("LZ4 block checksum (XXH64) mismatch") }
-    let n = block.withUnsafeBufferPointer { input in
-      input.withMemoryRebound(to: CChar.self) { chars in
-        out.withMemoryRebound(to: CChar.self) { dst in
-          LZ4_decompress_safe(
-            chars.baseAddress, dst.baseAddress, Int32(chars.count), Int32(dst.count))
-        }
-      }
+    guard XXHash.hash64(block) == expected else {
+      throw .corrupt("LZ4 block checksum (XXH64) mismatch")
     }
-    guard Int(n) == out.count else {
-      throw .corrupt("LZ4 block (decoded \(n) of \(out.count) bytes)")
+    try codec("LZ4 block") { () throws(CompressionError) in
+      try LZ4.decompressBlock(block, into: out)
     }
   }
 
-  static func zstd(_ payload: ArraySlice<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>)
+  /// Runs one codec call; its failure becomes ROOT's message for the block (`what`).
+  static func codec(_ what: String, _ call: () throws(CompressionError) -> Void)
     throws(ROOTError)
   {
-    let n = payload.withUnsafeBufferPointer { input in
-      ZSTD_decompress(out.baseAddress, out.count, input.baseAddress, input.count)
-    }
-    guard ZSTD_isError(n) == 0, n == out.count else {
-      let why =
-        ZSTD_isError(n) != 0 ? String(cString: ZSTD_getErrorName(n)) : "\(n) of \(out.count) bytes"
-      throw .corrupt("zstd block (\(why))")
+    do {
+      try call()
+    } catch {
+      switch error {
+      case .cannotInitialise(let codec): throw ROOTError("\(codec.rawValue): cannot initialise")
+      case .corrupt(_, let detail): throw .corrupt("\(what) (\(detail))")
+      }
     }
   }
 }

@@ -1,0 +1,9 @@
+internal import CCompression
+
+/// xxHash (ROOT's "L4" blocks start with the XXH64 of their LZ4 payload).
+package enum XXHash {
+  /// XXH64 of `bytes` with `seed`.
+  package static func hash64(_ bytes: some Collection<UInt8>, seed: UInt64 = 0) -> UInt64 {
+    bytes.withContiguousBytes { XXH64($0.baseAddress, $0.count, seed) }
+  }
+}
