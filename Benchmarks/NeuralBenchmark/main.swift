@@ -8,10 +8,10 @@
 //   NeuralBenchmark infer --model in|braggnn --batch B --threads T --seconds S [--onnx PATH]
 //                         [--engine native|onnx]
 //   NeuralBenchmark train --jets N --batch B --threads T
-import Foundation
+import FairflowBase
 import ModelImport
 import NeuralKit
-import FairflowBase
+import Foundation
 
 var arguments = Array(CommandLine.arguments.dropFirst())
 let mode = arguments.isEmpty ? "infer" : arguments.removeFirst()

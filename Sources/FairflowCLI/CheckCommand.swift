@@ -4,8 +4,8 @@ internal import FairflowCore
 internal import FairflowEngine
 internal import FairflowGit
 internal import FairflowStore
-internal import Foundation
 internal import ModelStages
+internal import Foundation
 
 /// Metrics of a pipeline's `evaluate` stages and their gates, now and at a git revision.
 struct MetricsSource {

@@ -1,6 +1,6 @@
-internal import Foundation
+internal import FairflowBase
 internal import FairflowCore
-import FairflowBase
+internal import Foundation
 
 /// Terminal output: errors to stderr, colour only on a TTY without NO_COLOR.
 enum Console {

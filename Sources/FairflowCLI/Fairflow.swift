@@ -1,7 +1,7 @@
 public import ArgumentParser
+public import FairflowBase
 internal import FairflowCore
 internal import Foundation
-public import FairflowBase
 
 /// The `fairflow` command tree.
 public struct Fairflow: AsyncParsableCommand {

@@ -1,8 +1,8 @@
-import FAIRStages
 internal import ArgumentParser
 internal import FairflowCore
 internal import FairflowEngine
 internal import FairflowStages
+internal import FAIRStages
 internal import Fetch
 internal import Foundation
 internal import Synchronization

@@ -1,9 +1,9 @@
-internal import ProjectTemplates
 internal import ArgumentParser
+internal import FairflowBase
 internal import FairflowCore
 internal import FairflowStore
+internal import ProjectTemplates
 internal import Foundation
-import FairflowBase
 
 /// `fairflow init`: scaffold a new FAIR project that runs at once.
 struct InitCommand: ParsableCommand {

@@ -1,8 +1,8 @@
 internal import ArgumentParser
+internal import FairflowBase
 internal import FairflowCore
 internal import ROOTIO
 internal import Glibc
-import FairflowBase
 
 /// `fairflow inspect FILE`: what a ROOT file holds; with `--tree` and `--branch`, read those
 /// branches and summarise their values.

@@ -1,7 +1,7 @@
 internal import ArgumentParser
-internal import Foundation
 internal import ModelImport
 internal import ModelStages
+internal import Foundation
 
 /// `fairflow import-model FILE --arch … --out DIR`.
 struct ImportModel: AsyncParsableCommand {

@@ -1,10 +1,10 @@
 internal import ArgumentParser
-internal import Foundation
+internal import FairflowBase
 internal import FairflowCore
-internal import FairflowStore
 internal import FairflowEngine
 internal import FairflowStages
-import FairflowBase
+internal import FairflowStore
+internal import Foundation
 
 /// `fairflow status`: stale stages and why.
 struct Status: AsyncParsableCommand {

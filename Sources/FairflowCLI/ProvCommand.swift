@@ -1,11 +1,11 @@
 internal import ArgumentParser
-internal import Foundation
+internal import FairflowBase
 internal import FairflowCore
-internal import FairflowStore
 internal import FairflowEngine
-internal import FairflowProvenance
 internal import FairflowGit
-import FairflowBase
+internal import FairflowProvenance
+internal import FairflowStore
+internal import Foundation
 
 /// `fairflow prov …`: read the provenance records committed to `refs/fairflow/provenance`.
 struct Prov: AsyncParsableCommand {

@@ -1,12 +1,12 @@
 internal import ArgumentParser
-internal import Foundation
-internal import Dispatch
+internal import FairflowBase
 internal import FairflowCore
-internal import FairflowStore
 internal import FairflowEngine
 internal import FairflowProvenance
 internal import FairflowStages
-import FairflowBase
+internal import FairflowStore
+internal import Dispatch
+internal import Foundation
 
 /// `fairflow run`: does exactly the work the content of the inputs requires.
 struct Run: AsyncParsableCommand {

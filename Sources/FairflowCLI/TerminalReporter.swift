@@ -1,8 +1,8 @@
-internal import Foundation
+internal import FairflowBase
 internal import FairflowCore
 internal import FairflowEngine
+internal import Foundation
 internal import Synchronization
-import FairflowBase
 
 /// Renders run progress: one line per stage that did something, and on a TTY a status line
 /// (`[done/total] running: a, b · 12.3s`) redrawn in place. Plain lines when not a TTY.

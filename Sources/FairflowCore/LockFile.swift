@@ -1,5 +1,5 @@
-internal import Yams
 public import FairflowBase
+internal import Yams
 
 /// `pipelines/NAME.lock`: the recorded state of every stage, meant to be committed and diffed.
 ///

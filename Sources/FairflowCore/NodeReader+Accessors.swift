@@ -1,5 +1,5 @@
-internal import Yams
 public import FairflowBase
+internal import Yams
 
 /// Typed, location-aware accessors: mappings, keys, scalars, lists and whole values.
 extension NodeReader {

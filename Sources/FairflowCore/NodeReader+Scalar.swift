@@ -1,5 +1,5 @@
+internal import FairflowBase
 internal import Yams
-import FairflowBase
 
 /// Scalar typing, shared by pipeline files and `-p key=value` overrides so that the same text
 /// always gives the same value (and so the same fingerprint).

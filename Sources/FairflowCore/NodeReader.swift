@@ -1,5 +1,5 @@
-internal import Yams
 public import FairflowBase
+internal import Yams
 
 /// Walks Yams nodes with location-aware, typed accessors.
 struct NodeReader {

@@ -1,5 +1,5 @@
-internal import Yams
 public import FairflowBase
+internal import Yams
 
 /// Reads a pipeline file (YAML) into a `PipelineSpec`, validating every key and type.
 ///

@@ -1,5 +1,5 @@
-internal import Yams
 public import FairflowBase
+internal import Yams
 
 /// The pipeline and stage grammar, on top of `NodeReader`'s typed accessors.
 extension NodeReader {

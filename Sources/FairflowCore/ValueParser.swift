@@ -1,5 +1,5 @@
-internal import Yams
 public import FairflowBase
+internal import Yams
 
 /// Parses small JSON/YAML documents (run-cache entries, manifests, metrics) into `Value`s.
 public enum ValueParser {

@@ -1,5 +1,5 @@
-public import FairflowCore
 public import FairflowBase
+public import FairflowCore
 
 /// A built-in stage kind that can run: `fairflow exec-stage` looks the kind up in the registry
 /// and calls `run` in a child process of the run (so it runs locally or under a batch scheduler

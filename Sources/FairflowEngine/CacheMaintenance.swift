@@ -1,6 +1,6 @@
+public import FairflowBase
 public import FairflowCore
 internal import FairflowStore
-public import FairflowBase
 
 /// `fairflow cache verify` and `fairflow cache gc`.
 public enum CacheMaintenance {

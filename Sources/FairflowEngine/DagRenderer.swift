@@ -1,5 +1,5 @@
-public import FairflowCore
 public import FairflowBase
+public import FairflowCore
 
 /// `fairflow dag`: the stage graph as ASCII, Graphviz dot, Mermaid or JSON.
 public enum DagRenderer {

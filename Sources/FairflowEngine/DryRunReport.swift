@@ -1,6 +1,6 @@
+public import FairflowBase
 public import FairflowCore
 internal import FairflowStore
-public import FairflowBase
 
 /// `fairflow run --dry-run`: what the run would do to each stage, decided by the very code a
 /// run decides with (``Runner/plan()`` and the runner's `decide`), with nothing claimed, restored,

@@ -1,9 +1,9 @@
-internal import Glibc
-internal import Dispatch
-internal import Synchronization
+public import FairflowBase
 public import FairflowCore
 internal import FairflowStore
-public import FairflowBase
+internal import Dispatch
+internal import Glibc
+internal import Synchronization
 
 /// Runs jobs as child processes (``ChildProcess``), each in its own process group so the whole
 /// tree of a stage (the shell and what it starts) can be terminated together.

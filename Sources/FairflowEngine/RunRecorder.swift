@@ -1,5 +1,5 @@
-public import FairflowCore
 public import FairflowBase
+public import FairflowCore
 
 /// What the runner knows about one stage that executed, failed or was restored, handed to a
 /// `RunRecorder` (provenance) on the scheduling loop.

@@ -1,6 +1,6 @@
+public import FairflowBase
 public import FairflowCore
 internal import FairflowStore
-public import FairflowBase
 
 /// What happened to one stage in a run.
 public enum StageResult: Sendable, Equatable {

@@ -1,6 +1,6 @@
+public import FairflowBase
 internal import FairflowCore
 internal import FairflowStore
-public import FairflowBase
 
 /// What a run will do, decided before it claims anything: the selected stages, those already up
 /// to date, those it may write (execute or restore) and the up-to-date ones it reads.

@@ -1,6 +1,6 @@
+internal import FairflowBase
 internal import FairflowCore
 internal import FairflowStore
-import FairflowBase
 
 extension Runner {
   /// The result of running a stage's process and committing its outputs.

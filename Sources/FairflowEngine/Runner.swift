@@ -1,7 +1,7 @@
+public import FairflowBase
 public import FairflowCore
 public import FairflowStore
 internal import Synchronization
-public import FairflowBase
 
 /// Drives one `fairflow run` once ``RunSession`` has planned it and claimed its stages: feeds
 /// the `Scheduler` state machine, evaluates stages (up to date? restorable?), executes the rest

@@ -1,5 +1,5 @@
-internal import Glibc
 internal import Dispatch
+internal import Glibc
 internal import Synchronization
 
 /// What a Slurm client command (`sbatch`, `squeue`, `sacct`, `scontrol`, `scancel`) printed.

@@ -1,8 +1,8 @@
-internal import Glibc
-internal import Synchronization
+public import FairflowBase
 public import FairflowCore
 internal import FairflowStore
-public import FairflowBase
+internal import Glibc
+internal import Synchronization
 
 /// Runs jobs as Slurm batch jobs: each job becomes an `sbatch` submission whose script `exec`s the
 /// same argv the local executor would spawn (see `SlurmBatch`), with the stage's `resources:` as

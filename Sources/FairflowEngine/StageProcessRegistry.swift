@@ -1,7 +1,7 @@
+public import FairflowBase
+internal import FairflowStore
 internal import Glibc
 internal import Synchronization
-internal import FairflowStore
-public import FairflowBase
 
 /// Remembers which stage process groups a run started, so the next run can stop those that a
 /// killed `fairflow` left behind.

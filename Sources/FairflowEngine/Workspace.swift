@@ -1,6 +1,6 @@
+public import FairflowBase
 public import FairflowCore
 public import FairflowStore
-public import FairflowBase
 
 /// A fairflow workspace: the directory holding `pipelines/`, where commands run and `cache/` lives.
 public struct Workspace: Sendable {

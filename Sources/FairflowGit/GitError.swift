@@ -1,5 +1,5 @@
-internal import CGit2
 public import FairflowBase
+internal import CGit2
 
 /// A failed libgit2 call, carrying libgit2's own message and error code.
 public struct GitError: FairflowError, Equatable {

@@ -1,7 +1,7 @@
+internal import FairflowBase
 internal import FairflowCore
 internal import FairflowStore
 internal import Glibc
-import FairflowBase
 
 /// The machine a run happened on: hostname, OS, kernel, CPU model, cores, memory.
 /// Read once per run from uname(2), sysconf(3), /etc/os-release and /proc/cpuinfo.

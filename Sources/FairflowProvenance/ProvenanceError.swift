@@ -1,5 +1,5 @@
-public import FairflowCore
 public import FairflowBase
+public import FairflowCore
 
 /// A provenance problem a user can act on (unknown run, malformed record, unreadable file).
 public struct ProvenanceError: FairflowError, Equatable {

@@ -1,6 +1,6 @@
-internal import Glibc
-internal import FairflowStore
 public import FairflowGit
+internal import FairflowStore
+internal import Glibc
 
 /// The workspace's own memory of what it committed: `cache/provenance-journal.tsv`, one line per
 /// record (`run <TAB> file <TAB> blob id`), appended after the provenance ref has moved.

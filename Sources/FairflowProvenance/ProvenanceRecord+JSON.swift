@@ -1,5 +1,5 @@
-public import FairflowCore
 public import FairflowBase
+public import FairflowCore
 
 extension ProvenanceRecord {
   /// The record as a `Value` in schema order; `prettyJSON` of it is what is committed.

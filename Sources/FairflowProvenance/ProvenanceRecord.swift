@@ -1,5 +1,5 @@
-public import FairflowCore
 public import FairflowBase
+public import FairflowCore
 
 /// What one stage did in one run: the unit of provenance, stored as
 /// `runs/<run>/<stage>.json` on `refs/fairflow/provenance`. Schema: docs/provenance.md.

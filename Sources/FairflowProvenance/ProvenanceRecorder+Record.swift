@@ -1,9 +1,9 @@
+internal import Crypto
+internal import FairflowBase
 internal import FairflowCore
 internal import FairflowEngine
 internal import FairflowGit
 internal import FairflowStore
-internal import Crypto
-import FairflowBase
 
 extension ProvenanceRecorder {
   /// Environment variables recorded when set (values of secret-looking names are redacted

@@ -1,7 +1,7 @@
+public import FairflowBase
 public import FairflowCore
 public import FairflowEngine
 internal import FairflowGit
-public import FairflowBase
 
 /// Turns a run's stage records into `ProvenanceRecord`s and commits them to git as the run goes.
 ///

@@ -1,8 +1,8 @@
+internal import Crypto
 internal import FairflowBase
 internal import FairflowCore
 internal import FairflowGit
 internal import FairflowStore
-internal import Crypto
 
 /// `prov trace FILE`: from a file's content digest back through the records that produced it and
 /// their inputs, to the roots — source files (with the code commit that tracks them) and fetched

@@ -1,8 +1,8 @@
+public import FairflowBase
 public import FairflowCore
-internal import FairflowStore
 internal import FairflowEngine
 internal import FairflowGit
-public import FairflowBase
+internal import FairflowStore
 
 /// `prov verify`: recomputes digests and compares them with the records.
 ///

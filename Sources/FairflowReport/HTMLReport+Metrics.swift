@@ -1,9 +1,9 @@
 internal import FairflowBase
 internal import FairflowCore
 internal import FairflowEngine
-internal import Foundation
 internal import FairflowStore
 internal import ModelStages
+internal import Foundation
 
 /// The report's metric sections: metrics files, aggregates over seeds, masking thresholds, the
 /// tables `compare` and `consistency` reproduce, and gate verdicts.

@@ -1,5 +1,5 @@
-public import FairflowCore
 public import FairflowBase
+public import FairflowCore
 
 /// The content of a directory output: sorted entries of (relative path, digest, size, mode).
 ///

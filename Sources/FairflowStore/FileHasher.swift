@@ -1,8 +1,8 @@
-internal import Glibc
-internal import Dispatch
-internal import Synchronization
-public import FairflowCore
 public import FairflowBase
+public import FairflowCore
+internal import Dispatch
+internal import Glibc
+internal import Synchronization
 
 /// SHA-256 of files, streamed in 4 MiB reads (constant memory), several files in parallel.
 public enum FileHasher {

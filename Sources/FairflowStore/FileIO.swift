@@ -1,6 +1,6 @@
-internal import Glibc
-internal import FairflowCore
 public import FairflowBase
+internal import FairflowCore
+internal import Glibc
 
 /// Metadata of a path from `lstat`, enough to tell whether content may have changed.
 public struct FileStat: Sendable, Hashable {

@@ -1,5 +1,5 @@
+internal import FairflowBase
 internal import Glibc
-import FairflowBase
 
 /// A `flock`ed file that names its holder: the mechanism under ``WorkspaceLock``. The kernel releases the lock when the holder dies; the record inside (pid,
 /// host, start time) only serves the waiting message and the "took over" note.

@@ -1,6 +1,6 @@
+public import FairflowBase
 internal import Glibc
 internal import Synchronization
-public import FairflowBase
 
 /// How an object is placed at a workspace path: reflink (copy-on-write clone), else hard link,
 /// else a copy. The first strategy that works on this file system is remembered.

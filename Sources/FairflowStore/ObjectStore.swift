@@ -1,6 +1,6 @@
-internal import Glibc
-public import FairflowCore
 public import FairflowBase
+public import FairflowCore
+internal import Glibc
 
 /// Content-addressed storage of output files under `cache/objects/ab/cdef…` (SHA-256 hex).
 ///

@@ -1,5 +1,5 @@
-public import FairflowCore
 public import FairflowBase
+public import FairflowCore
 
 /// Fingerprint → outputs it produced: identical work anywhere (any branch, any time) is
 /// restored instead of rerun.

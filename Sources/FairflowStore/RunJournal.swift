@@ -1,6 +1,6 @@
-internal import Glibc
-public import FairflowCore
 public import FairflowBase
+public import FairflowCore
+internal import Glibc
 
 /// What one `fairflow run` of a pipeline claims and what it has recorded so far:
 /// `cache/locks/<pipeline>/runs/<RUN>.journal`, held with an exclusive `flock` for the run's life.

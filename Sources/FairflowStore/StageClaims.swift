@@ -1,6 +1,6 @@
-internal import Glibc
-public import FairflowCore
 public import FairflowBase
+public import FairflowCore
+internal import Glibc
 
 /// Which stages of a pipeline the live `fairflow run`s write and read, and the one short lock
 /// under which runs decide and record: `cache/locks/<pipeline digest>/`.

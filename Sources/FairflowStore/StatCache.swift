@@ -1,7 +1,7 @@
+public import FairflowBase
+public import FairflowCore
 internal import Glibc
 internal import Synchronization
-public import FairflowCore
-public import FairflowBase
 
 /// Remembers the digest of files by their identity and metadata, so unchanged files are never
 /// re-hashed.

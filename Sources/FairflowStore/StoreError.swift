@@ -1,6 +1,6 @@
-internal import Glibc
-public import FairflowCore
 public import FairflowBase
+public import FairflowCore
+internal import Glibc
 
 /// A failure of the on-disk state: the operation, the path and the system's own message.
 public struct StoreError: FairflowError {

@@ -1,6 +1,6 @@
-internal import Glibc
-public import FairflowCore
 public import FairflowBase
+public import FairflowCore
+internal import Glibc
 
 /// The workspace-wide lock: `fairflow run` holds it shared (runs on disjoint stages proceed in
 /// parallel; ``StageClaims`` keep them off each other's stages) and `cache gc`, which deletes

@@ -1,5 +1,5 @@
 internal import Compression
-import Crypto
+internal import Crypto
 
 /// An incremental hash of one ``ChecksumAlgorithm``: feed chunks with ``update(_:)``, read the
 /// lowercase hex with ``finalize()``. Files are hashed as they stream in, never held in memory.

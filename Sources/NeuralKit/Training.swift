@@ -1,5 +1,5 @@
-internal import Glibc
 public import FairflowBase
+internal import Glibc
 
 /// Jets for the interaction network: tracks `[N, P, Nt]`, vertices `[N, S, Nv]` (feature-major)
 /// and class labels.

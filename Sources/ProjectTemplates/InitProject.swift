@@ -1,6 +1,6 @@
+internal import FairflowBase
 internal import FairflowCore
 internal import Foundation
-import FairflowBase
 
 /// The author of a new project, from `--author "Family, Given"` (DataCite's form). Without a
 /// comma the last word is the family name; one word is a family name alone.

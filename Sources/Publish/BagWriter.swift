@@ -1,5 +1,5 @@
+internal import FairflowBase
 public import Foundation
-import FairflowBase
 
 /// Makes a directory whose payload is already in `data/` a complete and valid BagIt 1.0 bag
 /// (RFC 8493): `bagit.txt`, `bag-info.txt` (Bagging-Date from the injected date, Payload-Oxum),

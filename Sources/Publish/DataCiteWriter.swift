@@ -1,5 +1,5 @@
 public import FairflowBase
-import Foundation
+internal import Foundation
 
 /// DataCite metadata of the model as DataCite JSON, kernel 4.5: the shape of the
 /// `datacite-v4.5.json` schema shipped with the Python `datacite` package (publisher as an

@@ -1,5 +1,5 @@
 public import FairflowBase
-import Foundation
+internal import Foundation
 
 /// The FAIR self-assessment of a published model: each principle of the FAIR-for-AI-models
 /// table (Duarte et al. 2023, Table 1, after Ravi et al. 2022) judged Pass or Fail from what the

@@ -1,5 +1,5 @@
 public import FairflowBase
-import Foundation
+internal import Foundation
 
 /// `ro-crate-metadata.json` (RO-Crate 1.1) for the bundle's payload: the root data set carries
 /// the citation metadata (authors with ORCID, licence, DOI, keywords), every payload file is a

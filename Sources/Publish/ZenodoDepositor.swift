@@ -1,5 +1,5 @@
 public import Fetch
-import FairflowBase
+internal import FairflowBase
 public import Foundation
 
 /// Deposits a publication bundle on a Zenodo-compatible REST API (the legacy deposit API,

@@ -1,8 +1,8 @@
+import FairflowBase
 import FairflowTesting
 import Foundation
 import Glibc
 import Testing
-import FairflowBase
 
 /// The crash harness of issue 10: a multi-stage pipeline is killed with SIGKILL at seeded random
 /// moments — `fairflow` itself or one of its running stage processes — and after every kill the

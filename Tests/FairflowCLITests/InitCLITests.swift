@@ -1,8 +1,8 @@
-@testable import FairflowCLI
-import ProjectTemplates
-import Foundation
 import FairflowTesting
+import Foundation
+import ProjectTemplates
 import Testing
+@testable import FairflowCLI
 
 /// `fairflow init` through the real binary: each template scaffolds a project that validates,
 /// runs and passes its gates; the citation validates with cffconvert; a non-empty directory is

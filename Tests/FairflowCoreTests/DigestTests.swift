@@ -1,6 +1,6 @@
+import FairflowBase
 import FairflowCore
 import Testing
-import FairflowBase
 
 @Suite struct DigestTests {
   static let abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"

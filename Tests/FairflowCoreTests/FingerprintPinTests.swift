@@ -1,6 +1,6 @@
+import FairflowBase
 import FairflowCore
 import Testing
-import FairflowBase
 
 /// Fingerprints are run-cache keys and lock-file values: these digests were computed by the
 /// encoder as first released, and must never change without a new schema version.

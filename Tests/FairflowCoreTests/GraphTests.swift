@@ -1,6 +1,6 @@
+import FairflowBase
 import FairflowCore
 import Testing
-import FairflowBase
 
 @Suite struct GraphTests {
   func upstream(_ name: String, _ pipeline: Pipeline, _ graph: Graph) throws -> [String] {

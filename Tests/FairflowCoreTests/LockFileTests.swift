@@ -1,6 +1,6 @@
+import FairflowBase
 import FairflowCore
 import Testing
-import FairflowBase
 
 @Suite struct LockFileTests {
   static func entry(_ name: String) -> LockEntry {

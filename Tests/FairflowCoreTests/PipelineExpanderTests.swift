@@ -1,7 +1,7 @@
+import FairflowBase
 import FairflowCore
 import Foundation
 import Testing
-import FairflowBase
 
 /// A built-in kind for tests: reads `count` (int), `label` (string, optional) and `extra`
 /// (anything), and rejects other keys.

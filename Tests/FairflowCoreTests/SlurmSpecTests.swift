@@ -1,6 +1,6 @@
+import FairflowBase
 import FairflowCore
 import Testing
-import FairflowBase
 
 /// `executor:`, `resources: {time: …}` and the `slurm:` section.
 @Suite struct SlurmSpecTests {

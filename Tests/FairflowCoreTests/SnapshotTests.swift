@@ -1,7 +1,7 @@
-import FairflowTesting
-import FairflowCore
-import Testing
 import FairflowBase
+import FairflowCore
+import FairflowTesting
+import Testing
 
 @Suite struct SnapshotTests {
   static let text = """

@@ -1,7 +1,7 @@
+import FairflowBase
 import FairflowCore
 import Foundation
 import Testing
-import FairflowBase
 
 @Suite struct StalenessTests {
   static let text = """

@@ -1,6 +1,6 @@
+import FairflowBase
 import FairflowCore
 import Testing
-import FairflowBase
 
 @Suite struct ValueTests {
   @Test func mapsCompareAndHashIgnoringKeyOrder() {

@@ -1,10 +1,10 @@
+import FairflowBase
 import FairflowCore
 import FairflowEngine
 import FairflowStore
 import FairflowTesting
 import Foundation
 import Testing
-import FairflowBase
 
 /// A minimal built-in kind: writes `text` (repeated `times`) to its single output.
 struct RepeatText: BuiltinStage {

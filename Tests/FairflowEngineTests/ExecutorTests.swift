@@ -1,9 +1,9 @@
+import FairflowBase
 import FairflowCore
 import FairflowEngine
 import FairflowTesting
 import Foundation
 import Testing
-import FairflowBase
 
 @Suite struct ExecutorTests {
   @Test func stagesInheritOnlyStandardDescriptors() async throws {

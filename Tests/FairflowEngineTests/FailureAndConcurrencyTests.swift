@@ -1,10 +1,10 @@
+import FairflowBase
 import FairflowCore
 import FairflowEngine
 import FairflowStore
 import FairflowTesting
 import Foundation
 import Testing
-import FairflowBase
 
 @Suite struct FailureAndConcurrencyTests {
   static let failing = """

@@ -1,10 +1,10 @@
+import FairflowBase
 import FairflowCore
 import FairflowEngine
 import FairflowStore
 import FairflowTesting
 import Foundation
 import Testing
-import FairflowBase
 
 /// What `RunSession` owns: the lock-entry journal merged once, claims that keep overlapping runs
 /// apart without touching up-to-date stages, recovery of a killed run's journal, dry runs

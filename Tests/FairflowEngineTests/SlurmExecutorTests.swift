@@ -1,10 +1,10 @@
+import FairflowBase
 import FairflowCore
 import FairflowEngine
 import FairflowTesting
 import Foundation
 import Synchronization
 import Testing
-import FairflowBase
 
 @Suite struct SlurmBatchTests {
   let job = Job(

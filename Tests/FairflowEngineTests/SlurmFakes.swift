@@ -1,10 +1,10 @@
+import FairflowBase
 import FairflowCore
 import FairflowEngine
 import FairflowTesting
 import Foundation
 import Synchronization
 import Testing
-import FairflowBase
 
 /// A scripted Slurm: `sbatch` runs the batch script with `/bin/sh` right away (appending to the
 /// `--output` file, as slurmd would) and remembers how it ended; `squeue` lists a job for a set

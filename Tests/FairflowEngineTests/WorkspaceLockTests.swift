@@ -1,8 +1,8 @@
+import FairflowBase
 import FairflowCore
 import FairflowStore
 import FairflowTesting
 import Testing
-import FairflowBase
 
 @Suite struct WorkspaceLockTests {
   @Test func secondHolderIsRefusedWithHolderDetailsThenAllowedAfterRelease() throws {

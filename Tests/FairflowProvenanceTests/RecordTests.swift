@@ -1,7 +1,7 @@
+import FairflowBase
 import FairflowCore
 import FairflowProvenance
 import Testing
-import FairflowBase
 
 @Suite struct RecordTests {
   static let context = RunContext(

@@ -1,3 +1,4 @@
+import FairflowBase
 import FairflowCore
 import FairflowEngine
 import FairflowGit
@@ -5,7 +6,6 @@ import FairflowProvenance
 import FairflowTesting
 import Foundation
 import Testing
-import FairflowBase
 
 @Suite struct RecorderTests {
   @Test func oneCommitPerRunWithAReadableMessageAndFullRecords() async throws {

@@ -1,3 +1,4 @@
+import FairflowBase
 import FairflowCore
 import FairflowEngine
 import FairflowGit
@@ -6,7 +7,6 @@ import FairflowStore
 import FairflowTesting
 import Foundation
 import Testing
-import FairflowBase
 
 @Suite struct TraceAndVerifyTests {
   func trace(_ h: ProvenanceHarness, _ path: String) throws -> Tracer.Node {

@@ -1,9 +1,9 @@
+import FairflowBase
 import FairflowCore
 import FairflowStore
 import FairflowTesting
 import Foundation
 import Testing
-import FairflowBase
 
 @Suite struct ObjectStoreTests {
   @Test func ingestMovesFileIntoStoreAndLeavesReadOnlyLink() throws {

@@ -1,8 +1,8 @@
+import FairflowBase
 import FairflowCore
 import FairflowTesting
 import HDF5
 import Testing
-import FairflowBase
 
 /// Failures are `HDF5Error`s that name the file, the object and the operation; libhdf5 prints
 /// nothing.

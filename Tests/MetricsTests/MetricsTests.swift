@@ -1,8 +1,8 @@
+import FairflowBase
 import FairflowTesting
 import Foundation
 import Metrics
 import Testing
-import FairflowBase
 
 /// ROC points and AUC against scikit-learn's `roc_curve` / `roc_auc_score` to 1e-12.
 @Suite struct MetricsTests {

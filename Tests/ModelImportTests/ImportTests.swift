@@ -1,9 +1,9 @@
+import FairflowBase
 import FairflowTesting
 import Foundation
 import ModelImport
 import NeuralKit
 import Testing
-import FairflowBase
 
 /// Checkpoints in PyTorch's zip and legacy formats (pickles produced by Python's own pickler with
 /// stand-in torch modules, no torch installed), safetensors from the safetensors package and ONNX

@@ -1,9 +1,9 @@
+import FairflowBase
 import FairflowTesting
 import Foundation
 import ModelImport
 import NeuralKit
 import Testing
-import FairflowBase
 
 /// The models fairflow exports, run from their ONNX bytes by `ONNXInterpreter`, agree with
 /// onnxruntime (an independent runtime) and with NeuralKit's own forward pass; models and feeds

@@ -1,7 +1,7 @@
+import FairflowBase
 import Foundation
 import NeuralKit
 import Testing
-import FairflowBase
 
 @Suite struct BraggNNTests {
   /// Gaussian blobs at seeded sub-pixel centres in 11×11 patches, target = centre / 11 − 0.5

@@ -1,8 +1,8 @@
+import FairflowBase
 import FairflowCore
 import Foundation
 import NeuralKit
 import Testing
-import FairflowBase
 
 /// NeuralKit's reproducibility guarantee: the same inputs, seed and batch size give the same bits
 /// at any thread count, SIMD width and CPU. Serialized: the SIMD-width hook is process-wide (the

@@ -1,6 +1,6 @@
+import FairflowBase
 import NeuralKit
 import Testing
-import FairflowBase
 
 /// Every op's gradient against central finite differences. All arithmetic is Float32 (losses
 /// accumulate in Double); step h = 1e-3 and tolerance |analytic − numeric| ≤ 2e-2·(1 + |numeric|),

@@ -1,6 +1,6 @@
+import FairflowBase
 import NeuralKit
 import Testing
-import FairflowBase
 
 @Suite struct InteractionNetworkTests {
   @Test func parameterCountsMatchThePaperAndCheckpoints() {

@@ -1,8 +1,8 @@
+import FairflowBase
 import FairflowTesting
 import Foundation
 import NeuralKit
 import Testing
-import FairflowBase
 
 /// The exported interaction network runs in onnxruntime (an independent runtime) and agrees with
 /// fairflow's own forward pass within 1e-5 absolute on 1,000 jets; `onnx.checker` accepts it.

@@ -1,8 +1,8 @@
+import FairflowBase
 import FairflowTesting
 import Foundation
 import NeuralKit
 import Testing
-import FairflowBase
 
 @Suite(.serialized) struct TrainingTests {
   static var small: InteractionNetwork.Configuration {

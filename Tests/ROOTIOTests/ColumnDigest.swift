@@ -1,6 +1,6 @@
+import FairflowBase
 import FairflowCore
 import ROOTIO
-import FairflowBase
 
 /// The digests `Peers/uproot_digest.py` computes, from fairflow's columns.
 struct ColumnDigest: Equatable, CustomStringConvertible {

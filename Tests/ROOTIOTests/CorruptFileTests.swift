@@ -1,8 +1,8 @@
+import FairflowBase
 import FairflowTesting
 import Foundation
 import ROOTIO
 import Testing
-import FairflowBase
 
 /// Truncated and byte-flipped copies of real ROOT files: every read either succeeds or throws a
 /// `ROOTError`; never a crash, a hang or unbounded memory.

@@ -1,5 +1,5 @@
-public import FairflowCore
 public import DataStages
+public import FairflowCore
 public import FAIRStages
 public import ModelStages
 
