@@ -1,6 +1,6 @@
-public import FairflowCore
-public import FairflowEngine
-public import FairflowStore
+package import FairflowCore
+package import FairflowEngine
+package import FairflowStore
 internal import FairflowBase
 internal import FairflowProvenance
 internal import Plots
@@ -10,12 +10,12 @@ internal import Plots
 /// chart the stages wrote, and each stage's provenance (code commit, DOIs of the data).
 ///
 /// Reads only the workspace (metrics files, charts, provenance records); writes nothing.
-public struct HTMLReport {
-  public let loaded: LoadedPipeline
-  public let workspace: Workspace
-  public let statCache: StatCache
+package struct HTMLReport {
+  package let loaded: LoadedPipeline
+  package let workspace: Workspace
+  package let statCache: StatCache
 
-  public init(loaded: LoadedPipeline, workspace: Workspace, statCache: StatCache) {
+  package init(loaded: LoadedPipeline, workspace: Workspace, statCache: StatCache) {
     self.loaded = loaded
     self.workspace = workspace
     self.statCache = statCache
@@ -24,7 +24,7 @@ public struct HTMLReport {
   var root: String { workspace.root }
 
   /// The page, and how many charts it shows.
-  public func render() throws -> (html: String, charts: Int) {
+  package func render() throws -> (html: String, charts: Int) {
     var html = header()
     html +=
       "<h2>Graph</h2><pre>\(h(DagRenderer.render(loaded.pipeline, graph: loaded.graph, format: .ascii)))</pre>\n"

@@ -15,43 +15,43 @@
 /// cache/provenance-journal.tsv provenance written but not yet committed
 /// cache/fetch/                 fetch listings and partial downloads
 /// ```
-public struct CacheLayout: Sendable, Hashable {
+package struct CacheLayout: Sendable, Hashable {
   /// The workspace root (absolute).
-  public let workspace: String
+  package let workspace: String
 
-  public init(workspace: String) { self.workspace = workspace }
+  package init(workspace: String) { self.workspace = workspace }
 
   /// The workspace-relative name of the cache directory.
-  public static let directoryName = "cache"
+  package static let directoryName = "cache"
 
   /// True when a workspace-relative path lies inside the cache.
-  public static func contains(relative path: some StringProtocol) -> Bool {
+  package static func contains(relative path: some StringProtocol) -> Bool {
     path.hasPrefix(directoryName + "/")
   }
 
   /// `cache/` itself.
-  public var root: String { workspace + "/" + Self.directoryName }
+  package var root: String { workspace + "/" + Self.directoryName }
 
-  public var objects: String { root + "/objects" }
-  public var temporary: String { root + "/tmp" }
-  public var quarantine: String { root + "/quarantine" }
-  public var runs: String { root + "/runs" }
-  public var state: String { root + "/state" }
-  public var statCache: String { state + "/stat-cache" }
-  public var snapshots: String { state + "/snapshots" }
-  public var provenanceIndex: String { state + "/provenance-index" }
-  public var logs: String { root + "/logs" }
-  public func logs(run: String) -> String { logs + "/" + run }
-  public var running: String { root + "/running" }
-  public var locks: String { root + "/locks" }
-  public var workspaceLock: String { root + "/workspace-lock" }
-  public var provenanceRepository: String { root + "/provenance.git" }
-  public var provenanceJournal: String { root + "/provenance-journal.tsv" }
-  public var fetchListings: String { root + "/fetch/listings" }
+  package var objects: String { root + "/objects" }
+  package var temporary: String { root + "/tmp" }
+  package var quarantine: String { root + "/quarantine" }
+  package var runs: String { root + "/runs" }
+  package var state: String { root + "/state" }
+  package var statCache: String { state + "/stat-cache" }
+  package var snapshots: String { state + "/snapshots" }
+  package var provenanceIndex: String { state + "/provenance-index" }
+  package var logs: String { root + "/logs" }
+  package func logs(run: String) -> String { logs + "/" + run }
+  package var running: String { root + "/running" }
+  package var locks: String { root + "/locks" }
+  package var workspaceLock: String { root + "/workspace-lock" }
+  package var provenanceRepository: String { root + "/provenance.git" }
+  package var provenanceJournal: String { root + "/provenance-journal.tsv" }
+  package var fetchListings: String { root + "/fetch/listings" }
   /// Workspace-relative: partial downloads of one fetch (by key).
-  public static func fetchPartial(_ key: String) -> String {
+  package static func fetchPartial(_ key: String) -> String {
     directoryName + "/fetch/partial/" + key
   }
   /// Directories a run creates up front (workspace-relative).
-  public static let runDirectories = [directoryName + "/runs", directoryName + "/state"]
+  package static let runDirectories = [directoryName + "/runs", directoryName + "/state"]
 }

@@ -11,22 +11,22 @@ public import StageSupport
 /// interaction network `tracks`/`vertices` → `logits` [N, classes] (the model's features picked
 /// from the file by name), BraggNN `patch` [N, 1, P, P] → `ploc` [N, 2]. What `fairflow
 /// predict` does; the output records the weights' SHA-256 and the input's path.
-public struct Predictor: Sendable {
-  public let model: String
-  public let input: String
-  public let output: String
-  public var batch = 1024
+package struct Predictor: Sendable {
+  package let model: String
+  package let input: String
+  package let output: String
+  package var batch = 1024
   /// Dataset names: tracks and vertices (interaction network) or patch (BraggNN).
-  public var datasets: [String]?
+  package var datasets: [String]?
 
-  public init(model: String, input: String, output: String) {
+  package init(model: String, input: String, output: String) {
     self.model = model
     self.input = input
     self.output = output
   }
 
   /// Predicts every row; `progress(done, total)` after each batch. Returns the rows written.
-  public func run(progress: (Int, Int) -> Void = { _, _ in }) throws -> Int {
+  package func run(progress: (Int, Int) -> Void = { _, _ in }) throws -> Int {
     Training.reuseLargeAllocations()
     let json = try FileIO.readText(model + "/model.json")
     let weights = try FileIO.read(model + "/model.safetensors")
