@@ -1,56 +1,36 @@
-public import StageSupport
+public import FairflowBase
 public import FairflowCore
 public import FairflowEngine
 internal import FairflowStore
-internal import NeuralKit
 internal import ModelImport
-public import FairflowBase
+internal import NeuralKit
+public import StageSupport
 
-/// `uses: export`: a trained model directory (`model.json` + `model.safetensors`) → ONNX.
-///
-/// ```yaml
-/// with: {model: models/in, format: onnx, output: models/in.onnx, softmax: false}
-/// ```
-/// The ONNX file's metadata records the fairflow version and the SHA-256 of the weights.
-public struct ExportStage: BuiltinStage {
+/// `uses: export`: a trained model directory (`model.json` + `model.safetensors`) → ONNX. See
+/// `ExportConfig`. The ONNX file's metadata records the SHA-256 of the weights.
+public struct ExportStage: TypedStage {
+  public typealias Configuration = ExportConfig
   public let name = "export"
   public let version = 1
 
   public init() {}
 
+  /// Validates with messages that name the stage (`ConfigFields`).
   public func validate(_ config: ConfigReader) throws(PipelineError) -> Value {
-    var reader = config
-    let model = try reader.string("model")
-    let format = try reader.string("format", default: "onnx")
-    guard format == "onnx" else { throw reader.error("'format' must be onnx") }
-    let output = try reader.string("output")
-    var softmax = false
-    if let s = reader.value("softmax") {
-      guard case .bool(let b) = s else { throw reader.error("'softmax' must be true or false") }
-      softmax = b
-    }
-    try reader.finish()
-    return .map([
-      ("model", .string(model)), ("format", .string(format)), ("output", .string(output)),
-      ("softmax", .bool(softmax)),
-    ])
+    try Configuration.validate(config)
   }
 
-  public func run(config: Value, stage: Stage, workspace: Workspace) async throws {
-    let root = workspace.root
-    let directory = root + "/" + (config["model"]?.stringValue ?? "")
-    let json = try FileIO.readText(directory + "/model.json")
-    let weights = try FileIO.read(directory + "/model.safetensors")
-    let digest = [("source_model_sha256", Digest.of(weights).hex)]
+  public func run(_ config: ExportConfig, stage: Stage, workspace: Workspace) async throws {
+    let directory = try ModelDirectory(config.model, root: workspace.root)
+    let digest = [("source_model_sha256", Digest.of(directory.weights).hex)]
     let bytes: [UInt8]
-    switch try ModelImporter.load(json: json, safetensors: weights) {
+    switch directory.model {
     case .interactionNetwork(let model):
-      bytes = model.onnx(softmax: config["softmax"] == .bool(true), metadata: digest)
+      bytes = model.onnx(softmax: config.softmax, metadata: digest)
     case .braggNN(let model):
       bytes = model.onnx(metadata: digest)
     }
-    try FileIO.writeAtomically(
-      bytes, to: root + "/" + (config["output"]?.stringValue ?? "model.onnx"))
+    try FileIO.writeAtomically(bytes, to: workspace.root + "/" + config.output)
     print("export: \(bytes.count) bytes of ONNX (opset 13)")
   }
 }

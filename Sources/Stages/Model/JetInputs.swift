@@ -1,8 +1,8 @@
-public import StageSupport
+internal import StageSupport
 internal import FairflowCore
 public import HDF5
 public import NeuralKit
-public import FairflowBase
+internal import FairflowBase
 
 /// An interaction network's inputs read from one `convert` split (feature-major `tracks`
 /// [N, P, N_tracks], `vertices` [N, S, N_vertices], one-hot `labels` [N, classes]), block by block.

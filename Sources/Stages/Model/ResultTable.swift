@@ -1,4 +1,4 @@
-public import FairflowCore
+internal import FairflowCore
 internal import FairflowStore
 public import FairflowBase
 
@@ -52,27 +52,27 @@ public struct ResultTable: Sendable, Equatable {
 
 extension ResultTable {
   /// The `table:` and `title:` keys of a stage that reproduces a table: an optional Markdown path
-  /// and a heading (default `title`), appended to the stage's validated `fields`.
-  static func readOptions(
-    _ reader: inout ConfigReader, title: String, into fields: inout [(key: String, value: Value)]
-  ) throws(PipelineError) {
-    if let table = reader.value("table") {
-      guard let path = table.stringValue, path.hasSuffix(".md") else {
-        throw reader.error("'table' must be a Markdown file path ending in .md")
+  /// and a heading (default `title`).
+  static func options(_ f: ConfigFields, title: String) throws(PipelineError) -> (
+    table: String?, title: String
+  ) {
+    var table: String?
+    if let given = f.value("table") {
+      guard let path = given.stringValue, path.hasSuffix(".md") else {
+        throw f.problem("'table' must be a Markdown file path ending in .md")
       }
-      fields.append(("table", table))
+      table = path
     }
-    fields.append(("title", .string(try reader.string("title", default: title))))
+    return (table, try f.string("title", default: title))
   }
 
-  /// Writes a stage's JSON result `fields` + this table (under `table`) to the stage's `output`,
-  /// and the table as Markdown to its `table` when given; both atomically.
-  func write(_ fields: [(key: String, value: Value)], config: Value, root: String) throws {
+  /// Writes a stage's JSON result `fields` + this table (under `table`) to `output`, and the
+  /// table as Markdown to `markdown` when given; both atomically.
+  func write(_ fields: [(key: String, value: Value)], output: String, markdown path: String?)
+    throws
+  {
     let document = Value.map(fields + [("table", value)])
-    try FileIO.writeAtomically(
-      Array(document.prettyJSON.utf8), to: root + "/" + (config["output"]?.stringValue ?? ""))
-    if let path = config["table"]?.stringValue {
-      try FileIO.writeAtomically(Array(markdown.utf8), to: root + "/" + path)
-    }
+    try FileIO.writeAtomically(Array(document.prettyJSON.utf8), to: output)
+    if let path { try FileIO.writeAtomically(Array(markdown.utf8), to: path) }
   }
 }

@@ -1,4 +1,5 @@
 public import FairflowCore
+public import StageSupport
 internal import NeuralKit
 public import FairflowBase
 
@@ -37,7 +38,7 @@ public import FairflowBase
 ///   output: models/in                       # model.json, model.safetensors, training-log.json
 ///   metrics: metrics/train.json
 /// ```
-public struct TrainConfig: Sendable, Equatable {
+public struct TrainConfig: StageConfiguration, Equatable {
   public var model: String
   public var architecture: [(key: String, value: Value)]
   public var train: String
@@ -82,7 +83,7 @@ public struct TrainConfig: Sendable, Equatable {
 
   public static func == (a: TrainConfig, b: TrainConfig) -> Bool { a.value == b.value }
 
-  static let keys = [
+  public static let keys = [
     "model", "architecture", "train", "validation", "tracks", "vertices", "labels", "patches",
     "positions", "epochs",
     "batch_size", "optimizer", "learning_rate", "schedule", "weight_decay", "momentum", "patience",
@@ -94,120 +95,113 @@ public struct TrainConfig: Sendable, Equatable {
   ]
 
   public init(_ given: Value, error: (String, String?) -> PipelineError) throws(PipelineError) {
-    guard case .map(let all) = given else { throw error("train needs a 'with' mapping", nil) }
-    let pairs = all.filter { $0.value != .null }
-    for (key, _) in pairs where !Self.keys.contains(key) {
-      throw error(
-        "unknown key '\(key)' in 'with' of a train stage",
-        Suggestion.hint(for: key, in: Self.keys)
-          ?? "valid keys are: \(Self.keys.joined(separator: ", "))")
+    self = try ConfigFields.decode(given, stage: "train", error: error) {
+      fields throws(PipelineError) in try TrainConfig(TrainFields(fields.given))
     }
-    let c = Value.map(pairs)
-    func string(_ key: String, _ fallback: String? = nil) throws(PipelineError) -> String {
-      if let s = c[key]?.stringValue { return s }
-      if c[key] == nil, let fallback { return fallback }
-      throw error(c[key] == nil ? "train needs '\(key)'" : "'\(key)' must be a string", nil)
-    }
-    func number(_ key: String, _ fallback: Double) throws(PipelineError) -> Double {
-      switch c[key] {
-      case nil: return fallback
-      case .int(let i)?: return Double(i)
-      case .double(let d)?: return d
-      case .string(let s)? where Double(s) != nil: return Double(s)!
-      default: throw error("'\(key)' must be a number", nil)
-      }
-    }
-    func integer(_ key: String, _ fallback: Int, minimum: Int = 1) throws(PipelineError) -> Int {
-      let v = try number(key, Double(fallback))
-      guard v == v.rounded(), v >= Double(minimum), v < 1e12 else {
-        throw error("'\(key)' must be an integer ≥ \(minimum)", nil)
-      }
-      return Int(v)
-    }
-    model = try string("model")
-    guard let allowed = Self.architectureKeys[model] else {
-      throw error("unknown model '\(model)'", "available: braggnn, interaction-network")
-    }
-    architecture = []
-    if let a = c["architecture"] {
-      guard case .map(let fields) = a else { throw error("'architecture' must be a mapping", nil) }
-      for (key, value) in fields {
-        guard allowed.contains(key) else {
-          throw error(
-            "unknown architecture key '\(key)' for \(model)",
-            Suggestion.hint(for: key, in: allowed)
-              ?? "valid keys are: \(allowed.joined(separator: ", "))")
-        }
-        let widths: [Value] = key == "dense" ? (value.listValue ?? []) : [value]
-        guard !widths.isEmpty, widths.allSatisfy({ ($0.intValue ?? 0) > 0 }) else {
-          throw error(
-            key == "dense"
-              ? "'architecture.dense' must be a list of positive integers"
-              : "'architecture.\(key)' must be a positive integer", nil)
-        }
-        architecture.append((key, value))
-      }
-    }
-    train = try string("train")
-    validation = c["validation"]?.stringValue
-    tracks = try string("tracks", "tracks")
-    vertices = try string("vertices", "vertices")
-    labels = try string("labels", "labels")
-    patches = try string("patches", "patch")
-    positions = try string("positions", "ploc")
-    epochs = try integer("epochs", 10)
-    batchSize = try integer("batch_size", 128)
-    optimizer = try string("optimizer", "adam")
+  }
+
+  /// Decodes the given mapping in the order its keys were always checked.
+  private init(_ c: TrainFields) throws(PipelineError) {
+    model = try c.string("model")
+    architecture = try Self.architecture(c, model: model)
+    train = try c.string("train")
+    validation = c.value["validation"]?.stringValue
+    tracks = try c.string("tracks", "tracks")
+    vertices = try c.string("vertices", "vertices")
+    labels = try c.string("labels", "labels")
+    patches = try c.string("patches", "patch")
+    positions = try c.string("positions", "ploc")
+    epochs = try c.integer("epochs", 10)
+    batchSize = try c.integer("batch_size", 128)
+    optimizer = try c.string("optimizer", "adam")
     guard ["adam", "sgd"].contains(optimizer) else {
-      throw error("'optimizer' must be adam or sgd", nil)
+      throw PipelineError("'optimizer' must be adam or sgd")
     }
-    learningRate = try number("learning_rate", 1e-3)
-    guard learningRate > 0 else { throw error("'learning_rate' must be positive", nil) }
-    schedule = try string("schedule", "constant")
+    learningRate = try c.number("learning_rate", 1e-3)
+    guard learningRate > 0 else { throw PipelineError("'learning_rate' must be positive") }
+    schedule = try c.string("schedule", "constant")
     guard schedule == "constant" || (schedule == "cosine" && model == "braggnn") else {
-      throw error(
-        "'schedule' must be constant or cosine", "cosine is implemented for model: braggnn")
+      throw PipelineError(
+        "'schedule' must be constant or cosine", hint: "cosine is implemented for model: braggnn")
     }
-    weightDecay = try number("weight_decay", 0)
-    momentum = try number("momentum", 0)
-    warmupSteps = try integer("warmup_steps", 0, minimum: 0)
-    patience = try integer("patience", 5)
-    blockRows = try integer("block_rows", 65536)
-    seed = try integer("seed", 1, minimum: 0)
-    threads = try integer("threads", 0, minimum: 0)
-    output = try string("output")
-    metrics = c["metrics"]?.stringValue
-    dropFeatures = []
-    if let d = c["drop_features"] {
-      guard let list = d.listValue, list.allSatisfy({ $0.stringValue != nil }) else {
-        throw error("'drop_features' must be a list of feature names", nil)
-      }
-      dropFeatures = list.compactMap(\.stringValue)
-    }
-    dropUnimportant = nil
-    if let d = c["drop_unimportant"] {
-      let keys = ["interpret", "tracks", "vertices", "below"]
-      func count(_ key: String) -> Int?? {
-        guard let v = d[key] else { return .some(nil) }
-        guard let i = v.intValue, i >= 0 else { return nil }
-        return .some(i)
-      }
-      guard case .map(let fields) = d, let file = d["interpret"]?.stringValue,
-        fields.allSatisfy({ keys.contains($0.key) }), let tracks = count("tracks"),
-        let vertices = count("vertices"), d["below"] == nil || (d["below"]?.doubleValue ?? -1) >= 0,
-        tracks != nil || vertices != nil || d["below"] != nil
-      else {
-        throw error(
-          "'drop_unimportant' must be {interpret: FILE, tracks: N, vertices: N, below: ΔAUC %}",
-          "FILE is the interpret.json of an `interpret` stage with method masking; give counts, a threshold or both"
-        )
-      }
-      dropUnimportant = DropUnimportant(
-        interpret: file, tracks: tracks, vertices: vertices, below: d["below"]?.doubleValue)
-    }
+    weightDecay = try c.number("weight_decay", 0)
+    momentum = try c.number("momentum", 0)
+    warmupSteps = try c.integer("warmup_steps", 0, minimum: 0)
+    patience = try c.integer("patience", 5)
+    blockRows = try c.integer("block_rows", 65536)
+    seed = try c.integer("seed", 1, minimum: 0)
+    threads = try c.integer("threads", 0, minimum: 0)
+    output = try c.string("output")
+    metrics = c.value["metrics"]?.stringValue
+    dropFeatures = try Self.dropFeatures(c)
+    dropUnimportant = try Self.dropUnimportant(c)
     guard model == "interaction-network" || (dropFeatures.isEmpty && dropUnimportant == nil) else {
-      throw error("'drop_features' and 'drop_unimportant' apply to the interaction network", nil)
+      throw PipelineError(
+        "'drop_features' and 'drop_unimportant' apply to the interaction network")
     }
+  }
+
+  /// `architecture`: overrides of `model`'s layer widths (positive integers).
+  private static func architecture(_ c: TrainFields, model: String) throws(PipelineError)
+    -> [(key: String, value: Value)]
+  {
+    guard let allowed = architectureKeys[model] else {
+      throw PipelineError(
+        "unknown model '\(model)'", hint: "available: braggnn, interaction-network")
+    }
+    guard let a = c.value["architecture"] else { return [] }
+    guard case .map(let fields) = a else {
+      throw PipelineError("'architecture' must be a mapping")
+    }
+    for (key, value) in fields {
+      guard allowed.contains(key) else {
+        throw PipelineError(
+          "unknown architecture key '\(key)' for \(model)",
+          hint: Suggestion.hint(for: key, in: allowed)
+            ?? "valid keys are: \(allowed.joined(separator: ", "))")
+      }
+      let widths: [Value] = key == "dense" ? (value.listValue ?? []) : [value]
+      guard !widths.isEmpty, widths.allSatisfy({ ($0.intValue ?? 0) > 0 }) else {
+        throw PipelineError(
+          key == "dense"
+            ? "'architecture.dense' must be a list of positive integers"
+            : "'architecture.\(key)' must be a positive integer")
+      }
+    }
+    return fields
+  }
+
+  /// `drop_features`: feature names.
+  private static func dropFeatures(_ c: TrainFields) throws(PipelineError) -> [String] {
+    guard let d = c.value["drop_features"] else { return [] }
+    guard let list = d.listValue, list.allSatisfy({ $0.stringValue != nil }) else {
+      throw PipelineError("'drop_features' must be a list of feature names")
+    }
+    return list.compactMap(\.stringValue)
+  }
+
+  /// `drop_unimportant`: an interpret result with counts, a threshold or both.
+  private static func dropUnimportant(_ c: TrainFields) throws(PipelineError) -> DropUnimportant? {
+    guard let d = c.value["drop_unimportant"] else { return nil }
+    let keys = ["interpret", "tracks", "vertices", "below"]
+    func count(_ key: String) -> Int?? {
+      guard let v = d[key] else { return .some(nil) }
+      guard let i = v.intValue, i >= 0 else { return nil }
+      return .some(i)
+    }
+    guard case .map(let fields) = d, let file = d["interpret"]?.stringValue,
+      fields.allSatisfy({ keys.contains($0.key) }), let tracks = count("tracks"),
+      let vertices = count("vertices"), d["below"] == nil || (d["below"]?.doubleValue ?? -1) >= 0,
+      tracks != nil || vertices != nil || d["below"] != nil
+    else {
+      throw PipelineError(
+        "'drop_unimportant' must be {interpret: FILE, tracks: N, vertices: N, below: ΔAUC %}",
+        hint:
+          "FILE is the interpret.json of an `interpret` stage with method masking; give counts, a threshold or both"
+      )
+    }
+    return DropUnimportant(
+      interpret: file, tracks: tracks, vertices: vertices, below: d["below"]?.doubleValue)
   }
 
   public var value: Value {
@@ -238,5 +232,48 @@ public struct TrainConfig: Sendable, Equatable {
       fields.append(("drop_unimportant", .map(f)))
     }
     return .map(fields)
+  }
+}
+
+/// A `train` stage's given `with:` mapping with its `null`s dropped (`null` means "not given";
+/// the normalised form writes absent options as null) and its keys checked, read with the
+/// train kind's own wording.
+private struct TrainFields {
+  let value: Value
+
+  init(_ given: Value) throws(PipelineError) {
+    guard case .map(let all) = given else { throw PipelineError("train needs a 'with' mapping") }
+    let pairs = all.filter { $0.value != .null }
+    for (key, _) in pairs where !TrainConfig.keys.contains(key) {
+      throw PipelineError(
+        "unknown key '\(key)' in 'with' of a train stage",
+        hint: Suggestion.hint(for: key, in: TrainConfig.keys)
+          ?? "valid keys are: \(TrainConfig.keys.joined(separator: ", "))")
+    }
+    value = .map(pairs)
+  }
+
+  func string(_ key: String, _ fallback: String? = nil) throws(PipelineError) -> String {
+    if let s = value[key]?.stringValue { return s }
+    if value[key] == nil, let fallback { return fallback }
+    throw PipelineError(value[key] == nil ? "train needs '\(key)'" : "'\(key)' must be a string")
+  }
+
+  func number(_ key: String, _ fallback: Double) throws(PipelineError) -> Double {
+    switch value[key] {
+    case nil: return fallback
+    case .int(let i)?: return Double(i)
+    case .double(let d)?: return d
+    case .string(let s)? where Double(s) != nil: return Double(s)!
+    default: throw PipelineError("'\(key)' must be a number")
+    }
+  }
+
+  func integer(_ key: String, _ fallback: Int, minimum: Int = 1) throws(PipelineError) -> Int {
+    let v = try number(key, Double(fallback))
+    guard v == v.rounded(), v >= Double(minimum), v < 1e12 else {
+      throw PipelineError("'\(key)' must be an integer ≥ \(minimum)")
+    }
+    return Int(v)
   }
 }

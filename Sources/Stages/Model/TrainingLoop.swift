@@ -1,0 +1,68 @@
+internal import FairflowBase
+internal import NeuralKit
+
+/// The model-specific parts of training, which `TrainingLoop` calls once per epoch.
+protocol EpochTrainer {
+  /// The weights kept at the best epoch and put back at the end.
+  var parameters: [Parameter] { get }
+  /// Trains epoch `epoch` (1-based): the mean training loss and the fields logged after it.
+  mutating func trainEpoch(_ epoch: Int) throws -> (
+    loss: Double, fields: [(key: String, value: Value)]
+  )
+  /// The validation fields logged after the training ones and the loss early stopping watches;
+  /// nil without a validation split (then it watches the training loss).
+  func validate() throws -> (fields: [(key: String, value: Value)], loss: Double)?
+}
+
+/// The epoch loop every trainer shares: per epoch it trains, validates, times, logs an entry
+/// (`epoch`, `train_loss`, the model's fields, `seconds`), prints it with an ETA and stops early
+/// after `patience` epochs without improvement; at the end the best epoch's weights are back in
+/// the model (`EarlyStopping`).
+struct TrainingLoop {
+  /// What a finished loop leaves for `TrainingOutput`.
+  struct History {
+    /// One entry per epoch run.
+    var log: [Value]
+    var bestEpoch: Int
+    /// When training started (`MonotonicClock`).
+    var start: Double
+  }
+
+  let epochs: Int
+  let patience: Int
+
+  init(_ config: TrainConfig) { (epochs, patience) = (config.epochs, config.patience) }
+
+  func run(_ trainer: inout some EpochTrainer) throws -> History {
+    var log: [Value] = []
+    var stopping = EarlyStopping(patience: patience)
+    let start = MonotonicClock.now()
+    for epoch in 1...epochs {
+      let epochStart = MonotonicClock.now()
+      let (trainLoss, fields) = try trainer.trainEpoch(epoch)
+      var entry: [(key: String, value: Value)] = [
+        ("epoch", .int(epoch)), ("train_loss", .double(Self.rounded(trainLoss))),
+      ]
+      entry += fields
+      var monitored = trainLoss
+      if let validation = try trainer.validate() {
+        entry += validation.fields
+        monitored = validation.loss
+      }
+      entry.append(("seconds", .double(Self.rounded(MonotonicClock.now() - epochStart))))
+      log.append(.map(entry))
+      let eta = (MonotonicClock.now() - start) / Double(epoch) * Double(epochs - epoch)
+      print(
+        "epoch \(epoch)/\(epochs)  "
+          + entry.dropFirst().map { "\($0.key) \($0.value.interpolationText)" }.joined(
+            separator: "  ")
+          + "  ETA \(Int(eta.rounded())) s")
+      if stopping.observe(loss: monitored, epoch: epoch, parameters: trainer.parameters) { break }
+    }
+    stopping.restore(trainer.parameters)
+    return History(log: log, bestEpoch: stopping.bestEpoch, start: start)
+  }
+
+  /// `x` to six decimals, as the log and the progress lines show losses and times.
+  static func rounded(_ x: Double) -> Double { (x * 1e6).rounded() / 1e6 }
+}
