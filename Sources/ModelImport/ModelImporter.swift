@@ -28,7 +28,10 @@ public enum ModelImporter {
       let onnx = try ONNXInitializers(bytes)
       return (onnx.tensors, .onnx, onnx.metadata)
     }
-    if ZipArchive.isZip(bytes) || bytes.first == 0x80 {
+    // safetensors: an 8-byte little-endian header length, then the JSON header's '{'. Checked
+    // before the pickle opcode 0x80, which a header length can start with (128 + 256k bytes).
+    let safetensors = bytes.count > 8 && bytes[8] == UInt8(ascii: "{")
+    if !safetensors, ZipArchive.isZip(bytes) || bytes.first == 0x80 {
       return (try TorchCheckpoint.read(bytes), .pytorch, [:])
     }
     do { return (try SafeTensors.decode(bytes), .safetensors, [:]) } catch {
