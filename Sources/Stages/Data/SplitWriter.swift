@@ -1,4 +1,4 @@
-public import StageSupport
+internal import StageSupport
 internal import FairflowCore
 internal import FairflowStore
 internal import HDF5
@@ -64,6 +64,9 @@ final class SplitWriter {
   }
 
   func addRows(_ split: Int, _ count: Int) { rows[split] += count }
+
+  /// "train: 120, test: 30": the rows written to each split so far.
+  var rowSummary: String { zip(names, rows).map { "\($0): \($1)" }.joined(separator: ", ") }
 
   func finish() throws {
     for (i, file) in files.enumerated() {
