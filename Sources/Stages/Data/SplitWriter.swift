@@ -71,7 +71,9 @@ final class SplitWriter {
   func finish() throws {
     for (i, file) in files.enumerated() {
       try file.attributes.set("rows", to: Int64(rows[i]))
-      for dataset in datasets[i].values { dataset.close() }
+      // In a fixed order: the order datasets are closed in decides the file's layout, and a
+      // dictionary's order changes from process to process.
+      for name in datasets[i].keys.sorted() { datasets[i][name]!.close() }
       try file.flush()
       file.close()
     }
