@@ -238,7 +238,17 @@ let package = Package(
       swiftSettings: strict),
     .testTarget(
       name: "DataStagesTests",
-      dependencies: ["DataStages", "StageSupport", "FairflowCore", "ROOTIO"],
+      dependencies: [
+        "DataStages", "StageSupport", "FairflowCore", "ROOTIO", "FairflowBase", "FairflowEngine",
+        "FairflowTesting", "HDF5",
+      ],
+      swiftSettings: strict),
+    .testTarget(
+      name: "FAIRStagesTests",
+      dependencies: [
+        "FAIRStages", "FairflowBase", "FairflowCore", "FairflowTesting", "Fetch", "MockHTTPServer",
+        "Publish",
+      ],
       swiftSettings: strict),
     .testTarget(
       name: "ModelStagesTests",

@@ -1,4 +1,4 @@
-public import StageSupport
+internal import StageSupport
 internal import HDF5
 internal import ROOTIO
 

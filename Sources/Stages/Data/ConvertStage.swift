@@ -2,34 +2,20 @@ public import StageSupport
 public import FairflowCore
 public import FairflowEngine
 internal import FairflowStore
-internal import HDF5
-internal import ROOTIO
-internal import Glibc
-public import FairflowBase
+internal import FairflowBase
 
 /// `uses: convert`: raw ROOT (or HDF5) files → training-ready HDF5 tensors. See `ConvertConfig`
 /// for the keys and docs/convert.md for the output layout.
-public struct ConvertStage: BuiltinStage {
+public struct ConvertStage: TypedStage {
+  public typealias Configuration = ConvertConfig
   public let name = "convert"
   /// Bump when the output of the same inputs and configuration changes.
   public let version = 2  // 2: HDF5 files without object modification times
 
   public init() {}
 
-  public func validate(_ config: ConfigReader) throws(PipelineError) -> Value {
-    var reader = config
-    let raw = Value.map(
-      [
-        "format", "inputs", "tree", "collections", "jets", "labels", "select", "split",
-        "datasets", "output", "chunk_rows", "batch_entries",
-      ].compactMap { key in reader.value(key).map { (key, $0) } })
-    try reader.finish()
-    return try ConvertConfig(raw) { reader.error($0, hint: $1) }.value
-  }
-
-  public func run(config: Value, stage: Stage, workspace: Workspace) async throws {
-    let parsed = try ConvertConfig(config) { PipelineError($0, hint: $1) }
-    let report = try ConvertRunner(config: parsed, stage: stage, root: workspace.root).run()
+  public func run(_ config: ConvertConfig, stage: Stage, workspace: Workspace) async throws {
+    let report = try ConvertRunner(config: config, stage: stage, root: workspace.root).run()
     print(report)
   }
 }
@@ -80,14 +66,15 @@ struct ConvertRunner {
     return out
   }
 
-  /// The split index of each input file for a file split (nil: the file is in no split).
-  func fileSplit(_ file: String) -> Int? {
-    guard case .files(let list) = config.split else { return nil }
-    for (i, entry) in list.enumerated()
-    where entry.patterns.contains(where: { fnmatch($0, file, 0) == 0 }) {
-      return i
+  /// The SHA-256 of every input (through the workspace's stat cache), recorded in the outputs.
+  func digests(_ files: [String]) throws -> [String] {
+    let statCache = StatCache(file: root + "/cache/state/stat-cache")
+    var digests: [String] = []
+    for file in files {
+      let st = try FileIO.stat(root + "/" + file)!
+      digests.append(try statCache.digestOfFile(file, root: root, stat: st).hex)
     }
-    return nil
+    return digests
   }
 
   func run() throws -> String {
@@ -103,22 +90,12 @@ struct ConvertRunner {
       throw StageError("output '\(config.output)' is not among the outs of stage '\(stage.name)'")
     }
     try FileIO.makeDirectories(outputDirectory)
-    let statCache = StatCache(file: root + "/cache/state/stat-cache")
-    var digests: [String] = []
-    for file in files {
-      let st = try FileIO.stat(root + "/" + file)!
-      digests.append(try statCache.digestOfFile(file, root: root, stat: st).hex)
-    }
     let writer = try SplitWriter(
-      config: config, directory: outputDirectory, sources: files, digests: digests)
-    let report: String
-    if isHDF5 {
-      report = try HDF5Conversion(config: config, root: root, files: files, runner: self).run(
-        writer)
-    } else {
-      report = try ROOTConversion(config: config, root: root, files: files, runner: self).run(
-        writer)
-    }
+      config: config, directory: outputDirectory, sources: files, digests: try digests(files))
+    let input = ConversionInputs(config: config, root: root, files: files)
+    let report =
+      isHDF5
+      ? try HDF5Conversion(input: input).run(writer) : try ROOTConversion(input: input).run(writer)
     try writer.finish()
     return report
   }

@@ -1,7 +1,7 @@
 public import StageSupport
 public import ROOTIO
-public import FairflowCore
-public import FairflowBase
+internal import FairflowCore
+internal import FairflowBase
 
 /// Turns a batch of branch columns into the rows of the output tensors: selection, one-hot
 /// labels, per-entry features and zero-padded, optionally sorted per-object collections. Pure:

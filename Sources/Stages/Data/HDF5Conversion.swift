@@ -1,137 +1,153 @@
-public import StageSupport
+internal import StageSupport
 internal import HDF5
 
 /// HDF5 inputs (BraggNN-style patches): each mapped dataset is copied row by row (batches of
 /// `batch_entries`) into the split files; all mapped datasets of a file must have the same rows.
 struct HDF5Conversion {
-  let config: ConvertConfig
-  let root: String
-  let files: [String]
-  let runner: ConvertRunner
+  let input: ConversionInputs
+  var config: ConvertConfig { input.config }
 
-  func run(_ writer: SplitWriter) throws -> String {
+  /// What the first pass over the files found: each output's row shape and element type, and
+  /// the rows of every file.
+  struct Survey {
     var shapes: [String: [Int]] = [:]
     var types: [String: HDF5ElementType] = [:]
-    var total = 0
     var rowsPerFile: [Int] = []
-    for file in files {
-      let h5 = try HDF5File.open(root + "/" + file)
+    var total: Int { rowsPerFile.reduce(0, +) }
+  }
+
+  func run(_ writer: SplitWriter) throws -> String {
+    let survey = try self.survey()
+    let batchRows = try self.batchRows(survey)
+    try define(survey, in: writer)
+    let router = input.router(entries: survey.total, splits: writer.names.count)
+    var base = 0
+    for (i, file) in input.files.enumerated() {
+      defer { base += survey.rowsPerFile[i] }
+      let route = router.route(file)
+      guard route != .skipped else { continue }
+      let h5 = try HDF5File.open(input.path(file))
       defer { h5.close() }
-      var rows: Int?
-      for (output, input) in config.datasets {
-        let dataset = try h5.root.inputDataset(input)
-        defer { dataset.close() }
-        let shape = try dataset.shape
-        guard let type = dataset.elementType, !shape.isEmpty else {
-          throw StageError("\(file): dataset '\(input)' is not a numeric array")
-        }
-        if let known = shapes[output], known != Array(shape.dropFirst()) || types[output] != type {
-          throw StageError(
-            "\(file): dataset '\(input)' has rows \(shape.dropFirst()) of \(type), other files \(known)"
-          )
-        }
-        shapes[output] = Array(shape.dropFirst())
-        types[output] = type
-        if let rows, rows != shape[0] {
-          throw StageError(
-            "\(file): mapped datasets have different row counts (\(rows) and \(shape[0]))")
-        }
-        rows = shape[0]
+      for batch in ConversionInputs.batches(of: survey.rowsPerFile[i], size: batchRows) {
+        let perSplit = router.distribute(
+          0..<batch.count, start: base + batch.lowerBound, route: route)
+        try copy(batch, of: h5, perSplit: perSplit, survey: survey, into: writer)
+        for (split, rows) in perSplit.enumerated() { writer.addRows(split, rows.count) }
       }
-      rowsPerFile.append(rows ?? 0)
-      total += rows ?? 0
     }
-    // One row of every mapped dataset must fit comfortably in memory, and a batch is cut to
-    // about 512 MiB of values whatever batch_entries says (rows are read as 8-byte values at most).
+    return "convert: \(input.files.count) files, \(survey.total) rows; " + writer.rowSummary
+  }
+
+  /// Opens every file once: the mapped datasets must be numeric arrays whose rows have the
+  /// same shape and type in every file and the same count within a file.
+  func survey() throws -> Survey {
+    var survey = Survey()
+    for file in input.files {
+      let h5 = try HDF5File.open(input.path(file))
+      defer { h5.close() }
+      let rows = try self.rows(of: file, h5, into: &survey)
+      survey.rowsPerFile.append(rows)
+    }
+    return survey
+  }
+
+  /// The row count of one file's mapped datasets; records their row shapes and types.
+  func rows(of file: String, _ h5: HDF5File, into survey: inout Survey) throws -> Int {
+    var rows: Int?
+    for (output, input) in config.datasets {
+      let dataset = try h5.root.inputDataset(input)
+      defer { dataset.close() }
+      let shape = try dataset.shape
+      guard let type = dataset.elementType, !shape.isEmpty else {
+        throw StageError("\(file): dataset '\(input)' is not a numeric array")
+      }
+      if let known = survey.shapes[output],
+        known != Array(shape.dropFirst()) || survey.types[output] != type
+      {
+        throw StageError(
+          "\(file): dataset '\(input)' has rows \(shape.dropFirst()) of \(type), other files \(known)"
+        )
+      }
+      survey.shapes[output] = Array(shape.dropFirst())
+      survey.types[output] = type
+      if let rows, rows != shape[0] {
+        throw StageError(
+          "\(file): mapped datasets have different row counts (\(rows) and \(shape[0]))")
+      }
+      rows = shape[0]
+    }
+    return rows ?? 0
+  }
+
+  /// Rows per batch: one row of every mapped dataset must fit comfortably in memory, and a batch
+  /// is cut to about 512 MiB of values whatever batch_entries says (rows are read as 8-byte
+  /// values at most).
+  func batchRows(_ survey: Survey) throws -> Int {
     var bytesPerRow = 0
     for (output, input) in config.datasets {
       var rowBytes = 8
-      for dimension in shapes[output]! {
+      for dimension in survey.shapes[output]! {
         let (product, overflow) = rowBytes.multipliedReportingOverflow(by: max(dimension, 1))
         rowBytes = overflow ? Int.max : product
       }
       guard rowBytes <= 256 << 20 else {
         throw StageError(
-          "dataset '\(input)' has rows of shape \(shapes[output]!) (more than 256 MiB each); "
+          "dataset '\(input)' has rows of shape \(survey.shapes[output]!) (more than 256 MiB each); "
             + "a convert batch must hold at least one row")
       }
       bytesPerRow += rowBytes
     }
-    let batchRows = max(1, min(config.batchEntries, (512 << 20) / max(bytesPerRow, 1)))
+    return max(1, min(config.batchEntries, (512 << 20) / max(bytesPerRow, 1)))
+  }
+
+  /// Creates every output dataset in the split files, in its input's element type.
+  func define(_ survey: Survey, in writer: SplitWriter) throws {
     for (output, input) in config.datasets {
-      switch types[output]! {
-      case .float32:
-        try writer.define(
-          output, rowShape: shapes[output]!, type: Float.self, attributes: [("source", [input])])
-      case .float64:
-        try writer.define(
-          output, rowShape: shapes[output]!, type: Double.self, attributes: [("source", [input])])
-      case .int32:
-        try writer.define(
-          output, rowShape: shapes[output]!, type: Int32.self, attributes: [("source", [input])])
-      case .int64:
-        try writer.define(
-          output, rowShape: shapes[output]!, type: Int64.self, attributes: [("source", [input])])
-      case .uint8:
-        try writer.define(
-          output, rowShape: shapes[output]!, type: UInt8.self, attributes: [("source", [input])])
-      case .bool:
-        try writer.define(
-          output, rowShape: shapes[output]!, type: Bool.self, attributes: [("source", [input])])
-      default:
-        try writer.define(
-          output, rowShape: shapes[output]!, type: Double.self, attributes: [("source", [input])])
-      }
+      try writer.define(
+        output, rowShape: survey.shapes[output]!,
+        type: Self.scalarType(survey.types[output]!), attributes: [("source", [input])])
     }
-    var assignment: SplitAssignment?
-    if case .fractions(let f, let seed) = config.split {
-      assignment = SplitAssignment(entries: total, fractions: f.map(\.fraction), seed: seed)
+  }
+
+  /// Copies one batch of rows of every mapped dataset into the splits.
+  func copy(
+    _ batch: Range<Int>, of h5: HDF5File, perSplit: [[Int]], survey: Survey,
+    into writer: SplitWriter
+  ) throws {
+    for (output, input) in config.datasets {
+      let dataset = try h5.root.dataset(input)
+      defer { dataset.close() }
+      try Self.copy(
+        batch, of: dataset, as: Self.scalarType(survey.types[output]!),
+        rowSize: survey.shapes[output]!.reduce(1, *), perSplit: perSplit, to: output,
+        in: writer)
     }
-    var base = 0
-    for (i, file) in files.enumerated() {
-      defer { base += rowsPerFile[i] }
-      var fileSplit: Int?
-      if case .files = config.split {
-        guard let s = runner.fileSplit(file) else { continue }
-        fileSplit = s
-      }
-      let h5 = try HDF5File.open(root + "/" + file)
-      defer { h5.close() }
-      var lo = 0
-      while lo < rowsPerFile[i] {
-        let hi = min(rowsPerFile[i], lo + batchRows)
-        var perSplit = Array(repeating: [Int](), count: writer.names.count)
-        for k in 0..<(hi - lo) {
-          perSplit[fileSplit ?? assignment.map { Int($0.splits[base + lo + k]) } ?? 0].append(k)
-        }
-        for (output, input) in config.datasets {
-          let dataset = try h5.root.dataset(input)
-          defer { dataset.close() }
-          let rowSize = shapes[output]!.reduce(1, *)
-          func copy<T: HDF5Scalar>(_: T.Type) throws {
-            let values = try dataset.read(rows: lo..<hi, as: T.self)
-            for (split, rows) in perSplit.enumerated() where !rows.isEmpty {
-              var out: [T] = []
-              out.reserveCapacity(rows.count * rowSize)
-              for k in rows { out += values[(k * rowSize)..<((k + 1) * rowSize)] }
-              try writer.append(split, output, out)
-            }
-          }
-          switch types[output]! {
-          case .float32: try copy(Float.self)
-          case .float64: try copy(Double.self)
-          case .int32: try copy(Int32.self)
-          case .int64: try copy(Int64.self)
-          case .uint8: try copy(UInt8.self)
-          case .bool: try copy(Bool.self)
-          default: try copy(Double.self)
-          }
-        }
-        for (split, rows) in perSplit.enumerated() { writer.addRows(split, rows.count) }
-        lo = hi
-      }
+  }
+
+  static func copy<T: HDF5Scalar>(
+    _ batch: Range<Int>, of dataset: HDF5Dataset, as _: T.Type, rowSize: Int,
+    perSplit: [[Int]], to output: String, in writer: SplitWriter
+  ) throws {
+    let values = try dataset.read(rows: batch, as: T.self)
+    for (split, rows) in perSplit.enumerated() where !rows.isEmpty {
+      var out: [T] = []
+      out.reserveCapacity(rows.count * rowSize)
+      for k in rows { out += values[(k * rowSize)..<((k + 1) * rowSize)] }
+      try writer.append(split, output, out)
     }
-    return "convert: \(files.count) files, \(total) rows; "
-      + zip(writer.names, writer.rows).map { "\($0): \($1)" }.joined(separator: ", ")
+  }
+
+  /// The Swift type an input's values are copied as: its own for the six types the writer
+  /// keeps, Double for the other integer widths.
+  static func scalarType(_ type: HDF5ElementType) -> any HDF5Scalar.Type {
+    switch type {
+    case .float32: return Float.self
+    case .float64: return Double.self
+    case .int32: return Int32.self
+    case .int64: return Int64.self
+    case .uint8: return UInt8.self
+    case .bool: return Bool.self
+    default: return Double.self
+    }
   }
 }

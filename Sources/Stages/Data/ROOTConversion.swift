@@ -5,29 +5,61 @@ internal import ROOTIO
 /// ROOT inputs: every file's tree is read in batches of `batch_entries` (bounded memory), the
 /// branches `FeatureExtractor` needs are decoded, and the selected rows are appended per split.
 struct ROOTConversion {
-  let config: ConvertConfig
-  let root: String
-  let files: [String]
-  let runner: ConvertRunner
+  let input: ConversionInputs
+  var config: ConvertConfig { input.config }
+
+  /// What the conversion counted, for its report.
+  struct Tally {
+    var read = 0
+    var kept = 0
+    var droppedLabels = 0
+    var skippedFiles: [String] = []
+  }
 
   func run(_ writer: SplitWriter) throws -> String {
     let extractor = FeatureExtractor(config: config)
-    let treePath = config.tree ?? ""
-    var trees: [any BranchSource] = []
-    for file in files {
-      if config.format == .rawHDF5 {
-        let source = try RawHDF5Source(path: root + "/" + file, display: file)
-        try source.validate(extractor.branches)
-        trees.append(source)
+    let trees = try sources(reading: extractor.branches)
+    try define(in: writer)
+    let router = input.router(
+      entries: trees.reduce(0) { $0 + $1.entries }, splits: writer.names.count)
+    var tally = Tally()
+    var base = 0
+    for (file, tree) in zip(input.files, trees) {
+      defer { base += tree.entries }
+      let route = router.route(file)
+      guard route != .skipped else {
+        tally.skippedFiles.append(file)
         continue
       }
-      let tree = try ROOTFile(path: root + "/" + file).tree(treePath)
-      for name in extractor.branches {
-        let branch = try tree.branch(name)
-        guard branch.isReadable else { _ = try tree.read(name, entries: 0..<0); continue }
+      for batch in ConversionInputs.batches(of: tree.entries, size: config.batchEntries) {
+        let columns = try tree.readBranches(extractor.branches, entries: batch)
+        let values = try FeatureExtractor.Batch(columns: columns, entries: batch.count)
+        let (rows, dropped) = try extractor.selectedRows(values)
+        tally.read += batch.count
+        tally.droppedLabels += dropped
+        let perSplit = router.distribute(rows, start: base + batch.lowerBound, route: route)
+        tally.kept += try append(values, perSplit: perSplit, extractor: extractor, to: writer)
       }
-      trees.append(tree)
     }
+    return report(tally, writer: writer)
+  }
+
+  /// Every input's tree (or raw HDF5 file), checked to have every branch the conversion reads.
+  func sources(reading branches: [String]) throws -> [any BranchSource] {
+    var trees: [any BranchSource] = []
+    for file in input.files {
+      let source: any BranchSource =
+        config.format == .rawHDF5
+        ? try RawHDF5Source(path: input.path(file), display: file)
+        : try ROOTFile(path: input.path(file)).tree(config.tree ?? "")
+      try source.validate(branches)
+      trees.append(source)
+    }
+    return trees
+  }
+
+  /// Creates the collection, `jets` and `labels` datasets in the split files.
+  func define(in writer: SplitWriter) throws {
     for c in config.collections {
       try writer.define(
         c.name, rowShape: FeatureExtractor.shape(of: c), type: Float.self,
@@ -43,59 +75,40 @@ struct ROOTConversion {
         "labels", rowShape: [config.labels.count], type: Float.self,
         attributes: [("classes", config.labels)])
     }
-    let total = trees.reduce(0) { $0 + $1.entries }
-    var assignment: SplitAssignment?
-    if case .fractions(let f, let seed) = config.split {
-      assignment = SplitAssignment(entries: total, fractions: f.map(\.fraction), seed: seed)
-    }
-    var read = 0
+  }
+
+  /// Appends the selected rows of one batch to their splits; returns how many were written.
+  func append(
+    _ batch: FeatureExtractor.Batch, perSplit: [[Int]], extractor: FeatureExtractor,
+    to writer: SplitWriter
+  ) throws -> Int {
     var kept = 0
-    var droppedLabels = 0
-    var skippedFiles: [String] = []
-    var base = 0
-    for (fileIndex, tree) in trees.enumerated() {
-      defer { base += tree.entries }
-      var fileSplit: Int?
-      if case .files = config.split {
-        guard let s = runner.fileSplit(files[fileIndex]) else {
-          skippedFiles.append(files[fileIndex])
-          continue
-        }
-        fileSplit = s
+    for (split, rows) in perSplit.enumerated() where !rows.isEmpty {
+      for c in config.collections {
+        try writer.append(split, c.name, try extractor.collection(c, batch, rows: rows))
       }
-      var lo = 0
-      while lo < tree.entries {
-        let hi = min(tree.entries, lo + config.batchEntries)
-        let columns = try tree.readBranches(extractor.branches, entries: lo..<hi)
-        let batch = try FeatureExtractor.Batch(columns: columns, entries: hi - lo)
-        let (rows, dropped) = try extractor.selectedRows(batch)
-        read += hi - lo
-        droppedLabels += dropped
-        var perSplit = Array(repeating: [Int](), count: writer.names.count)
-        for k in rows {
-          let split = fileSplit ?? assignment.map { Int($0.splits[base + lo + k]) } ?? 0
-          perSplit[split].append(k)
-        }
-        for (split, splitRows) in perSplit.enumerated() where !splitRows.isEmpty {
-          for c in config.collections {
-            try writer.append(split, c.name, try extractor.collection(c, batch, rows: splitRows))
-          }
-          if !config.jets.isEmpty {
-            try writer.append(split, "jets", try extractor.jets(batch, rows: splitRows))
-          }
-          if !config.labels.isEmpty {
-            try writer.append(split, "labels", try extractor.labels(batch, rows: splitRows))
-          }
-          writer.addRows(split, splitRows.count)
-          kept += splitRows.count
-        }
-        lo = hi
+      if !config.jets.isEmpty {
+        try writer.append(split, "jets", try extractor.jets(batch, rows: rows))
       }
+      if !config.labels.isEmpty {
+        try writer.append(split, "labels", try extractor.labels(batch, rows: rows))
+      }
+      writer.addRows(split, rows.count)
+      kept += rows.count
     }
-    var report = "convert: \(files.count) files, \(read) entries read, \(kept) written"
-    if droppedLabels > 0 { report += ", \(droppedLabels) dropped (no single label set)" }
-    report += "; " + zip(writer.names, writer.rows).map { "\($0): \($1)" }.joined(separator: ", ")
-    if !skippedFiles.isEmpty { report += "; in no split: \(skippedFiles.joined(separator: ", "))" }
+    return kept
+  }
+
+  func report(_ tally: Tally, writer: SplitWriter) -> String {
+    var report =
+      "convert: \(input.files.count) files, \(tally.read) entries read, \(tally.kept) written"
+    if tally.droppedLabels > 0 {
+      report += ", \(tally.droppedLabels) dropped (no single label set)"
+    }
+    report += "; " + writer.rowSummary
+    if !tally.skippedFiles.isEmpty {
+      report += "; in no split: \(tally.skippedFiles.joined(separator: ", "))"
+    }
     return report
   }
 }

@@ -1,4 +1,4 @@
-public import StageSupport
+internal import StageSupport
 internal import FairflowCore
 internal import FairflowStore
 internal import HDF5
@@ -65,10 +65,15 @@ final class SplitWriter {
 
   func addRows(_ split: Int, _ count: Int) { rows[split] += count }
 
+  /// "train: 120, test: 30": the rows written to each split so far.
+  var rowSummary: String { zip(names, rows).map { "\($0): \($1)" }.joined(separator: ", ") }
+
   func finish() throws {
     for (i, file) in files.enumerated() {
       try file.attributes.set("rows", to: Int64(rows[i]))
-      for dataset in datasets[i].values { dataset.close() }
+      // In a fixed order: the order datasets are closed in decides the file's layout, and a
+      // dictionary's order changes from process to process.
+      for name in datasets[i].keys.sorted() { datasets[i][name]!.close() }
       try file.flush()
       file.close()
     }

@@ -1,9 +1,9 @@
-public import FairflowCore
+internal import FairflowCore
 public import Fetch
 internal import FairflowStore
 internal import Foundation
 internal import Glibc
-public import FairflowBase
+internal import FairflowBase
 
 /// One fetch of a DOI (URL, minid, bag) into a workspace directory, shared by `uses: fetch` and
 /// `fairflow fetch`.
@@ -98,28 +98,59 @@ public struct FetchSession: Sendable {
     _ request: Request, progress: (@Sendable (DownloadProgress) -> Void)? = nil
   ) async throws -> Outcome {
     let key = request.key
-    let listingFile = listingDirectory + "/" + key + ".json"
-    var cached: Listing?
-    if FileIO.exists(listingFile) {
-      cached = try? JSONDecoder().decode(Listing.self, from: Data(FileIO.read(listingFile)))
-    }
-    let record: ResolvedRecord
-    if let cached {
-      record = cached.record
-    } else if request.offline {
-      throw FetchError.offline(
-        "no cached listing for \(request.identifier); fetch it once without --offline")
-    } else {
-      let resolved = try await DatasetResolver(client: client, endpoints: endpoints)
-        .resolve(request.identifier)
-      record = request.patterns.isEmpty ? resolved : try resolved.selecting(request.patterns)
-    }
-    let known = Dictionary(
-      (cached?.files ?? []).map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
-
+    let cached = cachedListing(key)
+    let record = try await self.record(for: request, cached: cached)
     let store = ObjectStore(workspace: workspace)
     let staging = partialDirectory(key)
     try FileIO.makeDirectories(staging)
+    let (reused, missing) = try linkStored(
+      record, known: cached?.files ?? [], from: store, into: staging)
+    if request.offline, let first = missing.first {
+      throw FetchError.offline(
+        "\(missing.count) file(s) of \(request.identifier) are not in the object store "
+          + "(first: \(first.path))")
+    }
+    let downloader = Downloader(
+      client: client, maxConcurrent: max(1, request.jobs), maxFileBytes: request.maxFileBytes)
+    let downloaded = try await downloader.downloadAll(missing, into: staging, progress: progress)
+    let files = Self.files(of: record, reused: reused, downloaded: downloaded)
+    try promote(files, downloaded: downloaded, key: key, store: store, to: request.output)
+    let retrieved = cached?.retrieved ?? Self.timestamp()
+    try save(
+      Listing(
+        identifier: request.identifier, patterns: request.patterns, record: record,
+        files: files, retrieved: retrieved), key: key)
+    return Outcome(
+      record: record, files: files, downloaded: downloaded.count, reused: reused.count,
+      listingCached: cached != nil, retrieved: retrieved)
+  }
+
+  /// Step 1: the listing cached by an earlier fetch of the same identifier and selection.
+  func cachedListing(_ key: String) -> Listing? {
+    let file = listingDirectory + "/" + key + ".json"
+    guard FileIO.exists(file) else { return nil }
+    return try? JSONDecoder().decode(Listing.self, from: Data(FileIO.read(file)))
+  }
+
+  /// The selected record: the cached listing's, else resolved (never when offline).
+  func record(for request: Request, cached: Listing?) async throws -> ResolvedRecord {
+    if let cached { return cached.record }
+    if request.offline {
+      throw FetchError.offline(
+        "no cached listing for \(request.identifier); fetch it once without --offline")
+    }
+    let resolved = try await DatasetResolver(client: client, endpoints: endpoints)
+      .resolve(request.identifier)
+    return request.patterns.isEmpty ? resolved : try resolved.selecting(request.patterns)
+  }
+
+  /// Step 2: links into `staging` every file whose SHA-256 (from the cached listing) is an
+  /// object of the store; returns those and the files still to download.
+  func linkStored(
+    _ record: ResolvedRecord, known files: [File], from store: ObjectStore,
+    into staging: String
+  ) throws -> (reused: [String: File], missing: [RemoteFile]) {
+    let known = Dictionary(files.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
     var reused: [String: File] = [:]
     var missing: [RemoteFile] = []
     for file in record.files {
@@ -135,29 +166,34 @@ public struct FetchSession: Sendable {
         missing.append(file)
       }
     }
-    if request.offline, let first = missing.first {
-      throw FetchError.offline(
-        "\(missing.count) file(s) of \(request.identifier) are not in the object store "
-          + "(first: \(first.path))")
-    }
-    let downloader = Downloader(
-      client: client, maxConcurrent: max(1, request.jobs), maxFileBytes: request.maxFileBytes)
-    let downloaded = try await downloader.downloadAll(missing, into: staging, progress: progress)
+    return (reused, missing)
+  }
+
+  /// Every file of the record, in its order, as reused or downloaded.
+  static func files(
+    of record: ResolvedRecord, reused: [String: File], downloaded: [DownloadedFile]
+  ) -> [File] {
     var byPath: [String: File] = reused
     for d in downloaded {
       byPath[d.remote.path] = File(
         path: d.remote.path, url: d.remote.url.absoluteString, size: d.size, sha256: d.sha256,
         checksum: d.remote.checksums.max { $0.algorithm < $1.algorithm }?.description)
     }
-    let files = record.files.compactMap { byPath[$0.path] }
+    return record.files.compactMap { byPath[$0.path] }
+  }
 
-    // Every file is verified: store the new ones (so a later fetch, online or not, links them
-    // instead of downloading), then place them all into the output in one sweep.
+  /// Step 3: every file is verified: stores the new ones (so a later fetch, online or not,
+  /// links them instead of downloading), then places them all into the output in one sweep.
+  func promote(
+    _ files: [File], downloaded: [DownloadedFile], key: String, store: ObjectStore,
+    to outputPath: String
+  ) throws {
+    let staging = partialDirectory(key)
     let stagingRelative = "cache/fetch/partial/" + key
     for d in downloaded {
       _ = try store.ingest(stagingRelative + "/" + d.remote.path, statCache: nil)
     }
-    let output = request.output.hasPrefix("/") ? request.output : workspace + "/" + request.output
+    let output = outputPath.hasPrefix("/") ? outputPath : workspace + "/" + outputPath
     try FileIO.makeDirectories(output)
     for file in files {
       let target = output + "/" + file.path
@@ -166,65 +202,20 @@ public struct FetchSession: Sendable {
       try store.linker.place(staging + "/" + file.path, at: target, executable: false)
     }
     try? FileManager.default.removeItem(atPath: staging)
+  }
 
-    let retrieved = cached?.retrieved ?? Self.timestamp()
-    let listing = Listing(
-      identifier: request.identifier, patterns: request.patterns, record: record, files: files,
-      retrieved: retrieved)
+  /// Writes the listing (with every file's SHA-256) for the next fetch.
+  func save(_ listing: Listing, key: String) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
     try FileIO.makeDirectories(listingDirectory)
-    try FileIO.writeAtomically(Array(try encoder.encode(listing)), to: listingFile)
-    return Outcome(
-      record: record, files: files, downloaded: downloaded.count, reused: reused.count,
-      listingCached: cached != nil, retrieved: retrieved)
+    try FileIO.writeAtomically(
+      Array(try encoder.encode(listing)), to: listingDirectory + "/" + key + ".json")
   }
 
   static func timestamp() -> String {
     let formatter = ISO8601DateFormatter()
     formatter.formatOptions = [.withInternetDateTime]
     return formatter.string(from: Date())
-  }
-}
-
-extension FetchSession.Outcome {
-  /// The provenance origin of the output directory: DOI, URL, retrieval time, DataCite metadata
-  /// and every file with its repository checksum and SHA-256.
-  public func origin(identifier: String) -> Value {
-    var fields: [(key: String, value: Value)] = []
-    if let doi = record.doi { fields.append(("doi", .string(doi))) }
-    let url = record.apiURL ?? record.landingURL ?? files.first.flatMap { URL(string: $0.url) }
-    fields.append(("url", .string(url?.absoluteString ?? identifier)))
-    if files.count == 1, let checksum = files[0].checksum {
-      fields.append(("checksum", .string(checksum)))
-    }
-    fields.append(("retrieved", .string(retrieved)))
-    fields.append(("identifier", .string(identifier)))
-    fields.append(("repository", .string(record.repository.rawValue)))
-    if let landing = record.landingURL {
-      fields.append(("resolved_url", .string(landing.absoluteString)))
-    }
-    if let stamp = record.handleTimestamp { fields.append(("handle_timestamp", .string(stamp))) }
-    let m = record.metadata
-    if let title = m.title { fields.append(("title", .string(title))) }
-    if !m.creators.isEmpty { fields.append(("creators", .list(m.creators.map(Value.string)))) }
-    if let license = m.license { fields.append(("license", .string(license))) }
-    if let version = m.version { fields.append(("version", .string(version))) }
-    if let year = m.publicationYear { fields.append(("publication_year", .string(year))) }
-    if let publisher = m.publisher { fields.append(("publisher", .string(publisher))) }
-    fields.append(
-      (
-        "files",
-        .list(
-          files.map { f in
-            var entry: [(key: String, value: Value)] = [
-              ("path", .string(f.path)), ("url", .string(f.url)), ("size", .int(Int(f.size))),
-              ("sha256", .string(f.sha256)),
-            ]
-            if let c = f.checksum { entry.append(("checksum", .string(c))) }
-            return .map(entry)
-          })
-      ))
-    return .map(fields)
   }
 }
