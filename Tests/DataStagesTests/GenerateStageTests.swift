@@ -23,16 +23,16 @@ import Testing
   }
 
   @Test(arguments: [
-    ("{count: 5, output: raw/a.h5}", "'with' of a generate stage needs 'kind'"),
+    ("{count: 5, output: raw/a.h5}", "'with' of stage 'gen' needs 'kind'"),
     (
       "{kind: 3, count: 5, output: raw/a.h5}",
-      "expected a string for 'kind' of a generate stage, found 3"
+      "expected a string for 'kind' of stage 'gen', found 3"
     ),
     ("{kind: cats, count: 5, output: raw/a.h5}", "unknown kind 'cats'"),
-    ("{kind: hbb-jets, output: raw/a.h5}", "'with' of a generate stage needs 'count'"),
+    ("{kind: hbb-jets, output: raw/a.h5}", "'with' of stage 'gen' needs 'count'"),
     (
       "{kind: hbb-jets, count: many, output: raw/a.h5}",
-      "expected an integer for 'count' of a generate stage, found \"many\""
+      "expected an integer for 'count' of stage 'gen', found \"many\""
     ),
     ("{kind: hbb-jets, count: 0, output: raw/a.h5}", "'count' must be between 1 and 50,000,000"),
     (
@@ -41,12 +41,12 @@ import Testing
     ),
     (
       "{kind: hbb-jets, count: 5, seed: 1.5, output: raw/a.h5}",
-      "expected an integer for 'seed' of a generate stage, found 1.5"
+      "expected an integer for 'seed' of stage 'gen', found 1.5"
     ),
-    ("{kind: hbb-jets, count: 5}", "'with' of a generate stage needs 'output'"),
+    ("{kind: hbb-jets, count: 5}", "'with' of stage 'gen' needs 'output'"),
     (
       "{kind: hbb-jets, count: 5, output: [raw/a.h5]}",
-      "expected a string for 'output' of a generate stage, found [\"raw/a.h5\"]"
+      "expected a string for 'output' of stage 'gen', found [\"raw/a.h5\"]"
     ),
   ])
   func invalidConfigurationIsALocatedLoadError(_ with: String, _ problem: String) throws {

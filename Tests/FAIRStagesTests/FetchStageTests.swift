@@ -28,10 +28,10 @@ import Testing
       #"{\#(doi), "files": ["*.txt", 3], "output": "d"}"#,
       "'files' must be a glob or a list of globs"
     ),
-    (#"{\#(doi)}"#, "'with' of a fetch stage needs 'output'"),
+    (#"{\#(doi)}"#, "'with' of stage 'fetch' needs 'output'"),
     (
       #"{\#(doi), "output": ["d"]}"#,
-      #"expected a string for 'output' of a fetch stage, found ["d"]"#
+      #"expected a string for 'output' of stage 'fetch', found ["d"]"#
     ),
     (#"{\#(doi), "output": "/data"}"#, "'output' must be a path inside the workspace"),
     (#"{\#(doi), "output": "data/../.."}"#, "'output' must be a path inside the workspace"),
@@ -41,7 +41,7 @@ import Testing
     ),
     (
       #"{\#(doi), "output": "d", "max_file_size": "1 GB"}"#,
-      #"expected an integer for 'max_file_size' of a fetch stage, found "1 GB""#
+      #"expected an integer for 'max_file_size' of stage 'fetch', found "1 GB""#
     ),
     (#"{\#(doi), "output": "d", "jobs": 65}"#, "'jobs' must be between 1 and 64"),
     (#"{\#(doi), "output": "d", "job": 2}"#, "unknown key 'job' in 'with' of stage 'fetch'"),

@@ -17,19 +17,19 @@ import Testing
   @Test(arguments: [
     (
       #"{"output": "p", "title": "T", "creators": ["a"]}"#,
-      "'with' of a publish stage needs 'model'"
+      "'with' of stage 'publish' needs 'model'"
     ),
     (
       #"{"model": "m", "title": "T", "creators": ["a"]}"#,
-      "'with' of a publish stage needs 'output'"
+      "'with' of stage 'publish' needs 'output'"
     ),
     (
       #"{"model": "m", "output": "p", "creators": ["a"]}"#,
-      "'with' of a publish stage needs 'title'"
+      "'with' of stage 'publish' needs 'title'"
     ),
     (
       #"{"model": 1, "output": "p", "title": "T", "creators": ["a"]}"#,
-      "expected a string for 'model' of a publish stage, found 1"
+      "expected a string for 'model' of stage 'publish', found 1"
     ),
     ("{\(base)}", "'creators' must list at least one author"),
     (#"{\#(base), "creators": []}"#, "'creators' must list at least one author"),

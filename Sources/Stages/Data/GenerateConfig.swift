@@ -28,54 +28,25 @@ public struct GenerateConfig: Sendable, Equatable {
   public var generatorSeed: UInt64 { UInt64(bitPattern: Int64(seed)) }
 }
 
-extension GenerateConfig: StageConfiguration {
+extension GenerateConfig: StageConfiguration, FieldsConfiguration {
   public static let keys = ["kind", "count", "seed", "output"]
 
   public init(_ given: Value, error: (String, String?) -> PipelineError) throws(PipelineError) {
-    guard case .map(let pairs) = given else { throw error("generate needs a 'with' mapping", nil) }
-    for (key, _) in pairs where !Self.keys.contains(key) {
-      throw error(
-        "unknown key '\(key)' in 'with' of a generate stage",
-        Suggestion.hint(for: key, in: Self.keys)
-          ?? "valid keys are: \(Self.keys.joined(separator: ", "))")
-    }
-    let name = try Self.string(given["kind"], "kind", error: error)
+    self = try ConfigFields.decode(given, stage: "generate", error: error, Self.init(fields:))
+  }
+
+  public init(fields f: ConfigFields) throws(PipelineError) {
+    let name = try f.string("kind")
     guard let kind = Kind(rawValue: name) else {
-      throw error("unknown kind '\(name)'", "available: hbb-jets, bragg-peaks")
+      throw f.problem("unknown kind '\(name)'", hint: "available: hbb-jets, bragg-peaks")
     }
     self.kind = kind
-    count = try Self.int(given["count"], "count", error: error)
+    count = try f.int("count")
     guard count > 0, count <= 50_000_000 else {
-      throw error("'count' must be between 1 and 50,000,000", nil)
+      throw f.problem("'count' must be between 1 and 50,000,000")
     }
-    seed = try Self.int(given["seed"] ?? .int(1), "seed", error: error)
-    output = try Self.string(given["output"], "output", error: error)
-  }
-
-  /// A required string option.
-  static func string(
-    _ v: Value?, _ key: String, error: (String, String?) -> PipelineError
-  ) throws(PipelineError) -> String {
-    switch v {
-    case .string(let s)?: return s
-    case nil: throw error("'with' of a generate stage needs '\(key)'", nil)
-    case let other?:
-      throw error(
-        "expected a string for '\(key)' of a generate stage, found \(other.canonicalText)", nil)
-    }
-  }
-
-  /// A required integer option.
-  static func int(
-    _ v: Value?, _ key: String, error: (String, String?) -> PipelineError
-  ) throws(PipelineError) -> Int {
-    switch v {
-    case .int(let i)?: return i
-    case nil: throw error("'with' of a generate stage needs '\(key)'", nil)
-    case let other?:
-      throw error(
-        "expected an integer for '\(key)' of a generate stage, found \(other.canonicalText)", nil)
-    }
+    seed = try f.int("seed", default: 1)
+    output = try f.string("output")
   }
 
   /// The normalised configuration (what enters the fingerprint).

@@ -42,36 +42,40 @@ public struct FetchConfig: Sendable, Equatable {
   }
 }
 
-extension FetchConfig: StageConfiguration {
+extension FetchConfig: StageConfiguration, FieldsConfiguration {
   public static let keys = [
     "doi", "url", "minid", "bag", "files", "output", "max_file_size", "jobs",
   ]
 
   public init(_ given: Value, error: (String, String?) -> PipelineError) throws(PipelineError) {
-    let options = try WithOptions(given, kind: "fetch", keys: Self.keys, error: error)
+    self = try ConfigFields.decode(given, stage: "fetch", error: error, Self.init(fields:))
+  }
+
+  public init(fields options: ConfigFields) throws(PipelineError) {
+    let error = ConfigFields.unlocated
     (source, identifier) = try Self.identifier(options, error: error)
-    files = try Self.globs(options["files"], error: error)
-    output = try options.string("output", error: error)
+    files = try Self.globs(options.value("files"), error: error)
+    output = try options.string("output")
     guard !output.hasPrefix("/"), !output.split(separator: "/").contains("..") else {
       throw error("'output' must be a path inside the workspace", nil)
     }
     maxFileSize = nil
-    if options["max_file_size"] != nil {
-      let cap = try options.int("max_file_size", error: error)
+    if options.value("max_file_size") != nil {
+      let cap = try options.int("max_file_size")
       guard cap > 0 else { throw error("'max_file_size' must be a positive byte count", nil) }
       maxFileSize = cap
     }
-    jobs = try options.int("jobs", default: 4, error: error)
+    jobs = try options.int("jobs", default: 4)
     guard (1...64).contains(jobs) else { throw error("'jobs' must be between 1 and 64", nil) }
   }
 
   /// The one identifier given: a non-empty string (a DOI for `doi`).
   static func identifier(
-    _ options: WithOptions, error: (String, String?) -> PipelineError
+    _ options: ConfigFields, error: (String, String?) -> PipelineError
   ) throws(PipelineError) -> (Source, String) {
     var given: [(Source, String)] = []
     for source in Source.allCases {
-      guard let value = options[source.rawValue] else { continue }
+      guard let value = options.value(source.rawValue) else { continue }
       guard case .string(let text) = value, !text.isEmpty else {
         throw error("'\(source.rawValue)' must be a non-empty string", nil)
       }

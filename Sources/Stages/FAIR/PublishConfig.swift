@@ -82,31 +82,35 @@ public struct PublishConfig: Sendable, Equatable {
   }
 }
 
-extension PublishConfig: StageConfiguration {
+extension PublishConfig: StageConfiguration, FieldsConfiguration {
   public static let keys =
     ["model", "output", "title"] + textKeys + ["creators", "keywords", "data", "deposit"]
 
   public init(_ given: Value, error: (String, String?) -> PipelineError) throws(PipelineError) {
-    let options = try WithOptions(given, kind: "publish", keys: Self.keys, error: error)
-    model = try options.string("model", error: error)
-    output = try options.string("output", error: error)
-    title = try options.string("title", error: error)
+    self = try ConfigFields.decode(given, stage: "publish", error: error, Self.init(fields:))
+  }
+
+  public init(fields options: ConfigFields) throws(PipelineError) {
+    let error = ConfigFields.unlocated
+    model = try options.string("model")
+    output = try options.string("output")
+    title = try options.string("title")
     var texts: [String: String] = [:]
     for key in Self.textKeys {
-      texts[key] = try Self.text(options[key], key, error: error)
+      texts[key] = try Self.text(options.value(key), key, error: error)
     }
     (description, license, version) = (texts["description"], texts["license"], texts["version"])
     (publisher, code, task) = (texts["publisher"], texts["code"], texts["task"])
     (intendedUse, limitations) = (texts["intended_use"], texts["limitations"])
     (resourceType, date, metrics) = (texts["resource_type"], texts["date"], texts["metrics"])
     try Self.checkVocabulary(license: license, resourceType: resourceType, error: error)
-    creators = try Self.creators(options["creators"], error: error)
-    keywords = try Self.strings(options["keywords"], "keywords", error: error)
-    data = try Self.strings(options["data"], "data", error: error)
+    creators = try Self.creators(options.value("creators"), error: error)
+    keywords = try Self.strings(options.value("keywords"), "keywords", error: error)
+    data = try Self.strings(options.value("data"), "data", error: error)
     for doi in data ?? [] where DOI(doi) == nil {
       throw error("'\(doi)' in 'data' is not a DOI", nil)
     }
-    if let given = options["deposit"] {
+    if let given = options.value("deposit") {
       deposit = try Self.deposit(given, error: error)
     } else {
       deposit = nil

@@ -29,7 +29,7 @@ public struct AggregateConfig: StageConfiguration, FieldsConfiguration, Equatabl
     self = try ConfigFields.decode(given, stage: "aggregate", error: error, Self.init(fields:))
   }
 
-  init(fields f: ConfigFields) throws(PipelineError) {
+  public init(fields f: ConfigFields) throws(PipelineError) {
     inputs = try Self.inputs(f)
     metrics = try Self.metrics(f)
     output = try f.string("output")

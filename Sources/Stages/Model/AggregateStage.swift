@@ -35,11 +35,6 @@ public struct AggregateStage: TypedStage {
 
   public init() {}
 
-  /// Validates with messages that name the stage (`ConfigFields`).
-  public func validate(_ config: ConfigReader) throws(PipelineError) -> Value {
-    try Configuration.validate(config)
-  }
-
   public func run(_ config: AggregateConfig, stage: Stage, workspace: Workspace) async throws {
     let root = workspace.root
     let files = try Self.resolve(config.inputs, root: root)

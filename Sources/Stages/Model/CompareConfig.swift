@@ -32,7 +32,7 @@ public struct CompareConfig: StageConfiguration, FieldsConfiguration, Equatable 
     self = try ConfigFields.decode(given, stage: "compare", error: error, Self.init(fields:))
   }
 
-  init(fields f: ConfigFields) throws(PipelineError) {
+  public init(fields f: ConfigFields) throws(PipelineError) {
     baseline = try f.string("baseline")
     let paths = f.value("models")?.listValue?.map { $0.stringValue ?? "" } ?? []
     guard !paths.isEmpty, !paths.contains("") else {

@@ -19,11 +19,6 @@ public struct CompareStage: TypedStage {
 
   public init() {}
 
-  /// Validates with messages that name the stage (`ConfigFields`).
-  public func validate(_ config: ConfigReader) throws(PipelineError) -> Value {
-    try Configuration.validate(config)
-  }
-
   public func run(_ config: CompareConfig, stage: Stage, workspace: Workspace) async throws {
     let root = workspace.root
     var limit = config.rows

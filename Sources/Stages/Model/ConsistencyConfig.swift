@@ -36,7 +36,7 @@ public struct ConsistencyConfig: StageConfiguration, FieldsConfiguration, Equata
     self = try ConfigFields.decode(given, stage: "consistency", error: error, Self.init(fields:))
   }
 
-  init(fields f: ConfigFields) throws(PipelineError) {
+  public init(fields f: ConfigFields) throws(PipelineError) {
     model = try f.string("model")
     onnx = try f.string("onnx")
     data = try f.string("data")

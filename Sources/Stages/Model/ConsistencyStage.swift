@@ -22,11 +22,6 @@ public struct ConsistencyStage: TypedStage {
 
   public init() {}
 
-  /// Validates with messages that name the stage (`ConfigFields`).
-  public func validate(_ config: ConfigReader) throws(PipelineError) -> Value {
-    try Configuration.validate(config)
-  }
-
   public func run(_ config: ConsistencyConfig, stage: Stage, workspace: Workspace) async throws {
     let root = workspace.root
     let directory = try ModelDirectory(config.model, root: root)

@@ -33,7 +33,7 @@ public struct EvaluateConfig: StageConfiguration, FieldsConfiguration, Equatable
     self = try ConfigFields.decode(given, stage: "evaluate", error: error, Self.init(fields:))
   }
 
-  init(fields f: ConfigFields) throws(PipelineError) {
+  public init(fields f: ConfigFields) throws(PipelineError) {
     model = try f.string("model")
     data = try f.string("data")
     output = try f.string("output")

@@ -20,11 +20,6 @@ public struct EvaluateStage: TypedStage {
 
   public init() {}
 
-  /// Validates with messages that name the stage (`ConfigFields`).
-  public func validate(_ config: ConfigReader) throws(PipelineError) -> Value {
-    try Configuration.validate(config)
-  }
-
   public func run(_ config: EvaluateConfig, stage: Stage, workspace: Workspace) async throws {
     let root = workspace.root
     let directory = try ModelDirectory(config.model, root: root)

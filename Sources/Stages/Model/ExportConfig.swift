@@ -22,7 +22,7 @@ public struct ExportConfig: StageConfiguration, FieldsConfiguration, Equatable {
     self = try ConfigFields.decode(given, stage: "export", error: error, Self.init(fields:))
   }
 
-  init(fields f: ConfigFields) throws(PipelineError) {
+  public init(fields f: ConfigFields) throws(PipelineError) {
     model = try f.string("model")
     format = try f.string("format", default: "onnx")
     guard format == "onnx" else { throw f.problem("'format' must be onnx") }

@@ -15,11 +15,6 @@ public struct ExportStage: TypedStage {
 
   public init() {}
 
-  /// Validates with messages that name the stage (`ConfigFields`).
-  public func validate(_ config: ConfigReader) throws(PipelineError) -> Value {
-    try Configuration.validate(config)
-  }
-
   public func run(_ config: ExportConfig, stage: Stage, workspace: Workspace) async throws {
     let directory = try ModelDirectory(config.model, root: workspace.root)
     let digest = [("source_model_sha256", Digest.of(directory.weights).hex)]

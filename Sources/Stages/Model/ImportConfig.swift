@@ -28,7 +28,7 @@ public struct ImportConfig: StageConfiguration, FieldsConfiguration, Equatable {
     self = try ConfigFields.decode(given, stage: "import", error: error, Self.init(fields:))
   }
 
-  init(fields f: ConfigFields) throws(PipelineError) {
+  public init(fields f: ConfigFields) throws(PipelineError) {
     source = try f.string("source")
     let name = try f.string("arch")
     guard let arch = ModelImporter.Architecture(rawValue: name) else {

@@ -15,11 +15,6 @@ public struct ImportStage: TypedStage {
 
   public init() {}
 
-  /// Validates with messages that name the stage (`ConfigFields`).
-  public func validate(_ config: ConfigReader) throws(PipelineError) -> Value {
-    try Configuration.validate(config)
-  }
-
   public func run(_ config: ImportConfig, stage: Stage, workspace: Workspace) async throws {
     let written = try ModelImportRunner.run(
       source: workspace.root + "/" + config.source, display: config.source, arch: config.arch,

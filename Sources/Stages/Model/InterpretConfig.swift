@@ -41,7 +41,7 @@ public struct InterpretConfig: StageConfiguration, FieldsConfiguration, Equatabl
     self = try ConfigFields.decode(given, stage: "interpret", error: error, Self.init(fields:))
   }
 
-  init(fields f: ConfigFields) throws(PipelineError) {
+  public init(fields f: ConfigFields) throws(PipelineError) {
     model = try f.string("model")
     data = try f.string("data")
     output = try f.string("output")

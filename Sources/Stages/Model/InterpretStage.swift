@@ -20,11 +20,6 @@ public struct InterpretStage: TypedStage {
 
   public init() {}
 
-  /// Validates with messages that name the stage (`ConfigFields`).
-  public func validate(_ config: ConfigReader) throws(PipelineError) -> Value {
-    try Configuration.validate(config)
-  }
-
   public func run(_ config: InterpretConfig, stage: Stage, workspace: Workspace) async throws {
     let root = workspace.root
     let directory = try ModelDirectory(config.model, root: root)

@@ -1,3 +1,4 @@
+internal import StageSupport
 internal import FairflowCore
 internal import FairflowStore
 public import FairflowBase

@@ -1,22 +1,28 @@
-internal import FairflowBase
-internal import FairflowCore
-internal import StageSupport
+public import FairflowBase
+public import FairflowCore
 
-/// A model kind's given `with:` mapping, read with `ConfigReader`'s wording ("'with' of stage
+/// A kind's given `with:` mapping, read with `ConfigReader`'s wording ("'with' of stage
 /// 'S' needs 'K'", "expected a string for 'K' of stage 'S', found …"), so that the typed
 /// configurations report exactly what the kinds' validation always reported.
 ///
 /// Problems are thrown unlocated; `decode` hands them to the caller's `error`, which places
 /// them (the loader: file:line:column at the stage's `with:`). `stage` is the stage's name at
 /// load time, the kind's name when an already validated configuration is decoded again.
-struct ConfigFields {
-  let given: Value
-  let stage: String
+public struct ConfigFields {
+  public let given: Value
+  public let stage: String
+
+  public init(given: Value, stage: String) {
+    self.given = given
+    self.stage = stage
+  }
 
   /// The raw value of `key`, or nil when absent.
-  func value(_ key: String) -> Value? { given[key] }
+  public func value(_ key: String) -> Value? { given[key] }
 
-  func string(_ key: String, default fallback: String? = nil) throws(PipelineError) -> String {
+  public func string(_ key: String, default fallback: String? = nil) throws(PipelineError)
+    -> String
+  {
     switch value(key) {
     case .string(let s): return s
     case nil where fallback != nil: return fallback!
@@ -27,7 +33,7 @@ struct ConfigFields {
     }
   }
 
-  func int(_ key: String, default fallback: Int? = nil) throws(PipelineError) -> Int {
+  public func int(_ key: String, default fallback: Int? = nil) throws(PipelineError) -> Int {
     switch value(key) {
     case .int(let i): return i
     case nil where fallback != nil: return fallback!
@@ -38,13 +44,18 @@ struct ConfigFields {
     }
   }
 
+  /// Turns a message and hint into an unlocated problem (`decode` locates it).
+  public static func unlocated(_ problem: String, _ hint: String?) -> PipelineError {
+    PipelineError(problem, hint: hint)
+  }
+
   /// An unlocated problem with this configuration.
-  func problem(_ text: String, hint: String? = nil) -> PipelineError {
+  public func problem(_ text: String, hint: String? = nil) -> PipelineError {
     PipelineError(text, hint: hint)
   }
 
   /// Decodes `given` with `body`, passing each problem through `error` (which locates it).
-  static func decode<Configuration>(
+  public static func decode<Configuration>(
     _ given: Value, stage: String, error: (String, String?) -> PipelineError,
     _ body: (ConfigFields) throws(PipelineError) -> Configuration
   ) throws(PipelineError) -> Configuration {
@@ -56,8 +67,8 @@ struct ConfigFields {
   }
 }
 
-/// A model kind's configuration decoded from `ConfigFields`: its messages name the stage.
-protocol FieldsConfiguration: StageConfiguration {
+/// A kind's configuration decoded from `ConfigFields`: its messages name the stage.
+public protocol FieldsConfiguration: StageConfiguration {
   init(fields: ConfigFields) throws(PipelineError)
 }
 
@@ -65,7 +76,7 @@ extension FieldsConfiguration {
   /// What `TypedStage.validate` does, with the stage's name in the messages and the checks in
   /// the order the kind always made them: the configuration's own problems before an unknown
   /// key (with its "did you mean" hint).
-  static func validate(_ config: ConfigReader) throws(PipelineError) -> Value {
+  public static func validate(_ config: ConfigReader) throws(PipelineError) -> Value {
     var reader = config
     let given = Value.map(keys.compactMap { key in reader.value(key).map { (key, $0) } })
     let located = reader
@@ -74,5 +85,12 @@ extension FieldsConfiguration {
     }
     try reader.finish()
     return typed.value
+  }
+}
+
+extension TypedStage where Configuration: FieldsConfiguration {
+  /// Kinds whose configuration reads `ConfigFields` validate with the stage's name in messages.
+  public func validate(_ config: ConfigReader) throws(PipelineError) -> Value {
+    try Configuration.validate(config)
   }
 }
