@@ -1,7 +1,7 @@
-import FairflowCore
 import DataStages
-import StageSupport
+import FairflowCore
 import ROOTIO
+import StageSupport
 import Testing
 
 @Suite struct FeatureExtractorTests {

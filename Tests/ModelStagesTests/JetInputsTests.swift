@@ -1,11 +1,10 @@
+import FairflowBase
 import FairflowCore
 import FairflowTesting
 import HDF5
 import NeuralKit
 import Testing
-
 @testable import ModelStages
-import FairflowBase
 
 /// `JetInputs` picks a model's features from a split by name: a subset in another order reads the
 /// right values, a missing feature is named, files without names must match exactly.

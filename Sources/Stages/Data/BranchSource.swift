@@ -1,6 +1,6 @@
-internal import StageSupport
 internal import HDF5
 internal import ROOTIO
+internal import StageSupport
 
 /// Where `convert` reads per-entry branches from: a ROOT TTree, or a "raw" HDF5 file in the same
 /// schema (`generate` writes these; docs/convert.md): one dataset per branch, flat branches as

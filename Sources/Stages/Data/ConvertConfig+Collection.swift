@@ -1,5 +1,5 @@
-internal import FairflowCore
 internal import FairflowBase
+internal import FairflowCore
 
 extension ConvertConfig {
   /// How a collection's `[max, features]` rows are laid out.

@@ -1,5 +1,5 @@
-internal import FairflowCore
 internal import FairflowBase
+internal import FairflowCore
 
 extension ConvertConfig {
   /// How entries are divided among output files (`split:`).

@@ -1,6 +1,6 @@
-public import StageSupport
-public import FairflowCore
 public import FairflowBase
+public import FairflowCore
+public import StageSupport
 
 /// The `with:` of a `convert` stage, validated at load time (file:line:column errors):
 ///

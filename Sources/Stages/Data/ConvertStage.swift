@@ -1,8 +1,8 @@
-public import StageSupport
 public import FairflowCore
 public import FairflowEngine
-internal import FairflowStore
+public import StageSupport
 internal import FairflowBase
+internal import FairflowStore
 
 /// `uses: convert`: raw ROOT (or HDF5) files → training-ready HDF5 tensors. See `ConvertConfig`
 /// for the keys and docs/convert.md for the output layout.
@@ -68,7 +68,7 @@ struct ConvertRunner {
 
   /// The SHA-256 of every input (through the workspace's stat cache), recorded in the outputs.
   func digests(_ files: [String]) throws -> [String] {
-    let statCache = StatCache(file: root + "/cache/state/stat-cache")
+    let statCache = StatCache(file: CacheLayout(workspace: root).statCache)
     var digests: [String] = []
     for file in files {
       let st = try FileIO.stat(root + "/" + file)!

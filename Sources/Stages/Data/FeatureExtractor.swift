@@ -1,7 +1,7 @@
-public import StageSupport
 public import ROOTIO
-internal import FairflowCore
+public import StageSupport
 internal import FairflowBase
+internal import FairflowCore
 
 /// Turns a batch of branch columns into the rows of the output tensors: selection, one-hot
 /// labels, per-entry features and zero-padded, optionally sorted per-object collections. Pure:

@@ -1,6 +1,6 @@
-public import StageSupport
-public import FairflowCore
 public import FairflowBase
+public import FairflowCore
+public import StageSupport
 
 /// The `with:` of a `generate` stage:
 ///

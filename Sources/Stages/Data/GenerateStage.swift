@@ -1,6 +1,6 @@
-public import StageSupport
 public import FairflowCore
 public import FairflowEngine
+public import StageSupport
 internal import FairflowStore
 internal import Glibc
 

@@ -1,5 +1,5 @@
-internal import StageSupport
 internal import HDF5
+internal import StageSupport
 
 /// HDF5 inputs (BraggNN-style patches): each mapped dataset is copied row by row (batches of
 /// `batch_entries`) into the split files; all mapped datasets of a file must have the same rows.

@@ -1,5 +1,5 @@
-internal import NeuralKit
 internal import FairflowBase
+internal import NeuralKit
 
 /// Which split each entry goes to, for a fraction split: a seeded Fisher–Yates permutation of
 /// all entries (over every input, in order), the first `round(f₁·N)` permuted entries to the

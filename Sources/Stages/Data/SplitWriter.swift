@@ -1,9 +1,9 @@
-internal import StageSupport
+internal import FairflowBase
 internal import FairflowCore
 internal import FairflowStore
 internal import HDF5
+internal import StageSupport
 internal import Glibc
-import FairflowBase
 
 /// One HDF5 file per split, written as `.<split>.h5.partial` and renamed to `<split>.h5` only
 /// when the whole conversion succeeded, so a failed or interrupted run leaves no half file.

@@ -1,6 +1,6 @@
-public import StageSupport
-public import FairflowCore
 public import FairflowBase
+public import FairflowCore
+public import StageSupport
 internal import Fetch
 
 /// The `with:` of a `fetch` stage (see `FetchStage`): one identifier (`doi`, `url`, `minid` or

@@ -1,9 +1,9 @@
-internal import FairflowCore
 public import Fetch
+internal import FairflowBase
+internal import FairflowCore
 internal import FairflowStore
 internal import Foundation
 internal import Glibc
-internal import FairflowBase
 
 /// One fetch of a DOI (URL, minid, bag) into a workspace directory, shared by `uses: fetch` and
 /// `fairflow fetch`.
@@ -91,8 +91,10 @@ public struct FetchSession: Sendable {
     self.endpoints = endpoints
   }
 
-  var listingDirectory: String { workspace + "/cache/fetch/listings" }
-  func partialDirectory(_ key: String) -> String { workspace + "/cache/fetch/partial/" + key }
+  var listingDirectory: String { CacheLayout(workspace: workspace).fetchListings }
+  func partialDirectory(_ key: String) -> String {
+    workspace + "/" + CacheLayout.fetchPartial(key)
+  }
 
   public func run(
     _ request: Request, progress: (@Sendable (DownloadProgress) -> Void)? = nil
@@ -189,7 +191,7 @@ public struct FetchSession: Sendable {
     to outputPath: String
   ) throws {
     let staging = partialDirectory(key)
-    let stagingRelative = "cache/fetch/partial/" + key
+    let stagingRelative = CacheLayout.fetchPartial(key)
     for d in downloaded {
       _ = try store.ingest(stagingRelative + "/" + d.remote.path, statCache: nil)
     }

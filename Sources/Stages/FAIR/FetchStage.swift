@@ -1,10 +1,10 @@
-public import StageSupport
 public import FairflowCore
 public import FairflowEngine
+public import StageSupport
+internal import FairflowBase
 internal import FairflowStore
 internal import Fetch
 internal import Foundation
-internal import FairflowBase
 
 /// `uses: fetch`: exactly the published data, verified, into a workspace directory (docs/fetch.md).
 ///

@@ -1,7 +1,7 @@
 internal import FairflowBase
 internal import FairflowCore
-internal import Foundation
 internal import Publish
+internal import Foundation
 
 /// The publication's fields read from the workspace's files and the environment: the model
 /// card's tensors from model.json, the metrics from a metrics JSON, the publication date.

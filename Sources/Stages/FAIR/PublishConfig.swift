@@ -1,9 +1,9 @@
-public import StageSupport
-public import FairflowCore
 public import FairflowBase
+public import FairflowCore
+public import StageSupport
 internal import Fetch
-internal import Foundation
 internal import Publish
+internal import Foundation
 
 /// The `with:` of a `publish` stage (see `PublishStage` for an example): the model and its
 /// metrics, where the bundle goes, the publication's metadata, and optionally where to deposit it.

@@ -1,11 +1,11 @@
-public import StageSupport
 public import FairflowCore
 public import FairflowEngine
+public import StageSupport
+internal import FairflowBase
 internal import FairflowStore
 internal import Fetch
-internal import Foundation
 internal import Publish
-internal import FairflowBase
+internal import Foundation
 
 /// `uses: publish`: a trained model → a FAIR publication bundle, optionally deposited
 /// (docs/publish.md).

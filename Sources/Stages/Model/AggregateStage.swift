@@ -1,9 +1,9 @@
-public import StageSupport
+public import FairflowBase
 public import FairflowCore
 public import FairflowEngine
+public import StageSupport
 internal import FairflowStore
 internal import Foundation
-public import FairflowBase
 
 /// `uses: aggregate`: summarises N metrics files (one per seed of a `matrix:`, say) into one:
 /// per metric the mean, the **sample** standard deviation (n − 1 denominator, NumPy's

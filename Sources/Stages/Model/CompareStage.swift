@@ -1,9 +1,9 @@
 public import FairflowBase
 public import FairflowCore
 public import FairflowEngine
+public import StageSupport
 internal import HDF5
 internal import NeuralKit
-public import StageSupport
 
 /// `uses: compare`: interaction networks side by side on one test split, against a baseline —
 /// the study's Table 10 (baseline and ablated models; hbb-in.md §8.8). Per model

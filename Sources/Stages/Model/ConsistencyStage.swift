@@ -1,12 +1,12 @@
 public import FairflowBase
 public import FairflowCore
 public import FairflowEngine
+public import StageSupport
 internal import FairflowStore
-internal import Foundation
 internal import Metrics
 internal import ModelImport
 internal import NeuralKit
-public import StageSupport
+internal import Foundation
 
 /// `uses: consistency`: the study's Table 8 without PyTorch — an interaction network run natively
 /// (NeuralKit's inference path) and its exported ONNX file run op by op by `ONNXInterpreter` (a

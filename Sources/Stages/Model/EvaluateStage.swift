@@ -1,13 +1,13 @@
 public import FairflowBase
 public import FairflowCore
 public import FairflowEngine
+public import StageSupport
 internal import FairflowStore
 internal import HDF5
 internal import Metrics
 internal import ModelImport
 internal import NeuralKit
 internal import Plots
-public import StageSupport
 
 /// `uses: evaluate`: runs a model directory (from `train` or `import`) on a test split and writes
 /// a metrics JSON. Interaction network: `auc` (class 1 vs the rest, scikit-learn's definition),

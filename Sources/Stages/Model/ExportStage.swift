@@ -1,10 +1,10 @@
 public import FairflowBase
 public import FairflowCore
 public import FairflowEngine
+public import StageSupport
 internal import FairflowStore
 internal import ModelImport
 internal import NeuralKit
-public import StageSupport
 
 /// `uses: export`: a trained model directory (`model.json` + `model.safetensors`) → ONNX. See
 /// `ExportConfig`. The ONNX file's metadata records the SHA-256 of the weights.

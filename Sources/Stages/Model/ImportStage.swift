@@ -1,9 +1,9 @@
 public import FairflowBase
 public import FairflowCore
 public import FairflowEngine
+public import StageSupport
 internal import FairflowStore
 internal import Foundation
-public import StageSupport
 
 /// `uses: import`: a published model file (PyTorch checkpoint, safetensors or ONNX) → the native
 /// model directory. See `ImportConfig`; the source's SHA-256 (and, when given, `doi`/`url`) go

@@ -1,10 +1,10 @@
 public import FairflowBase
 public import FairflowCore
 public import FairflowEngine
+public import StageSupport
 internal import FairflowStore
 internal import Metrics
 internal import NeuralKit
-public import StageSupport
 
 /// `uses: interpret` for the interaction network (reference: hbb-in.md §6), one step per method:
 /// - `masking` (`FeatureMasking`): ΔAUC (percent) of zeroing each track and vertex feature alone,

@@ -1,8 +1,8 @@
-internal import StageSupport
-internal import FairflowCore
 public import HDF5
 public import NeuralKit
 internal import FairflowBase
+internal import FairflowCore
+internal import StageSupport
 
 /// An interaction network's inputs read from one `convert` split (feature-major `tracks`
 /// [N, P, N_tracks], `vertices` [N, S, N_vertices], one-hot `labels` [N, classes]), block by block.

@@ -1,6 +1,6 @@
+public import ModelImport
 internal import FairflowBase
 internal import FairflowStore
-public import ModelImport
 internal import NeuralKit
 
 /// Shared by the `import` stage and `fairflow import-model`.

@@ -1,10 +1,10 @@
 public import FairflowBase
+public import StageSupport
 internal import FairflowStore
-internal import Glibc
 internal import HDF5
 internal import ModelImport
 internal import NeuralKit
-public import StageSupport
+internal import Glibc
 
 /// Runs a model directory (from `train` or `import`) on every row of an HDF5 file and writes the
 /// raw outputs, in batches, to a new HDF5 file (written under `.partial`, renamed at the end):

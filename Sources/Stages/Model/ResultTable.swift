@@ -1,7 +1,7 @@
-internal import StageSupport
+public import FairflowBase
 internal import FairflowCore
 internal import FairflowStore
-public import FairflowBase
+internal import StageSupport
 
 /// A table a stage reproduces (the paper's Table 8 or 10 form): a title, column headings, rows of
 /// already formatted cells and a note saying how the numbers were made. Stages store it under

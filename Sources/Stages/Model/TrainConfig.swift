@@ -1,7 +1,7 @@
+public import FairflowBase
 public import FairflowCore
 public import StageSupport
 internal import NeuralKit
-public import FairflowBase
 
 /// The `with:` of a `train` stage:
 ///

@@ -1,8 +1,8 @@
-internal import FairflowBase
 public import FairflowCore
 public import FairflowEngine
-internal import NeuralKit
 public import StageSupport
+internal import FairflowBase
+internal import NeuralKit
 
 /// `uses: train`: trains a model on `convert`'s HDF5 output with seeded shuffling, validation
 /// each epoch, early stopping and the best epoch's weights kept (`TrainingLoop`), by
