@@ -52,7 +52,8 @@ public final class ProvenanceStore {
     guard create else { return nil }
     note(
       "note: the workspace is not inside a git repository; provenance is recorded in "
-        + CacheLayout.directoryName + "/provenance.git (move it along with the workspace, or run `git init`)")
+        + CacheLayout.directoryName
+        + "/provenance.git (move it along with the workspace, or run `git init`)")
     return ProvenanceStore(
       repository: try Repository.openOrCreateBare(at: path), isFallback: true, workspaceRoot: root)
   }
