@@ -1,5 +1,5 @@
 public import ArgumentParser
-public import FairflowBase
+internal import FairflowBase
 internal import FairflowCore
 internal import Foundation
 

@@ -1,4 +1,4 @@
-public import FairflowBase
+internal import FairflowBase
 /// The dependency graph of a pipeline: an edge runs from the stage that owns an output to every
 /// stage that depends on that path, on a directory containing it, or on a file inside it.
 ///

@@ -1,4 +1,4 @@
-public import FairflowBase
+internal import FairflowBase
 internal import Yams
 
 /// `pipelines/NAME.lock`: the recorded state of every stage, meant to be committed and diffed.

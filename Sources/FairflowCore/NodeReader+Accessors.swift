@@ -1,4 +1,4 @@
-public import FairflowBase
+internal import FairflowBase
 internal import Yams
 
 /// Typed, location-aware accessors: mappings, keys, scalars, lists and whole values.

@@ -1,4 +1,4 @@
-public import FairflowBase
+internal import FairflowBase
 internal import Yams
 
 /// Walks Yams nodes with location-aware, typed accessors.

@@ -1,4 +1,4 @@
-public import FairflowBase
+internal import FairflowBase
 internal import Yams
 
 /// Reads a pipeline file (YAML) into a `PipelineSpec`, validating every key and type.

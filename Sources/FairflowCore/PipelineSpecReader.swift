@@ -1,4 +1,4 @@
-public import FairflowBase
+internal import FairflowBase
 internal import Yams
 
 /// The pipeline and stage grammar, on top of `NodeReader`'s typed accessors.

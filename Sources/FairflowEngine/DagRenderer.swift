@@ -1,5 +1,5 @@
-public import FairflowBase
 public import FairflowCore
+internal import FairflowBase
 
 /// `fairflow dag`: the stage graph as ASCII, Graphviz dot, Mermaid or JSON.
 public enum DagRenderer {

@@ -1,5 +1,5 @@
-public import FairflowBase
 public import FairflowCore
+internal import FairflowBase
 internal import FairflowStore
 
 /// `fairflow run --dry-run`: what the run would do to each stage, decided by the very code a

@@ -1,5 +1,5 @@
-public import FairflowBase
 public import FairflowCore
+internal import FairflowBase
 internal import FairflowStore
 internal import Dispatch
 internal import Glibc

@@ -1,5 +1,5 @@
 public import FairflowBase
-public import FairflowCore
+internal import FairflowCore
 internal import FairflowStore
 
 /// What happened to one stage in a run.

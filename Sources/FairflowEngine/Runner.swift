@@ -1,6 +1,6 @@
-public import FairflowBase
 public import FairflowCore
 public import FairflowStore
+internal import FairflowBase
 internal import Synchronization
 
 /// Drives one `fairflow run` once ``RunSession`` has planned it and claimed its stages: feeds

@@ -1,6 +1,6 @@
-public import FairflowBase
 public import FairflowCore
 public import FairflowStore
+internal import FairflowBase
 
 /// `fairflow status`: every stage in topological order with the reasons it is stale.
 ///

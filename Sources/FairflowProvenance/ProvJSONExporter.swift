@@ -1,6 +1,6 @@
 public import FairflowBase
-public import FairflowCore
 internal import Crypto
+internal import FairflowCore
 
 /// W3C PROV-JSON (https://www.w3.org/submissions/prov-json/) of a run's records:
 /// each stage is an activity, each file version (path + digest) an entity, fairflow a software

@@ -1,5 +1,5 @@
 public import FairflowBase
-public import FairflowCore
+internal import FairflowCore
 
 /// A provenance problem a user can act on (unknown run, malformed record, unreadable file).
 public struct ProvenanceError: FairflowError, Equatable {

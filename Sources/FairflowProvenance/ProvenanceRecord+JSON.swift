@@ -1,5 +1,5 @@
 public import FairflowBase
-public import FairflowCore
+internal import FairflowCore
 
 extension ProvenanceRecord {
   /// The record as a `Value` in schema order; `prettyJSON` of it is what is committed.

@@ -1,5 +1,5 @@
 public import FairflowBase
-public import FairflowCore
+internal import FairflowCore
 
 /// What one stage did in one run: the unit of provenance, stored as
 /// `runs/<run>/<stage>.json` on `refs/fairflow/provenance`. Schema: docs/provenance.md.

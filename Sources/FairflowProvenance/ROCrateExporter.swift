@@ -1,5 +1,5 @@
 public import FairflowBase
-public import FairflowCore
+internal import FairflowCore
 
 /// A Workflow Run RO-Crate (https://w3id.org/ro/wfrun/provenance/0.5) describing one run:
 /// the pipeline file as the `ComputationalWorkflow`, each stage a `HowToStep` with its tool, each

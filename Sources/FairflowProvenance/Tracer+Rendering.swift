@@ -1,5 +1,5 @@
 public import FairflowBase
-public import FairflowCore
+internal import FairflowCore
 
 extension Tracer.Node {
   /// The chain as an indented tree ending at DOIs/URLs and source files.

@@ -1,7 +1,7 @@
-package import FairflowCore
 package import FairflowEngine
 package import FairflowStore
 internal import FairflowBase
+internal import FairflowCore
 internal import FairflowProvenance
 internal import Plots
 

@@ -1,5 +1,5 @@
 public import FairflowBase
-public import FairflowCore
+internal import FairflowCore
 
 /// The content of a directory output: sorted entries of (relative path, digest, size, mode).
 ///

@@ -1,5 +1,5 @@
 public import FairflowBase
-public import FairflowCore
+internal import FairflowCore
 internal import Dispatch
 internal import Glibc
 internal import Synchronization

@@ -1,5 +1,5 @@
-public import FairflowBase
 public import FairflowCore
+internal import FairflowBase
 internal import Glibc
 
 /// What one `fairflow run` of a pipeline claims and what it has recorded so far:

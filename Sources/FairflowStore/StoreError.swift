@@ -1,5 +1,5 @@
 public import FairflowBase
-public import FairflowCore
+internal import FairflowCore
 internal import Glibc
 
 /// A failure of the on-disk state: the operation, the path and the system's own message.

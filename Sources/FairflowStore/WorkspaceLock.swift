@@ -1,5 +1,5 @@
 public import FairflowBase
-public import FairflowCore
+internal import FairflowCore
 internal import Glibc
 
 /// The workspace-wide lock: `fairflow run` holds it shared (runs on disjoint stages proceed in

@@ -1,4 +1,4 @@
-public import FairflowBase
+internal import FairflowBase
 /// BraggNN (reference: braggnn.md §1): conv 1→64 (3×3), non-local block, LeakyReLU(0.01),
 /// conv 64→32, LeakyReLU, conv 32→8, LeakyReLU, channel-major flatten, dense layers with
 /// LeakyReLU (`fcsz`), and a linear 2-unit output: the peak centre. Xavier-uniform weights,

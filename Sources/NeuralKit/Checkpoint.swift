@@ -1,4 +1,4 @@
-public import FairflowBase
+internal import FairflowBase
 
 extension InteractionNetwork {
   /// `model.json`: architecture, configuration and tensor names/shapes, with the weights in

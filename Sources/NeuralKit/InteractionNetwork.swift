@@ -1,4 +1,4 @@
-public import FairflowBase
+internal import FairflowBase
 /// The interaction network of the FAIR H→bb tagger (reference: hbb-in.md §3), baseline without
 /// the vertex–vertex branch: track–track and track–vertex edge MLPs (f_R^pp, f_R^vp), aggregation
 /// to receiving tracks, a per-track MLP (f_O), a sum over all track slots (padded ones included)

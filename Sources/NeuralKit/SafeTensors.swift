@@ -1,4 +1,4 @@
-public import FairflowBase
+internal import FairflowBase
 
 /// The safetensors format (https://huggingface.co/docs/safetensors): an 8-byte little-endian
 /// header length, a JSON header `{name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__":

@@ -1,7 +1,7 @@
-public import FairflowBase
 public import FairflowCore
 public import FairflowEngine
 public import StageSupport
+internal import FairflowBase
 internal import FairflowStore
 internal import Metrics
 internal import ModelImport

@@ -1,9 +1,9 @@
-public import FairflowBase
-public import StageSupport
+internal import FairflowBase
 internal import FairflowStore
 internal import HDF5
 internal import ModelImport
 internal import NeuralKit
+internal import StageSupport
 internal import Glibc
 
 /// Runs a model directory (from `train` or `import`) on every row of an HDF5 file and writes the

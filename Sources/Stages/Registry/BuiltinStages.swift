@@ -1,7 +1,7 @@
-public import DataStages
 public import FairflowCore
-public import FAIRStages
-public import ModelStages
+internal import DataStages
+internal import FAIRStages
+internal import ModelStages
 
 /// The built-in stage kinds of this build (`uses: KIND`), registered where they are
 /// implemented; the command line loads every pipeline with this registry.
