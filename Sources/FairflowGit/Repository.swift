@@ -80,11 +80,15 @@ public final class Repository {
     public var name: String
     public var id: ObjectID
     public var isTree: Bool
+    /// git's file mode: 0o100644 file, 0o100755 executable, 0o120000 symlink, 0o040000 tree,
+    /// 0o160000 submodule (0 when not read).
+    public var mode: UInt32
 
-    public init(name: String, id: ObjectID, isTree: Bool) {
+    public init(name: String, id: ObjectID, isTree: Bool, mode: UInt32 = 0) {
       self.name = name
       self.id = id
       self.isTree = isTree
+      self.mode = mode
     }
   }
 
@@ -103,7 +107,8 @@ public final class Repository {
         TreeEntry(
           name: String(cString: git_tree_entry_name(entry)),
           id: ObjectID(git_tree_entry_id(entry).pointee),
-          isTree: git_tree_entry_type(entry) == GIT_OBJECT_TREE))
+          isTree: git_tree_entry_type(entry) == GIT_OBJECT_TREE,
+          mode: UInt32(git_tree_entry_filemode(entry).rawValue)))
     }
     return entries
   }

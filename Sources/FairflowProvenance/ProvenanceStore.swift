@@ -37,17 +37,20 @@ public final class ProvenanceStore {
   }
 
   /// The store for a workspace. With `create`, makes the fallback repository if needed and says
-  /// so through `note` the first time; without, returns nil when no records can exist.
+  /// so through `note` the first time; without, returns nil when no records can exist. Without
+  /// `indexCache`, the derived output index is not cached under `cache/state/` (read-only use).
   public static func open(
-    workspace root: String, create: Bool, note: (String) -> Void = { _ in }
+    workspace root: String, create: Bool, indexCache: Bool = true,
+    note: (String) -> Void = { _ in }
   ) throws(GitError) -> ProvenanceStore? {
+    let indexRoot = indexCache ? root : nil
     if let repository = try Repository.discover(from: root) {
-      return ProvenanceStore(repository: repository, isFallback: false, workspaceRoot: root)
+      return ProvenanceStore(repository: repository, isFallback: false, workspaceRoot: indexRoot)
     }
     let path = fallbackPath(workspace: root)
     if FileIO.exists(path) {
       return ProvenanceStore(
-        repository: try Repository.open(path), isFallback: true, workspaceRoot: root)
+        repository: try Repository.open(path), isFallback: true, workspaceRoot: indexRoot)
     }
     guard create else { return nil }
     note(
