@@ -1,0 +1,165 @@
+import FairflowBase
+import FairflowCore
+@testable import FairflowProvenance
+import Testing
+
+/// The pure parts of `fairflow reproduce`: the plan's refusals and the comparison of outputs.
+@Suite struct ReproductionTests {
+  static let commit = String(repeating: "1", count: 40)
+  static let a = String(repeating: "a", count: 64)
+  static let b = String(repeating: "b", count: 64)
+  static let c = String(repeating: "c", count: 64)
+
+  static func record(
+    _ stage: String, deps: [ProvenanceRecord.Artifact] = [],
+    outputs: [ProvenanceRecord.Artifact], commit: String? = commit, dirty: Bool = false,
+    params: [(key: String, value: Value)] = []
+  ) -> ProvenanceRecord {
+    ProvenanceRecord(
+      run: "20261207T100000.000Z-0001", pipeline: "pipelines/main.yaml", stage: stage,
+      kind: "command", command: "true", implementationVersion: nil, params: params, env: [],
+      deps: deps, outputs: outputs, outcome: .executed, restoredFrom: nil, failure: nil,
+      exitStatus: 0, started: "2026-12-07T10:00:00.000Z", ended: "2026-12-07T10:00:01.000Z",
+      durationSeconds: 1, fingerprint: nil, executor: [("kind", .string("local"))],
+      context: RunContext(
+        host: [], software: [], environment: [], user: [],
+        code: [
+          ("commit", commit.map(Value.string) ?? .null), ("dirty", .bool(dirty)),
+          ("diff_sha256", dirty ? .string(c) : .null),
+        ]))
+  }
+
+  /// input.txt (root) → prepare → upper.txt → report → report.json.
+  static func lineage(
+    prepare: ProvenanceRecord? = nil, report: ProvenanceRecord? = nil
+  ) -> Tracer.Node {
+    let prepare =
+      prepare
+      ?? record(
+        "prepare", deps: [.init(path: "input.txt", sha256: a, size: 1)],
+        outputs: [.init(path: "upper.txt", sha256: b, size: 1)])
+    let report =
+      report
+      ?? record(
+        "report", deps: [.init(path: "upper.txt", sha256: b, size: 1)],
+        outputs: [.init(path: "report.json", sha256: c, size: 1)])
+    let input = Tracer.Node(
+      path: "input.txt", sha256: a, size: 1, producer: nil, restoredBy: nil, origin: nil,
+      source: "untracked", inputs: [], repeated: false)
+    let upper = Tracer.Node(
+      path: "upper.txt", sha256: b, size: 1, producer: prepare, restoredBy: nil, origin: nil,
+      source: nil, inputs: [input], repeated: false)
+    return Tracer.Node(
+      path: "report.json", sha256: c, size: 1, producer: report, restoredBy: nil, origin: nil,
+      source: nil, inputs: [upper], repeated: false)
+  }
+
+  static func world(tracked: [String: String], stored: Set<String> = []) -> Reproduction.World {
+    Reproduction.World(
+      treeDigest: { tracked[$0] }, storeHas: { hex, _ in stored.contains(hex) })
+  }
+
+  static let tracked = ["input.txt": a, "pipelines/main.yaml": c]
+
+  @Test func planListsStagesInputsFirstAndPlacesRoots() throws {
+    let plan = try Reproduction.plan(Self.lineage(), world: Self.world(tracked: Self.tracked))
+    #expect(plan.stages.map(\.stage) == ["prepare", "report"])
+    #expect(plan.leaf.stage == "report")
+    #expect(plan.commit == Self.commit)
+    #expect(
+      plan.roots == [.init(path: "input.txt", sha256: Self.a, isDirectory: false, source: .tree)])
+    let stored = try Reproduction.plan(
+      Self.lineage(), world: Self.world(tracked: ["pipelines/main.yaml": Self.c], stored: [Self.a]))
+    #expect(stored.roots.first?.source == .objectStore)
+  }
+
+  @Test func refusalsNameTheStage() {
+    let dirty = Self.record(
+      "prepare", deps: [.init(path: "input.txt", sha256: Self.a, size: 1)],
+      outputs: [.init(path: "upper.txt", sha256: Self.b, size: 1)], dirty: true)
+    var error = #expect(throws: ReproductionRefusal.self) {
+      try Reproduction.plan(Self.lineage(prepare: dirty), world: Self.world(tracked: Self.tracked))
+    }
+    #expect(error?.message.contains("stage 'prepare'") == true)
+    #expect(error?.message.contains("uncommitted changes") == true)
+    #expect(error?.exitStatus == .invalidInput)
+
+    let other = Self.record(
+      "prepare", deps: [.init(path: "input.txt", sha256: Self.a, size: 1)],
+      outputs: [.init(path: "upper.txt", sha256: Self.b, size: 1)],
+      commit: String(repeating: "2", count: 40))
+    error = #expect(throws: ReproductionRefusal.self) {
+      try Reproduction.plan(Self.lineage(prepare: other), world: Self.world(tracked: Self.tracked))
+    }
+    #expect(error?.message.contains("mixes code commits") == true)
+
+    error = #expect(throws: ReproductionRefusal.self) {
+      try Reproduction.plan(
+        Self.lineage(), world: Self.world(tracked: ["pipelines/main.yaml": Self.c]))
+    }
+    #expect(error?.message.contains("input input.txt of stage 'prepare'") == true)
+
+    let secret = Self.record(
+      "report", deps: [.init(path: "upper.txt", sha256: Self.b, size: 1)],
+      outputs: [.init(path: "report.json", sha256: Self.c, size: 1)],
+      params: [("api_key", .string("<redacted>"))])
+    error = #expect(throws: ReproductionRefusal.self) {
+      try Reproduction.plan(Self.lineage(report: secret), world: Self.world(tracked: Self.tracked))
+    }
+    #expect(error?.message.contains("redacted") == true)
+  }
+
+  static func observed(
+    _ digests: [String: String], texts: (String, String)? = nil, status: Int32 = 0
+  ) -> Reproduction.Observed {
+    Reproduction.Observed(
+      digest: { digests[$0.path] }, texts: { _ in texts }, childStatus: status)
+  }
+
+  @Test func compareSaysIdenticalDiffersOrCannot() {
+    let record = Self.record(
+      "report",
+      outputs: [
+        .init(path: "report.json", sha256: Self.c, size: 1),
+        .init(path: "plot.svg", sha256: Self.a, size: 1),
+      ])
+    let same = Reproduction.compare(
+      record, observed: Self.observed(["report.json": Self.c, "plot.svg": Self.a]))
+    #expect(same.verdict == .identical)
+    #expect(same.differences.isEmpty)
+
+    let differs = Reproduction.compare(
+      record,
+      observed: Self.observed(
+        ["report.json": Self.b, "plot.svg": Self.a],
+        texts: (#"{"auc": 0.9, "n": 10}"#, #"{"auc": 0.95, "n": 10}"#)))
+    #expect(differs.verdict == .differs)
+    #expect(differs.differences.map(\.path) == ["report.json"])
+    #expect(differs.differences.first?.reproduced == Self.b)
+    let delta = try? #require(differs.differences.first?.metrics.first)
+    #expect(delta?.key == "auc")
+    #expect(abs((delta?.delta ?? 0) - 0.05) < 1e-12)
+
+    let missing = Reproduction.compare(record, observed: Self.observed(["plot.svg": Self.a]))
+    #expect(missing.verdict == .differs)
+    #expect(missing.differences.first?.reproduced == nil)
+
+    let failed = Reproduction.compare(
+      record, observed: Self.observed(["plot.svg": Self.a], status: 1))
+    #expect(failed.verdict == .cannot)
+    #expect(failed.reason?.contains("report.json") == true)
+    #expect(Reproduction.exitStatus([same]) == .success)
+    #expect(Reproduction.exitStatus([same, differs]) == .failure)
+  }
+
+  @Test func metricDeltasFlattenNestedNumbers() {
+    let deltas = Reproduction.metricDeltas(
+      recorded: #"{"test": {"auc": 0.5, "curve": [1, 2]}, "name": "a", "gone": 3}"#,
+      reproduced: #"{"test": {"auc": 0.5, "curve": [1, 4]}, "name": "b", "new": 1.5}"#)
+    #expect(deltas.map(\.key) == ["test.curve[1]", "gone", "new"])
+    #expect(deltas[0].delta == 2)
+    #expect(deltas[1].reproduced == nil && deltas[1].delta == nil)
+    #expect(deltas[2].recorded == nil && deltas[2].reproduced == 1.5)
+    #expect(Reproduction.metricDeltas(recorded: "not json", reproduced: "{}").isEmpty)
+  }
+}
