@@ -17,7 +17,8 @@ public struct Fairflow: AsyncParsableCommand {
     version: version,
     subcommands: [
       InitCommand.self,
-      Run.self, Status.self, Dag.self, Validate.self, Cache.self, Prov.self, Inspect.self,
+      Run.self, Status.self, Dag.self, Validate.self, Cache.self, Prov.self, Reproduce.self,
+      Inspect.self,
       ImportModel.self, Predict.self, FetchCommand.self, Check.self, MetricsCommand.self,
       Report.self,
       ExecStage.self,

@@ -16,7 +16,7 @@ import Testing
     ("cache-gc", Cache.GC.self), ("cache-hash", Cache.Hash.self), ("prov", Prov.self),
     ("prov-log", Prov.Log.self), ("prov-show", Prov.Show.self), ("prov-trace", Prov.Trace.self),
     ("prov-verify", Prov.Verify.self), ("prov-export", Prov.Export.self),
-    ("inspect", Inspect.self),
+    ("inspect", Inspect.self), ("reproduce", Reproduce.self),
   ]
 
   func check(_ text: String, against name: String) throws {

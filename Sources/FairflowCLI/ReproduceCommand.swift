@@ -1,0 +1,98 @@
+internal import ArgumentParser
+internal import FairflowBase
+internal import FairflowCore
+internal import FairflowEngine
+internal import FairflowProvenance
+internal import FairflowStore
+internal import Foundation
+
+/// `fairflow reproduce PATH`: re-executes the recorded lineage of an artifact in a scratch
+/// workspace built from the recorded commit and compares every stage's outputs with the records.
+struct Reproduce: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "reproduce",
+    abstract: "Re-run an artifact's recorded lineage in a scratch workspace and compare outputs.",
+    discussion: """
+      The scratch workspace ($TMPDIR/fairflow-reproduce-*) holds the recorded code commit's tree \
+      and the lineage's untracked inputs copied from the object store; the workspace, its lock \
+      file, cache and git refs are not touched. Exit codes: 0 every stage identical, 1 a stage \
+      differs or could not be re-executed, 2 the lineage cannot be reproduced (dirty tree, mixed \
+      commits, missing inputs) or bad input.
+      """)
+
+  @Argument(help: "The artifact (file or directory) of this workspace to reproduce.")
+  var path: String
+
+  @Argument(help: "The pipeline the artifact came from (default: the recorded one).")
+  var pipeline: String?
+
+  @Flag(help: "Print JSON (schema 1).") var json = false
+
+  @Flag(help: "Keep the scratch workspace and print where it is.") var keep = false
+
+  func run() async throws {
+    let workspace = CommandContext.workspace()
+    let rootReal = FileIO.realPath(workspace.root) ?? workspace.root
+    let cwd = FileManager.default.currentDirectoryPath
+    let absolute = path.hasPrefix("/") ? path : cwd + "/" + path
+    guard let real = FileIO.realPath(absolute),
+      real.hasPrefix(rootReal + "/")
+    else {
+      throw ReproductionRefusal(
+        FileIO.realPath(absolute) == nil
+          ? "no such file: \(path)" : "\(path) is not inside the workspace \(rootReal)")
+    }
+    let relative = String(real.dropFirst(rootReal.count + 1))
+    guard
+      let observed = try Observer(root: rootReal, statCache: StatCache(file: "")).observe(relative)
+    else { throw ReproductionRefusal("no such file: \(path)") }
+    let reproducer = try Reproducer(workspace: rootReal)
+    let plan = try reproducer.plan(
+      path: relative, sha256: observed.digest.hex, size: observed.size)
+    if let pipeline {
+      let file = try workspace.pipelineFile(pipeline)
+      let named = (FileIO.realPath(file) ?? file).dropFirst(rootReal.count + 1)
+      guard String(named) == plan.pipeline else {
+        throw ReproductionRefusal(
+          "\(path) was made by \(plan.pipeline), not \(pipeline)",
+          hint: "leave PIPELINE out to use the recorded one")
+      }
+    }
+    let scratch = try reproducer.materialise(plan)
+    defer { if !keep { try? FileIO.remove(scratch.directory) } }
+    Console.standardError(
+      "reproducing \(plan.target): \(plan.stages.count) stage(s) of \(plan.pipeline) at "
+        + "\(plan.commit.prefix(12)) in \(scratch.directory)\n")
+    let status = try runChild(
+      ["run", plan.pipeline, "--stage", plan.leaf.stage, "--force", "--no-provenance"],
+      in: scratch.workspace)
+    let rows = reproducer.compare(plan, scratch: scratch, childStatus: status)
+    if json {
+      print(
+        Reproduction.json(plan, rows: rows, scratch: keep ? scratch.directory : nil).prettyJSON,
+        terminator: "")
+    } else {
+      print(Reproduction.text(plan, rows: rows), terminator: "")
+      if keep { print("scratch workspace kept: \(scratch.directory)") }
+    }
+    let exit = Reproduction.exitStatus(rows)
+    if exit != .success { throw ExitCode(exit.code) }
+  }
+
+  /// Runs this fairflow binary in the scratch workspace; its output goes to standard error.
+  func runChild(_ arguments: [String], in directory: String) throws -> Int32 {
+    let binary =
+      FileIO.realPath("/proc/self/exe")
+      ?? FileIO.realPath(CommandLine.arguments[0]) ?? CommandLine.arguments[0]
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: binary)
+    process.arguments = arguments
+    process.currentDirectoryURL = URL(fileURLWithPath: directory)
+    process.standardOutput = FileHandle.standardError
+    process.standardError = FileHandle.standardError
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    return process.terminationStatus
+  }
+}

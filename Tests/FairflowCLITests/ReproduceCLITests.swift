@@ -1,0 +1,164 @@
+import Foundation
+import FairflowTesting
+import Testing
+
+/// `fairflow reproduce PATH` through the real binary in temporary git workspaces.
+@Suite struct ReproduceCLITests {
+  static let pipeline = """
+    stages:
+      prepare:
+        cmd: tr a-z A-Z < input.txt > data/upper.txt
+        deps: [input.txt]
+        outs: [data/upper.txt]
+      count:
+        cmd: wc -c < data/upper.txt > data/count.txt
+        deps: [data/upper.txt]
+        outs: [data/count.txt]
+      report:
+        cmd: cat data/upper.txt data/count.txt > report.txt
+        deps: [data/upper.txt, data/count.txt]
+        outs: [report.txt]
+      clock:
+        cmd: printf '{"n":3,"t":%s}\\n' "$(date +%s%N)" > metrics.json
+        deps: [data/count.txt]
+        outs: [metrics.json]
+    """
+
+  func workspace(_ name: String, extra: [String: String] = [:]) throws -> TemporaryWorkspace {
+    let ws = try TemporaryWorkspace(name)
+    try ws.write("pipelines/main.yaml", Self.pipeline)
+    try ws.write("input.txt", "raw measurements\n")
+    try ws.write(".gitignore", "cache/\ndata/\nreport.txt\nmetrics.json\n")
+    for (path, text) in extra { try ws.write(path, text) }
+    try ws.initGitRepository()
+    return ws
+  }
+
+  func git(_ ws: TemporaryWorkspace, _ arguments: String...) throws -> String {
+    try Shell.git(arguments, in: ws.root).stdout
+  }
+
+  /// Everything `reproduce` must leave alone: refs, HEAD, index, status, lock file, cache.
+  func snapshot(_ ws: TemporaryWorkspace) throws -> [String] {
+    let cache = FileManager.default.subpaths(atPath: ws.path("cache"))?.sorted() ?? []
+    return [
+      try git(ws, "for-each-ref"), try git(ws, "rev-parse", "HEAD"),
+      try git(ws, "status", "--porcelain", "--ignored"),
+      try String(
+        decoding: Data(contentsOf: URL(fileURLWithPath: ws.path("pipelines/main.lock"))),
+        as: UTF8.self),
+      cache.joined(separator: "\n"),
+      try git(ws, "hash-object", "report.txt"),
+    ]
+  }
+
+  static func scratchDirectories() -> Set<String> {
+    let tmp =
+      ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 }
+      ?? "/tmp"
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? []
+    return Set(names.filter { $0.hasPrefix("fairflow-reproduce-") })
+  }
+
+  @Test func identicalLineageExitsZeroAndLeavesTheWorkspaceAlone() throws {
+    let ws = try workspace("repro-same")
+    defer { ws.destroy() }
+    let run = try CLIProcess.run(["run"], in: ws.root)
+    #expect(run.status == 0, "\(run.stderr)")
+    let before = try snapshot(ws)
+    let scratchBefore = Self.scratchDirectories()
+
+    let reproduce = try CLIProcess.run(["reproduce", "report.txt"], in: ws.root)
+    #expect(reproduce.status == 0, "\(reproduce.stdout)\n\(reproduce.stderr)")
+    for stage in ["prepare", "count", "report"] {
+      #expect(
+        reproduce.stdout.split(separator: "\n").contains {
+          $0.hasPrefix(stage) && $0.hasSuffix("identical")
+        }, "\(stage): \(reproduce.stdout)")
+    }
+    #expect(reproduce.stdout.contains("report.txt: 3 of 3 stages identical"))
+    #expect(try snapshot(ws) == before, "workspace, lock file, cache and refs untouched")
+    #expect(Self.scratchDirectories() == scratchBefore, "scratch workspace removed")
+
+    let json = try CLIProcess.run(["reproduce", "--json", "--keep", "report.txt"], in: ws.root)
+    #expect(json.status == 0, "\(json.stderr)")
+    let object = try #require(
+      try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+    #expect(object["schema"] as? Int == 1)
+    #expect(object["identical"] as? Bool == true)
+    let rows = try #require(object["stages"] as? [[String: Any]])
+    #expect(rows.map { $0["stage"] as? String } == ["prepare", "count", "report"])
+    #expect(rows.allSatisfy { $0["result"] as? String == "identical" })
+    let kept = try #require(object["scratch"] as? String)
+    #expect(FileManager.default.fileExists(atPath: kept + "/report.txt"))
+    try? FileManager.default.removeItem(atPath: kept)
+    #expect(try snapshot(ws) == before)
+  }
+
+  @Test func aStageWritingTheTimeDiffersAndIsNamed() throws {
+    let ws = try workspace("repro-clock")
+    defer { ws.destroy() }
+    #expect(try CLIProcess.run(["run"], in: ws.root).status == 0)
+    let before = try snapshot(ws)
+    let reproduce = try CLIProcess.run(["reproduce", "metrics.json"], in: ws.root)
+    #expect(reproduce.status == 1, "\(reproduce.stdout)\n\(reproduce.stderr)")
+    let lines = reproduce.stdout.split(separator: "\n")
+    #expect(lines.contains { $0.hasPrefix("clock") && $0.hasSuffix("differs") })
+    #expect(lines.contains { $0.hasPrefix("prepare") && $0.hasSuffix("identical") })
+    #expect(reproduce.stdout.contains("metrics.json: recorded sha256"))
+    #expect(reproduce.stdout.contains(" t: "), "the per-key delta of the metrics file")
+    #expect(!reproduce.stdout.contains(" n: "), "unchanged keys are not listed")
+
+    let json = try CLIProcess.run(["reproduce", "--json", "metrics.json"], in: ws.root)
+    #expect(json.status == 1)
+    let object = try #require(
+      try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+    let rows = try #require(object["stages"] as? [[String: Any]])
+    let clock = try #require(rows.first { $0["stage"] as? String == "clock" })
+    #expect(clock["result"] as? String == "differs")
+    let outputs = try #require(clock["outputs"] as? [[String: Any]])
+    #expect(outputs.first?["path"] as? String == "metrics.json")
+    let metrics = try #require(outputs.first?["metrics"] as? [[String: Any]])
+    #expect(metrics.map { $0["key"] as? String } == ["t"])
+    #expect(try snapshot(ws) == before)
+  }
+
+  @Test func refusalsExitTwoBeforeRunningAnything() throws {
+    let ws = try workspace("repro-dirty")
+    defer { ws.destroy() }
+    try ws.write("input.txt", "edited but not committed\n")
+    #expect(try CLIProcess.run(["run"], in: ws.root).status == 0)
+    let scratchBefore = Self.scratchDirectories()
+    let dirty = try CLIProcess.run(["reproduce", "report.txt"], in: ws.root)
+    #expect(dirty.status == 2, "\(dirty.stdout)\n\(dirty.stderr)")
+    #expect(dirty.stderr.contains("stage 'prepare'"), "\(dirty.stderr)")
+    #expect(dirty.stderr.contains("uncommitted changes"))
+    #expect(Self.scratchDirectories() == scratchBefore, "nothing was materialised")
+
+    // An untracked input that is not in the object store cannot be placed.
+    try Shell.git(["checkout", "-q", "input.txt"], in: ws.root)
+    try ws.write("extra.txt", "untracked\n")
+    try ws.write(
+      "pipelines/main.yaml",
+      Self.pipeline + """
+
+          side:
+            cmd: tr a-z A-Z < extra.txt > data/side.txt
+            deps: [extra.txt]
+            outs: [data/side.txt]
+        """)
+    try Shell.git(["add", "pipelines/main.yaml"], in: ws.root)
+    try Shell.git(["commit", "-q", "-m", "side"], in: ws.root)
+    #expect(try CLIProcess.run(["run", "--force"], in: ws.root).status == 0)
+    let missing = try CLIProcess.run(["reproduce", "data/side.txt"], in: ws.root)
+    #expect(missing.status == 2, "\(missing.stdout)\n\(missing.stderr)")
+    #expect(missing.stderr.contains("input extra.txt of stage 'side'"), "\(missing.stderr)")
+
+    let stray = try CLIProcess.run(["reproduce", "input.txt"], in: ws.root)
+    #expect(stray.status == 2)
+    #expect(stray.stderr.contains("was not produced by a recorded fairflow stage"))
+    let absent = try CLIProcess.run(["reproduce", "nope.txt"], in: ws.root)
+    #expect(absent.status == 2)
+    #expect(absent.stderr.contains("no such file: nope.txt"))
+  }
+}
