@@ -77,7 +77,7 @@ public enum Reproduction {
     guard let leaf = node.producer else {
       let how =
         node.origin.map { o in "fetched data (\(o.doi.map { "doi:" + $0 } ?? o.url ?? "?"))" }
-        ?? node.source ?? "not produced by a recorded run"
+        ?? "no provenance record lists its content (sha256 \(node.sha256.prefix(12)))"
       throw ReproductionRefusal(
         "\(node.path) was not produced by a recorded fairflow stage: \(how)",
         hint: "reproduce an output of `fairflow run` (`fairflow prov trace \(node.path)` shows it)")

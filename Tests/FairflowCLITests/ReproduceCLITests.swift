@@ -52,12 +52,10 @@ import Testing
     ]
   }
 
-  static func scratchDirectories() -> Set<String> {
-    let tmp =
-      ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 }
-      ?? "/tmp"
-    let names = (try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? []
-    return Set(names.filter { $0.hasPrefix("fairflow-reproduce-") })
+  /// The scratch directories in a test's own TMPDIR (tests run in parallel).
+  static func scratchDirectories(_ tmp: TemporaryWorkspace) -> [String] {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: tmp.root)) ?? []
+    return names.filter { $0.hasPrefix("fairflow-reproduce-") }.sorted()
   }
 
   @Test func identicalLineageExitsZeroAndLeavesTheWorkspaceAlone() throws {
@@ -66,9 +64,10 @@ import Testing
     let run = try CLIProcess.run(["run"], in: ws.root)
     #expect(run.status == 0, "\(run.stderr)")
     let before = try snapshot(ws)
-    let scratchBefore = Self.scratchDirectories()
-
-    let reproduce = try CLIProcess.run(["reproduce", "report.txt"], in: ws.root)
+    let tmp = try TemporaryWorkspace("repro-same-tmp")
+    defer { tmp.destroy() }
+    let reproduce = try CLIProcess.run(
+      ["reproduce", "report.txt"], in: ws.root, environment: ["TMPDIR": tmp.root])
     #expect(reproduce.status == 0, "\(reproduce.stdout)\n\(reproduce.stderr)")
     for stage in ["prepare", "count", "report"] {
       #expect(
@@ -78,9 +77,11 @@ import Testing
     }
     #expect(reproduce.stdout.contains("report.txt: 3 of 3 stages identical"))
     #expect(try snapshot(ws) == before, "workspace, lock file, cache and refs untouched")
-    #expect(Self.scratchDirectories() == scratchBefore, "scratch workspace removed")
+    #expect(Self.scratchDirectories(tmp).isEmpty, "scratch workspace removed")
 
-    let json = try CLIProcess.run(["reproduce", "--json", "--keep", "report.txt"], in: ws.root)
+    let json = try CLIProcess.run(
+      ["reproduce", "--json", "--keep", "report.txt"], in: ws.root,
+      environment: ["TMPDIR": tmp.root])
     #expect(json.status == 0, "\(json.stderr)")
     let object = try #require(
       try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
@@ -90,6 +91,7 @@ import Testing
     #expect(rows.map { $0["stage"] as? String } == ["prepare", "count", "report"])
     #expect(rows.allSatisfy { $0["result"] as? String == "identical" })
     let kept = try #require(object["scratch"] as? String)
+    #expect(Self.scratchDirectories(tmp) == [String(kept.split(separator: "/").last ?? "")])
     #expect(FileManager.default.fileExists(atPath: kept + "/report.txt"))
     try? FileManager.default.removeItem(atPath: kept)
     #expect(try snapshot(ws) == before)
@@ -128,12 +130,14 @@ import Testing
     defer { ws.destroy() }
     try ws.write("input.txt", "edited but not committed\n")
     #expect(try CLIProcess.run(["run"], in: ws.root).status == 0)
-    let scratchBefore = Self.scratchDirectories()
-    let dirty = try CLIProcess.run(["reproduce", "report.txt"], in: ws.root)
+    let tmp = try TemporaryWorkspace("repro-dirty-tmp")
+    defer { tmp.destroy() }
+    let dirty = try CLIProcess.run(
+      ["reproduce", "report.txt"], in: ws.root, environment: ["TMPDIR": tmp.root])
     #expect(dirty.status == 2, "\(dirty.stdout)\n\(dirty.stderr)")
     #expect(dirty.stderr.contains("stage 'prepare'"), "\(dirty.stderr)")
     #expect(dirty.stderr.contains("uncommitted changes"))
-    #expect(Self.scratchDirectories() == scratchBefore, "nothing was materialised")
+    #expect(Self.scratchDirectories(tmp).isEmpty, "nothing was materialised")
 
     // An untracked input that is not in the object store cannot be placed.
     try Shell.git(["checkout", "-q", "input.txt"], in: ws.root)
@@ -156,9 +160,70 @@ import Testing
 
     let stray = try CLIProcess.run(["reproduce", "input.txt"], in: ws.root)
     #expect(stray.status == 2)
-    #expect(stray.stderr.contains("was not produced by a recorded fairflow stage"))
+    #expect(stray.stderr.contains("input.txt was not produced by a recorded fairflow stage"))
     let absent = try CLIProcess.run(["reproduce", "nope.txt"], in: ws.root)
     #expect(absent.status == 2)
     #expect(absent.stderr.contains("no such file: nope.txt"))
+  }
+
+  static let builtins = """
+    stages:
+      generate:
+        uses: generate
+        outs: [data/raw]
+        with: {kind: hbb-jets, count: 400, seed: 7, output: data/raw/jets.h5}
+      convert:
+        uses: convert
+        deps: [data/raw]
+        outs: [data/features]
+        with:
+          format: raw-hdf5
+          inputs: [data/raw]
+          collections:
+            tracks: {branches: [track_ptrel, track_erel], max: 4, sort_by: track_ptrel}
+          labels: [fj_isQCD, fj_isH]
+          split: {fractions: {train: 0.8, test: 0.2}, seed: 3}
+          output: data/features
+      summary:
+        cmd: ./tools/summarise.sh data/features > summary.txt
+        deps: [data/features, tools/summarise.sh]
+        outs: [summary.txt]
+    """
+
+  /// Built-in stages with directory outputs, a workspace below the repository's top, an executable
+  /// script from the tree, a path given from a subdirectory; then a lineage of two commits.
+  @Test func builtinStagesInASubdirectoryWorkspaceThenMixedCommitsAreRefused() throws {
+    let repo = try TemporaryWorkspace("repro-builtin")
+    defer { repo.destroy() }
+    try repo.write("proj/pipelines/jets.yaml", Self.builtins)
+    try repo.write("proj/tools/summarise.sh", "#!/bin/sh\nls \"$1\"\n")
+    try repo.write("proj/.gitignore", "cache/\ndata/\nsummary.txt\n")
+    #expect(chmod(repo.path("proj/tools/summarise.sh"), 0o755) == 0)
+    try repo.initGitRepository()
+    let ws = repo.path("proj")
+    let run = try CLIProcess.run(["run"], in: ws)
+    #expect(run.status == 0, "\(run.stderr)")
+    let refs = try git(repo, "for-each-ref")
+
+    let same = try CLIProcess.run(["reproduce", "../summary.txt"], in: ws + "/data")
+    #expect(same.status == 0, "\(same.stdout)\n\(same.stderr)")
+    #expect(same.stdout.contains("summary.txt: 3 of 3 stages identical"))
+    let features = try CLIProcess.run(["reproduce", "data/features", "jets"], in: ws)
+    #expect(features.status == 0, "\(features.stdout)\n\(features.stderr)")
+    #expect(features.stdout.contains("data/features: 2 of 2 stages identical"))
+    let wrong = try CLIProcess.run(["reproduce", "data/features", "pipelines/none.yaml"], in: ws)
+    #expect(wrong.status == 2)
+    #expect(try git(repo, "for-each-ref") == refs)
+
+    // A second commit re-runs only `summary`: its lineage now spans two code commits.
+    try repo.write("proj/tools/summarise.sh", "#!/bin/sh\nls -1 \"$1\" | sort\n")
+    #expect(chmod(repo.path("proj/tools/summarise.sh"), 0o755) == 0)
+    try Shell.git(["commit", "-q", "-am", "sorted"], in: repo.root)
+    let second = try CLIProcess.run(["run"], in: ws)
+    #expect(second.status == 0, "\(second.stdout)\n\(second.stderr)")
+    let mixed = try CLIProcess.run(["reproduce", "summary.txt"], in: ws)
+    #expect(mixed.status == 2, "\(mixed.stdout)\n\(mixed.stderr)")
+    #expect(mixed.stderr.contains("mixes code commits"), "\(mixed.stderr)")
+    #expect(mixed.stderr.contains("stage 'generate'"))
   }
 }
