@@ -63,8 +63,14 @@ struct Reproduce: AsyncParsableCommand {
     Console.standardError(
       "reproducing \(plan.target): \(plan.stages.count) stage(s) of \(plan.pipeline) at "
         + "\(plan.commit.prefix(12)) in \(scratch.directory)\n")
+    if !plan.unpassable.isEmpty {
+      Console.standardError(
+        "note: params \(plan.unpassable.joined(separator: ", ")) cannot be passed with -p; the "
+          + "scratch run uses their values in the pipeline at the commit\n")
+    }
     let status = try runChild(
-      ["run", plan.pipeline, "--stage", plan.leaf.stage, "--force", "--no-provenance"],
+      ["run", plan.pipeline, "--stage", plan.leaf.stage, "--force", "--no-provenance"]
+        + plan.overrides.flatMap { ["-p", $0] },
       in: scratch.workspace)
     let rows = reproducer.compare(plan, scratch: scratch, childStatus: status)
     if json {

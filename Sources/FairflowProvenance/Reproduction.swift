@@ -39,6 +39,11 @@ public struct ReproductionPlan: Sendable {
   public var pipeline: String
   public var commit: String
   public var roots: [Root]
+  /// `-p NAME=VALUE` for the scalar params the records used (so a run with `-p` reproduces).
+  public var overrides: [String]
+  /// Params whose recorded value cannot be given as `-p` text (lists, maps, strings that would
+  /// read as another type): the scratch run uses the pipeline's value at the commit.
+  public var unpassable: [String]
 }
 
 /// Why a lineage cannot be reproduced (exit 2: nothing was run).
@@ -116,9 +121,69 @@ public enum Reproduction {
         )
       }
     }
+    let (overrides, unpassable) = try parameters(stages)
     return ReproductionPlan(
       target: node.path, sha256: node.sha256, stages: stages, leaf: leaf,
-      pipeline: leaf.pipeline, commit: commit, roots: roots)
+      pipeline: leaf.pipeline, commit: commit, roots: roots, overrides: overrides,
+      unpassable: unpassable)
+  }
+
+  /// The records' params as `-p` overrides; refuses one param recorded with two values.
+  static func parameters(_ stages: [ProvenanceRecord]) throws(ReproductionRefusal) -> (
+    [String], [String]
+  ) {
+    var values: [(name: String, value: Value, stage: String)] = []
+    for record in stages {
+      for (name, value) in record.params {
+        if let known = values.first(where: { $0.name == name }) {
+          guard known.value == value else {
+            throw ReproductionRefusal(
+              "the lineage used two values of param '\(name)': \(known.value.canonicalText) in "
+                + "stage '\(known.stage)', \(value.canonicalText) in stage '\(record.stage)'",
+              hint: "`fairflow run --force` with one value records a consistent lineage")
+          }
+          continue
+        }
+        values.append((name, value, record.stage))
+      }
+    }
+    var overrides: [String] = []
+    var unpassable: [String] = []
+    for (name, value, _) in values.sorted(by: { $0.name < $1.name }) {
+      if let text = overrideText(value) {
+        overrides.append(name + "=" + text)
+      } else {
+        unpassable.append(name)
+      }
+    }
+    return (overrides, unpassable)
+  }
+
+  /// Text that `-p` types back to exactly `value` (scalars only; conservative for strings).
+  static func overrideText(_ value: Value) -> String? {
+    switch value {
+    case .null: return "null"
+    case .bool(let b): return b ? "true" : "false"
+    case .int(let i): return String(i)
+    case .double(let d):
+      if d.isNaN { return ".nan" }
+      if d.isInfinite { return d > 0 ? ".inf" : "-.inf" }
+      return "\(d)"
+    case .string(let s):
+      let allowed = s.unicodeScalars.allSatisfy {
+        ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+          || "_./@+-".unicodeScalars.contains($0)
+      }
+      let lower = s.lowercased()
+      let looksTyped =
+        Int(s) != nil || Double(s) != nil
+        || ["true", "false", "null", "yes", "no", "on", "off", "y", "n"].contains(lower)
+        || lower.hasPrefix("0x") || lower.hasPrefix("0o") || lower.hasPrefix(".")
+        || lower.hasPrefix("+") || lower.hasPrefix("-")
+        || s.allSatisfy { $0.isNumber || $0 == "_" || $0 == "." }
+      return !s.isEmpty && allowed && !looksTyped ? s : nil
+    case .list, .map: return nil
+    }
   }
 
   /// Depth first, inputs before the stage that used them; each producer once.

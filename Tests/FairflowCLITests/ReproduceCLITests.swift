@@ -5,13 +5,16 @@ import Testing
 /// `fairflow reproduce PATH` through the real binary in temporary git workspaces.
 @Suite struct ReproduceCLITests {
   static let pipeline = """
+    params:
+      n: 3
+      label: counts
     stages:
       prepare:
         cmd: tr a-z A-Z < input.txt > data/upper.txt
         deps: [input.txt]
         outs: [data/upper.txt]
       count:
-        cmd: wc -c < data/upper.txt > data/count.txt
+        cmd: (wc -c < data/upper.txt; echo ${params.n} ${params.label}) > data/count.txt
         deps: [data/upper.txt]
         outs: [data/count.txt]
       report:
@@ -61,7 +64,8 @@ import Testing
   @Test func identicalLineageExitsZeroAndLeavesTheWorkspaceAlone() throws {
     let ws = try workspace("repro-same")
     defer { ws.destroy() }
-    let run = try CLIProcess.run(["run"], in: ws.root)
+    // Params given with -p are passed to the scratch run again.
+    let run = try CLIProcess.run(["run", "-p", "n=5", "-p", "label=sums"], in: ws.root)
     #expect(run.status == 0, "\(run.stderr)")
     let before = try snapshot(ws)
     let tmp = try TemporaryWorkspace("repro-same-tmp")

@@ -162,4 +162,35 @@ import Testing
     #expect(deltas[2].recorded == nil && deltas[2].reproduced == 1.5)
     #expect(Reproduction.metricDeltas(recorded: "not json", reproduced: "{}").isEmpty)
   }
+
+  @Test func recordedParamsBecomeOverridesWhereTextTypesBack() throws {
+    #expect(Reproduction.overrideText(.int(5)) == "5")
+    #expect(Reproduction.overrideText(.double(0.001)) == "0.001")
+    #expect(Reproduction.overrideText(.double(2)) == "2.0")
+    #expect(Reproduction.overrideText(.bool(false)) == "false")
+    #expect(Reproduction.overrideText(.string("hbb-jets")) == "hbb-jets")
+    #expect(Reproduction.overrideText(.string("10.5281/zenodo.1")) == "10.5281/zenodo.1")
+    for typed in ["123", "1e5", "true", "null", "0x1f", ".inf", "a b", "", "x: y"] {
+      #expect(Reproduction.overrideText(.string(typed)) == nil, "\(typed)")
+    }
+    #expect(Reproduction.overrideText(.list([.int(1)])) == nil)
+
+    let report = Self.record(
+      "report", deps: [.init(path: "upper.txt", sha256: Self.b, size: 1)],
+      outputs: [.init(path: "report.json", sha256: Self.c, size: 1)],
+      params: [("n", .int(5)), ("tags", .list([.string("a")])), ("name", .string("x y"))])
+    let plan = try Reproduction.plan(
+      Self.lineage(report: report), world: Self.world(tracked: Self.tracked))
+    #expect(plan.overrides == ["n=5"])
+    #expect(plan.unpassable == ["name", "tags"])
+
+    let prepare = Self.record(
+      "prepare", deps: [.init(path: "input.txt", sha256: Self.a, size: 1)],
+      outputs: [.init(path: "upper.txt", sha256: Self.b, size: 1)], params: [("n", .int(4))])
+    let error = #expect(throws: ReproductionRefusal.self) {
+      try Reproduction.plan(
+        Self.lineage(prepare: prepare, report: report), world: Self.world(tracked: Self.tracked))
+    }
+    #expect(error?.message.contains("two values of param 'n'") == true)
+  }
 }
