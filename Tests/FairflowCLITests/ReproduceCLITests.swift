@@ -230,4 +230,26 @@ import Testing
     #expect(mixed.stderr.contains("mixes code commits"), "\(mixed.stderr)")
     #expect(mixed.stderr.contains("stage 'generate'"))
   }
+
+  /// Outputs restored from the cache at a later commit reproduce their original producer's run.
+  @Test func restoredOutputsReproduceTheirOriginalRun() throws {
+    let ws = try workspace("repro-restored")
+    defer { ws.destroy() }
+    let first = try git(ws, "rev-parse", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines)
+    #expect(try CLIProcess.run(["run", "--stage", "report"], in: ws.root).status == 0)
+    try ws.write("input.txt", "other measurements\n")
+    try Shell.git(["commit", "-q", "-am", "other"], in: ws.root)
+    #expect(try CLIProcess.run(["run", "--stage", "report"], in: ws.root).status == 0)
+    try ws.write("input.txt", "raw measurements\n")
+    try Shell.git(["commit", "-q", "-am", "back"], in: ws.root)
+    let restore = try CLIProcess.run(["run", "--stage", "report"], in: ws.root)
+    #expect(restore.stdout.contains("3 restored"), "\(restore.stdout)")
+
+    let reproduce = try CLIProcess.run(["reproduce", "--json", "report.txt"], in: ws.root)
+    #expect(reproduce.status == 0, "\(reproduce.stdout)\n\(reproduce.stderr)")
+    let object = try #require(
+      try JSONSerialization.jsonObject(with: Data(reproduce.stdout.utf8)) as? [String: Any])
+    #expect(object["commit"] as? String == first, "the original run's commit")
+    #expect(object["identical"] as? Bool == true)
+  }
 }
