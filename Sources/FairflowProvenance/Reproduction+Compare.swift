@@ -29,12 +29,18 @@ public struct StageComparison: Sendable, Equatable {
     public var recorded: String
     public var reproduced: String?
     public var metrics: [MetricDelta]
+    /// For a directory: the files inside it that changed, are missing or were added.
+    public var files: [String]
 
-    public init(path: String, recorded: String, reproduced: String?, metrics: [MetricDelta] = []) {
+    public init(
+      path: String, recorded: String, reproduced: String?, metrics: [MetricDelta] = [],
+      files: [String] = []
+    ) {
       self.path = path
       self.recorded = recorded
       self.reproduced = reproduced
       self.metrics = metrics
+      self.files = files
     }
   }
 
@@ -63,16 +69,20 @@ extension Reproduction {
     public var digest: (ProvenanceRecord.Artifact) -> String?
     /// The recorded and reproduced text of a file output (for JSON metrics deltas), if readable.
     public var texts: (ProvenanceRecord.Artifact) -> (recorded: String, reproduced: String)?
+    /// For a directory output that differs: the files inside it that differ (when known).
+    public var files: (ProvenanceRecord.Artifact) -> [String]
     /// The child run's exit status (non-zero: missing outputs are "cannot", not "differs").
     public var childStatus: Int32
 
     public init(
       digest: @escaping (ProvenanceRecord.Artifact) -> String?,
       texts: @escaping (ProvenanceRecord.Artifact) -> (recorded: String, reproduced: String)?,
+      files: @escaping (ProvenanceRecord.Artifact) -> [String] = { _ in [] },
       childStatus: Int32
     ) {
       self.digest = digest
       self.texts = texts
+      self.files = files
       self.childStatus = childStatus
     }
   }
@@ -91,8 +101,11 @@ extension Reproduction {
       {
         metrics = metricDeltas(recorded: recorded, reproduced: reproduced)
       }
+      let files = digest != nil && output.isDirectory ? observed.files(output) : []
       differences.append(
-        .init(path: output.path, recorded: output.sha256, reproduced: digest, metrics: metrics))
+        .init(
+          path: output.path, recorded: output.sha256, reproduced: digest, metrics: metrics,
+          files: files))
     }
     if differences.isEmpty {
       return StageComparison(stage: record.stage, run: record.run, verdict: .identical)

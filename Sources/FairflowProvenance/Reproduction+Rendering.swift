@@ -14,6 +14,11 @@ extension Reproduction {
         out +=
           "  " + String(repeating: " ", count: width) + difference.path + ": recorded sha256 "
           + difference.recorded.prefix(12) + ", reproduced " + reproduced + "\n"
+        if !difference.files.isEmpty {
+          let shown = difference.files.prefix(10).joined(separator: ", ")
+          let more = difference.files.count > 10 ? " and \(difference.files.count - 10) more" : ""
+          out += "  " + String(repeating: " ", count: width) + "  files: " + shown + more + "\n"
+        }
         for metric in difference.metrics {
           out +=
             "  " + String(repeating: " ", count: width) + "  " + metric.key + ": "
@@ -51,6 +56,7 @@ extension Reproduction {
               .map([
                 ("path", .string(d.path)), ("recorded", .string(d.recorded)),
                 ("reproduced", d.reproduced.map(Value.string) ?? .null),
+                ("files", .list(d.files.map(Value.string))),
                 (
                   "metrics",
                   .list(

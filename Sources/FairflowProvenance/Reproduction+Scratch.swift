@@ -155,8 +155,34 @@ public final class Reproducer {
         else { return nil }
         return (String(decoding: bytes, as: UTF8.self), reproduced)
       },
+      files: { [objects] output in
+        guard let digest = Digest(hex: output.sha256), let manifest = try? objects.manifest(digest)
+        else { return [] }
+        let base = scratch.workspace + "/" + output.path
+        var differing: [String] = []
+        for entry in manifest.entries
+        where (try? FileHasher.hash(base + "/" + entry.path))?.digest != entry.digest {
+          differing.append(entry.path)
+        }
+        let recorded = Set(manifest.entries.map(\.path))
+        return differing + Self.files(under: base).filter { !recorded.contains($0) }
+      },
       childStatus: childStatus)
     return plan.stages.map { Reproduction.compare($0, observed: observed) }
+  }
+
+  /// The relative paths of the files below `directory`, sorted.
+  static func files(under directory: String, prefix: String = "") -> [String] {
+    var out: [String] = []
+    for name in (try? FileIO.list(directory)) ?? [] {
+      let path = directory + "/" + name
+      if (try? FileIO.stat(path))?.kind == .directory {
+        out += files(under: path, prefix: prefix + name + "/")
+      } else {
+        out.append(prefix + name)
+      }
+    }
+    return out
   }
 }
 

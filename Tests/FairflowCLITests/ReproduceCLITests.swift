@@ -25,13 +25,17 @@ import Testing
         cmd: printf '{"n":3,"t":%s}\\n' "$(date +%s%N)" > metrics.json
         deps: [data/count.txt]
         outs: [metrics.json]
+      bundle:
+        cmd: mkdir -p out && cp data/count.txt out/ && date +%s%N > out/stamp.txt
+        deps: [data/count.txt]
+        outs: [out]
     """
 
   func workspace(_ name: String, extra: [String: String] = [:]) throws -> TemporaryWorkspace {
     let ws = try TemporaryWorkspace(name)
     try ws.write("pipelines/main.yaml", Self.pipeline)
     try ws.write("input.txt", "raw measurements\n")
-    try ws.write(".gitignore", "cache/\ndata/\nreport.txt\nmetrics.json\n")
+    try ws.write(".gitignore", "cache/\ndata/\nout/\nreport.txt\nmetrics.json\n")
     for (path, text) in extra { try ws.write(path, text) }
     try ws.initGitRepository()
     return ws
@@ -126,6 +130,11 @@ import Testing
     #expect(outputs.first?["path"] as? String == "metrics.json")
     let metrics = try #require(outputs.first?["metrics"] as? [[String: Any]])
     #expect(metrics.map { $0["key"] as? String } == ["t"])
+
+    // A directory output names the files inside it that differ.
+    let directory = try CLIProcess.run(["reproduce", "out"], in: ws.root)
+    #expect(directory.status == 1, "\(directory.stdout)\n\(directory.stderr)")
+    #expect(directory.stdout.contains("files: stamp.txt"), "\(directory.stdout)")
     #expect(try snapshot(ws) == before)
   }
 

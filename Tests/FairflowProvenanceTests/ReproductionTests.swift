@@ -144,6 +144,16 @@ import Testing
     #expect(missing.verdict == .differs)
     #expect(missing.differences.first?.reproduced == nil)
 
+    let directory = Self.record(
+      "bundle", outputs: [.init(path: "out", sha256: Self.c, size: 2, isDirectory: true, files: 2)])
+    let inside = Reproduction.compare(
+      directory,
+      observed: Reproduction.Observed(
+        digest: { _ in Self.b }, texts: { _ in nil }, files: { _ in ["out/stamp.txt"] },
+        childStatus: 0))
+    #expect(inside.verdict == .differs)
+    #expect(inside.differences.first?.files == ["out/stamp.txt"])
+
     let failed = Reproduction.compare(
       record, observed: Self.observed(["plot.svg": Self.a], status: 1))
     #expect(failed.verdict == .cannot)
