@@ -44,6 +44,25 @@ import Testing
     #expect(try repo.treeEntries(removed).isEmpty)
   }
 
+  @Test func treeEntriesCarryGitsFileModes() throws {
+    let ws = try TemporaryWorkspace("git-modes")
+    defer { ws.destroy() }
+    try ws.write("run.sh", "#!/bin/sh\n")
+    try ws.write("sub/data.txt", "x\n")
+    #expect(chmod(ws.path("run.sh"), 0o755) == 0)
+    #expect(symlink("sub/data.txt", ws.path("link")) == 0)
+    try ws.initGitRepository()
+    let repo = try #require(try Repository.discover(from: ws.root))
+    let head = try #require(try repo.commitID(revision: "HEAD"))
+    let entries = try repo.treeEntries(try repo.commit(head).tree)
+    let modes = Dictionary(uniqueKeysWithValues: entries.map { ($0.name, $0.mode) })
+    #expect(modes["run.sh"] == 0o100755)
+    #expect(modes["link"] == 0o120000)
+    #expect(modes["sub"] == 0o040000)
+    let sub = try #require(entries.first { $0.name == "sub" })
+    #expect(try repo.treeEntries(sub.id).map(\.mode) == [0o100644])
+  }
+
   @Test func referenceCompareAndSwapRejectsAStaleExpectation() throws {
     let (ws, repo) = try repository()
     defer { ws.destroy() }
