@@ -1,4 +1,4 @@
-public import FairflowBase
+internal import FairflowBase
 internal import FairflowCore
 internal import FairflowEngine
 public import FairflowGit
