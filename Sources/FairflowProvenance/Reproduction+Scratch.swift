@@ -1,7 +1,7 @@
 internal import FairflowBase
 internal import FairflowCore
 internal import FairflowEngine
-public import FairflowGit
+internal import FairflowGit
 internal import FairflowStore
 internal import Glibc
 
