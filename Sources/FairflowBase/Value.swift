@@ -116,4 +116,12 @@ extension Value {
   public var stringValue: String? { if case .string(let s) = self { return s } else { return nil } }
   public var intValue: Int? { if case .int(let i) = self { return i } else { return nil } }
   public var listValue: [Value]? { if case .list(let l) = self { return l } else { return nil } }
+  /// A number as a double (an integer converted); nil for anything else, booleans included.
+  public var doubleValue: Double? {
+    switch self {
+    case .double(let d): return d
+    case .int(let i): return Double(i)
+    default: return nil
+    }
+  }
 }

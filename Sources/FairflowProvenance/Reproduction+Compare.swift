@@ -138,12 +138,12 @@ extension Reproduction {
     for (key, value) in left {
       let other = rightMap[key]
       guard other != value else { continue }
-      let x = number(value), y = other.flatMap(number)
+      let x = value.doubleValue, y = other?.doubleValue
       if x == nil && y == nil { continue }
       out.append(.init(key: key, recorded: x, reproduced: y))
     }
     for (key, value) in right where !leftKeys.contains(key) {
-      if let y = number(value) { out.append(.init(key: key, recorded: nil, reproduced: y)) }
+      if let y = value.doubleValue { out.append(.init(key: key, recorded: nil, reproduced: y)) }
     }
     return out
   }
@@ -158,14 +158,6 @@ extension Reproduction {
       for (i, inner) in items.enumerated() { flatten(inner, prefix: "\(prefix)[\(i)]", into: &out) }
     default:
       out.append((prefix, value))
-    }
-  }
-
-  static func number(_ value: Value) -> Double? {
-    switch value {
-    case .int(let i): Double(i)
-    case .double(let d): d
-    default: nil
     }
   }
 

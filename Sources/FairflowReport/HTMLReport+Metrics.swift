@@ -64,7 +64,7 @@ extension HTMLReport {
         + "<th>tracks masked</th><th>vertices masked</th><th>AUC [%]</th><th>fidelity [%]</th></tr>"
       for row in rows {
         html +=
-          "<tr><td>\(Self.real(row["threshold_percent"]).map { String($0) } ?? "-")</td>"
+          "<tr><td>\(row["threshold_percent"]?.doubleValue.map { String($0) } ?? "-")</td>"
           + "<td>\(row["tracks_masked"]?.intValue ?? 0)</td>"
           + "<td>\(row["vertices_masked"]?.intValue ?? 0)</td>"
           + "<td>\(Self.fixed(row["auc"], 100))</td>"
@@ -77,16 +77,8 @@ extension HTMLReport {
     return html
   }
 
-  static func real(_ v: Value?) -> Double? {
-    switch v {
-    case .double(let d)?: d
-    case .int(let i)?: Double(i)
-    default: nil
-    }
-  }
-
   static func fixed(_ v: Value?, _ scale: Double = 1) -> String {
-    real(v).map { String(format: "%.2f", $0 * scale) } ?? "-"
+    v?.doubleValue.map { String(format: "%.2f", $0 * scale) } ?? "-"
   }
 
   /// Tables that stages reproduce (`compare`: Table 10; `consistency`: Table 8), from the

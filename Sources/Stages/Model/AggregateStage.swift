@@ -113,13 +113,7 @@ public struct AggregateStage: TypedStage {
   /// The top-level numbers of a metrics object, in file order (booleans are not numbers).
   static func numbers(_ value: Value) -> [(key: String, value: Double)]? {
     guard case .map(let pairs) = value else { return nil }
-    return pairs.compactMap { pair in
-      switch pair.value {
-      case .int(let i): return (pair.key, Double(i))
-      case .double(let d): return (pair.key, d)
-      default: return nil
-      }
-    }
+    return pairs.compactMap { pair in pair.value.doubleValue.map { (pair.key, $0) } }
   }
 
   /// `a < b` comparing runs of digits as numbers: "seed-2.json" < "seed-10.json".

@@ -76,13 +76,7 @@ package enum MetricsFile {
   package static func numbers(_ text: String) -> [String: Double]? {
     guard case .map(let pairs)? = try? ValueParser.parse(text, file: "metrics") else { return nil }
     var out: [String: Double] = [:]
-    for (k, v) in pairs {
-      switch v {
-      case .int(let i): out[k] = Double(i)
-      case .double(let d): out[k] = d
-      default: break
-      }
-    }
+    for (k, v) in pairs { out[k] = v.doubleValue }
     return out
   }
 }
