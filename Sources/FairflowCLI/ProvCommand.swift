@@ -237,9 +237,15 @@ struct Prov: AsyncParsableCommand {
       let store = try Prov.store(workspace)
       let id = try Prov.resolveRun(run, in: store)
       let records = try store.records(run: id).sorted { $0.started < $1.started }
+      // Reproductions of what this run made (or of what an earlier run made and this one
+      // restored, when a stage compared was recorded by this run).
+      let made = Set(records.flatMap { $0.outputs.map(\.sha256) })
+      let reproductions = try store.reproductions().filter {
+        made.contains($0.sha256) || $0.stages.contains { $0.run == id }
+      }
       switch format {
       case .provJSON:
-        let text = ProvJSONExporter.export(records).prettyJSON
+        let text = ProvJSONExporter.export(records, reproductions: reproductions).prettyJSON
         if let out {
           try FileIO.writeAtomically(text, to: out)
         } else {
@@ -250,7 +256,8 @@ struct Prov: AsyncParsableCommand {
           throw ProvenanceError("--out DIR is required for ro-crate", exitStatus: .invalidInput)
         }
         let pipeline = records.first?.pipeline ?? "pipeline.yaml"
-        let crate = ROCrateExporter.export(records, pipelineFile: pipeline)
+        let crate = ROCrateExporter.export(
+          records, pipelineFile: pipeline, reproductions: reproductions)
         try FileIO.makeDirectories(out)
         var copied = 0
         if !noFiles {

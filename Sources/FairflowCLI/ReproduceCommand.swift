@@ -5,6 +5,7 @@ internal import FairflowEngine
 internal import FairflowProvenance
 internal import FairflowStore
 internal import Foundation
+internal import Synchronization
 
 /// `fairflow reproduce PATH`: re-executes the recorded lineage of an artifact in a scratch
 /// workspace built from the recorded commit and compares every stage's outputs with the records.
@@ -15,9 +16,12 @@ struct Reproduce: AsyncParsableCommand {
     discussion: """
       The scratch workspace ($TMPDIR/fairflow-reproduce-*) holds the recorded code commit's tree \
       and the lineage's untracked inputs copied from the object store; the workspace, its lock \
-      file, cache and git refs are not touched. Exit codes: 0 every stage identical, 1 a stage \
-      differs or could not be re-executed, 2 the lineage cannot be reproduced (dirty tree, mixed \
-      commits, missing inputs) or bad input.
+      file, cache and git refs are not touched, except that the result is recorded on \
+      refs/fairflow/provenance (`prov trace` shows it; --no-record leaves it out). Stages \
+      declared `deterministic: false` are compared within their `tolerance:`. Exit codes: 0 \
+      every stage identical or within tolerance, 1 a stage differs or could not be \
+      re-executed, 2 the lineage cannot be reproduced (dirty tree, mixed commits, missing \
+      inputs) or bad input, 130 interrupted.
       """)
 
   @Argument(help: "The artifact (file or directory) of this workspace to reproduce.")
@@ -29,6 +33,8 @@ struct Reproduce: AsyncParsableCommand {
   @Flag(help: "Print JSON (schema 1).") var json = false
 
   @Flag(help: "Keep the scratch workspace and print where it is.") var keep = false
+
+  @Flag(help: "Do not record the reproduction on refs/fairflow/provenance.") var noRecord = false
 
   func run() async throws {
     let workspace = CommandContext.workspace()
@@ -58,6 +64,8 @@ struct Reproduce: AsyncParsableCommand {
           hint: "leave PIPELINE out to use the recorded one")
       }
     }
+    let started = RunID.timestamp(milliseconds: true)
+    let clock = MonotonicClock.now()
     let scratch = try reproducer.materialise(plan)
     defer { if !keep { try? FileIO.remove(scratch.directory) } }
     Console.standardError(
@@ -71,8 +79,15 @@ struct Reproduce: AsyncParsableCommand {
     let status = try runChild(
       ["run", plan.pipeline, "--stage", plan.leaf.stage, "--force", "--no-provenance"]
         + plan.overrides.flatMap { ["-p", $0] },
-      in: scratch.workspace)
+      in: scratch.workspace, scratch: scratch.directory)
     let rows = reproducer.compare(plan, scratch: scratch, childStatus: status)
+    var recorded: ReproductionRecord?
+    if !noRecord {
+      let record = reproducer.record(
+        plan, rows: rows, started: started, seconds: MonotonicClock.now() - clock)
+      try reproducer.commit(record)
+      recorded = record
+    }
     if json {
       print(
         Reproduction.json(plan, rows: rows, scratch: keep ? scratch.directory : nil).prettyJSON,
@@ -80,25 +95,47 @@ struct Reproduce: AsyncParsableCommand {
     } else {
       print(Reproduction.text(plan, rows: rows), terminator: "")
       if keep { print("scratch workspace kept: \(scratch.directory)") }
+      if let recorded {
+        print("recorded as reproduction \(recorded.id) on \(ProvenanceStore.ref)")
+      }
     }
     let exit = Reproduction.exitStatus(rows)
     if exit != .success { throw ExitCode(exit.code) }
   }
 
-  /// Runs this fairflow binary in the scratch workspace; its output goes to standard error.
-  func runChild(_ arguments: [String], in directory: String) throws -> Int32 {
+  /// Runs this fairflow binary in the scratch workspace (its own process group; its output goes
+  /// to standard error). Ctrl-C or SIGTERM stops the child run, removes the scratch workspace
+  /// (unless `--keep`) and exits 130.
+  func runChild(_ arguments: [String], in directory: String, scratch: String) throws -> Int32 {
     let binary =
       FileIO.realPath("/proc/self/exe")
       ?? FileIO.realPath(CommandLine.arguments[0]) ?? CommandLine.arguments[0]
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: binary)
-    process.arguments = arguments
-    process.currentDirectoryURL = URL(fileURLWithPath: directory)
-    process.standardOutput = FileHandle.standardError
-    process.standardError = FileHandle.standardError
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    return process.terminationStatus
+    let pid: pid_t
+    switch ChildProcess.spawn(
+      [binary] + arguments, workingDirectory: directory, stdout: 2, stderr: 2)
+    {
+    case .success(let started): pid = started
+    case .failure(let failure):
+      throw ReproductionRefusal("cannot start the scratch run: \(failure.text)")
+    }
+    let interrupted = Atomic<Bool>(false)
+    let signals = SignalHandler {
+      interrupted.store(true, ordering: .relaxed)
+      kill(-pid, SIGTERM)
+    }
+    let termination = ChildProcess.wait(pid)
+    signals.stop()
+    if interrupted.load(ordering: .relaxed) {
+      if keep {
+        Console.standardError("scratch workspace kept: \(scratch)\n")
+      } else {
+        try? FileIO.remove(scratch)
+      }
+      throw ExitCode(ExitStatus.interrupted.code)
+    }
+    switch termination {
+    case .exited(let status): return status
+    case .signalled(let signal): return 128 + signal
+    }
   }
 }

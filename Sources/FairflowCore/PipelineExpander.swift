@@ -125,13 +125,19 @@ public struct PipelineExpander {
           ?? .null
       )
     }
-    return Stage(
+    var stage = Stage(
       name: name, template: spec.name.value, location: spec.name.location, action: action,
       deps: deps, depLocations: depLocations, outputs: outputs, outputLocations: outputLocations,
       params: used,
       env: env.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
       resources: spec.resources, alwaysRun: spec.alwaysRun, matrix: matrix,
       description: spec.description, executor: spec.executor)
+    if let declared = spec.reproducibility {
+      stage.reproducibility = declared
+    } else if case .builtin(let kind, _, _) = action, let kind = registry[kind] {
+      stage.reproducibility = kind.reproducibility
+    }
+    return stage
   }
 
   private func builtin(

@@ -12,7 +12,7 @@ public enum PipelineLoader {
   ]
   static let stageKeys = [
     "cmd", "uses", "with", "deps", "outs", "metrics", "params", "env", "resources", "always_run",
-    "matrix", "desc", "executor",
+    "matrix", "desc", "executor", "deterministic", "tolerance",
   ]
   static let outputKeys = ["path", "cache", "persist"]
   static let resourceKeys = ["cpus", "memory", "mem", "gpus", "time"]

@@ -80,4 +80,6 @@ public struct StageSpec: Sendable {
   public var description: String?
   /// `executor: local|slurm`; nil runs the stage with the run's executor (`--executor`).
   public var executor: ExecutorKind? = nil
+  /// `deterministic:` and `tolerance:`; nil takes the kind's (built-ins) or bitwise.
+  public var reproducibility: Reproducibility? = nil
 }

@@ -54,9 +54,8 @@ extension NodeReader {
     try checkKeys(fields, allowed: PipelineLoader.stageKeys, in: what)
     var stage = StageSpec(
       name: Located(name, at: location(keyNode)), cmd: nil, uses: nil, with: nil, deps: [],
-      outs: [],
-      metrics: [], params: [], env: [], resources: Resources(), alwaysRun: false, matrix: nil,
-      description: nil)
+      outs: [], metrics: [], params: [], env: [], resources: Resources(), alwaysRun: false,
+      matrix: nil, description: nil)
     for (key, _, value) in fields {
       switch key {
       case "cmd": stage.cmd = try command(value, what: "'cmd' of \(what)")
@@ -71,6 +70,7 @@ extension NodeReader {
       case "always_run": stage.alwaysRun = try bool(value, what: "'always_run' of \(what)")
       case "matrix": stage.matrix = try matrix(value, stage: name, what: "'matrix' of \(what)")
       case "executor": stage.executor = try executor(value, what: "'executor' of \(what)")
+      case "deterministic", "tolerance": continue
       default: stage.description = try string(value, what: "'desc' of \(what)").value
       }
     }
@@ -90,6 +90,7 @@ extension NodeReader {
         "'with' of \(what) needs 'uses'", at: fields.first { $0.key == "with" }!.keyNode,
         hint: "'with:' configures a built-in stage kind; commands take their arguments in 'cmd:'")
     }
+    stage.reproducibility = try reproducibility(fields, what: what)
     if stage.outs.isEmpty, stage.metrics.isEmpty, !stage.alwaysRun {
       throw error(
         "\(what) declares no outputs", at: keyNode,

@@ -4,11 +4,11 @@ public import FairflowBase
 /// lock file keyed by the lock file's digest. YAML parsing of a 10,000-stage file takes about a
 /// second; decoding the snapshot takes milliseconds.
 ///
-/// Layout: `"FFSNAP04"` magic, the 64-hex key, then the `BinaryWriter` payload. A snapshot whose
+/// Layout: `"FFSNAP05"` magic, the 64-hex key, then the `BinaryWriter` payload. A snapshot whose
 /// key differs, or that fails to decode, is ignored and rebuilt: it can never change a result,
 /// only skip re-deriving one (the key covers every input of the derivation).
 public enum Snapshot {
-  static let magic = Array("FFSNAP04".utf8)
+  static let magic = Array("FFSNAP05".utf8)
 
   /// The key of a pipeline derivation: file bytes, overrides, registry (kinds + versions).
   public static func pipelineKey(
@@ -19,7 +19,11 @@ public enum Snapshot {
     writer.string(fileDigest.hex)
     writer.string(file)
     writer.strings(overrides)
-    writer.strings(registry.names.map { "\($0)@\(registry[$0]!.version)" })
+    writer.strings(
+      registry.names.map { name in
+        let kind = registry[name]!
+        return "\(name)@\(kind.version)" + (kind.reproducibility.deterministic ? "" : "~")
+      })
     return Digest.of(writer.bytes)
   }
 
@@ -84,6 +88,7 @@ public enum Snapshot {
       w.bool(stage.alwaysRun)
       w.value(.map(stage.matrix.map { ($0.key, $0.value) }))
       w.string(stage.description ?? "")
+      w.value(stage.reproducibility == .bitwise ? .null : stage.reproducibility.value)
     }
     for ups in graph.upstream { w.int(ups.count); for up in ups { w.int(up) } }
     for index in graph.order { w.int(index) }
@@ -137,6 +142,7 @@ public enum Snapshot {
       let alwaysRun = r.bool()
       guard case .map(let matrix) = r.value() else { return nil }
       let stageDescription = r.string()
+      let reproducibility = r.value()
       stages.append(
         Stage(
           name: stageName, template: template, location: location, action: action, deps: deps,
@@ -148,6 +154,10 @@ public enum Snapshot {
           alwaysRun: alwaysRun,
           matrix: matrix, description: stageDescription.isEmpty ? nil : stageDescription,
           executor: ExecutorKind(rawValue: executor)))
+      if reproducibility != .null {
+        guard let declared = Reproducibility(value: reproducibility) else { return nil }
+        stages[stages.count - 1].reproducibility = declared
+      }
     }
     var upstream: [[Int]] = []
     upstream.reserveCapacity(count)

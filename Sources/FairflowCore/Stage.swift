@@ -49,6 +49,9 @@ public struct Stage: Sendable {
   /// Where the stage must run (`executor:`); nil means the run's executor. Not fingerprinted:
   /// where a stage runs does not change what it computes.
   public var executor: ExecutorKind? = nil
+  /// How `fairflow reproduce` compares the outputs (`deterministic:`/`tolerance:`, else the
+  /// kind's). Not fingerprinted either.
+  public var reproducibility: Reproducibility = .bitwise
 
   /// The command as shown to users (built-ins as `uses: kind`).
   public var displayCommand: String {

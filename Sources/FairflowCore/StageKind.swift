@@ -13,6 +13,13 @@ public protocol StageKind: Sendable {
   var version: Int { get }
   /// Checks the `with:` configuration; returns it normalised (defaults filled in).
   func validate(_ config: ConfigReader) throws(PipelineError) -> Value
+  /// How `fairflow reproduce` compares this kind's outputs unless a stage says otherwise.
+  var reproducibility: Reproducibility { get }
+}
+
+extension StageKind {
+  /// Built-in kinds give the same bits for the same inputs and seed on any machine.
+  public var reproducibility: Reproducibility { .bitwise }
 }
 
 /// The set of built-in stage kinds a run knows.

@@ -1,4 +1,4 @@
-internal import Glibc
+package import Glibc
 internal import Synchronization
 
 /// Starts a child process the one way fairflow starts them all (stages and Slurm commands):
@@ -6,11 +6,11 @@ internal import Synchronization
 /// inherited descriptor, the signals fairflow handles back at their defaults and none blocked,
 /// and a process group of its own, so a Ctrl-C on the terminal reaches fairflow only, which then
 /// ends the group (or runs `scancel`). Also waiting for it and reading how it ended.
-enum ChildProcess {
-  struct Failure: Error { var text: String }
+package enum ChildProcess {
+  package struct Failure: Error { package var text: String }
 
   /// How a child ended.
-  enum Termination: Equatable {
+  package enum Termination: Equatable {
     case exited(Int32)
     case signalled(Int32)
   }
@@ -21,7 +21,7 @@ enum ChildProcess {
   /// Starts `arguments` (`arguments[0]` a path, or with `searchPath` looked up in `PATH`).
   /// `environment`: nil inherits fairflow's unchanged; otherwise fairflow's with these set.
   /// `workingDirectory`: nil keeps fairflow's.
-  static func spawn(
+  package static func spawn(
     _ arguments: [String], searchPath: Bool = false,
     environment: [(name: String, value: String)]? = nil, workingDirectory: String? = nil,
     stdout: Int32, stderr: Int32
@@ -72,7 +72,7 @@ enum ChildProcess {
   }
 
   /// Waits for `pid` to end (retrying on EINTR) and says how it ended.
-  static func wait(_ pid: pid_t) -> Termination {
+  package static func wait(_ pid: pid_t) -> Termination {
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
     let low = status & 0x7f

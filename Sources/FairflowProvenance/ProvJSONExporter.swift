@@ -9,7 +9,11 @@ internal import FairflowCore
 public enum ProvJSONExporter {
   public static let namespace = "https://w3id.org/fairflow/provenance#"
 
-  public static func export(_ records: [ProvenanceRecord]) -> Value {
+  /// `reproductions`: the `fairflow reproduce` records of artifacts the run made; each is an
+  /// activity (`ff:Reproduction`) that used the artifact, with its result, host and time.
+  public static func export(
+    _ records: [ProvenanceRecord], reproductions: [ReproductionRecord] = []
+  ) -> Value {
     var entities: [(key: String, value: Value)] = []
     var entityIDs: Set<String> = []
     var activities: [(key: String, value: Value)] = []
@@ -122,11 +126,53 @@ public enum ProvJSONExporter {
         }
       }
     }
+    let outputs = records.flatMap(\.outputs)
+    for reproduction in reproductions {
+      let activity = "ffrepro:" + slug(reproduction.id)
+      activities.append(
+        (
+          activity,
+          .map([
+            ("prov:type", .string("ff:Reproduction")),
+            ("prov:label", .string("reproduce \(reproduction.artifact)")),
+            ("prov:startTime", .string(reproduction.started)),
+            ("prov:endTime", .string(reproduction.ended)),
+            ("ff:result", .string(reproduction.result)),
+            ("ff:host", .string(reproduction.hostname)),
+            ("ff:source", .string(reproduction.source)),
+            ("ff:codeCommit", .string(reproduction.commit)),
+            (
+              "ff:stageResults",
+              .string(
+                Value.list(
+                  reproduction.stages.map {
+                    .map([("stage", .string($0.stage)), ("result", .string($0.result))])
+                  }
+                ).canonicalText)
+            ),
+          ])
+        ))
+      associated.append(
+        (
+          blank(),
+          .map([("prov:activity", .string(activity)), ("prov:agent", .string(fairflowAgent))])
+        ))
+      if let artifact = outputs.first(where: {
+        $0.path == reproduction.artifact && $0.sha256 == reproduction.sha256
+      }) {
+        used.append(
+          (
+            blank(),
+            .map([("prov:activity", .string(activity)), ("prov:entity", .string(entity(artifact)))])
+          ))
+      }
+    }
     var document: [(key: String, value: Value)] = [
       (
         "prefix",
         .map([
           ("ff", .string(namespace)), ("ffrun", .string("https://w3id.org/fairflow/run/")),
+          ("ffrepro", .string("https://w3id.org/fairflow/reproduction/")),
           ("ffe", .string("https://w3id.org/fairflow/artifact/")),
         ])
       ),

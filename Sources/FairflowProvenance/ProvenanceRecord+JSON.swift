@@ -24,7 +24,11 @@ extension ProvenanceRecord {
       ("started", .string(started)), ("ended", .string(ended)),
       ("duration_seconds", .double(durationSeconds)),
       ("fingerprint", fingerprint.map(Value.string) ?? .null),
-      ("executor", .map(executor)), ("host", .map(context.host)),
+      ("executor", .map(executor)),
+    ]
+    if let reproducibility { fields.append(("reproducibility", reproducibility.value)) }
+    fields += [
+      ("host", .map(context.host)),
       ("software", .map(context.software)), ("environment", .map(context.environment)),
       ("user", .map(context.user)), ("code", .map(context.code)),
     ]
@@ -89,6 +93,12 @@ extension ProvenanceRecord {
     }
     fingerprint = value["fingerprint"]?.stringValue
     executor = pairs("executor")
+    if let declared = value["reproducibility"] {
+      guard let parsed = Reproducibility(value: declared) else { throw bad("'reproducibility'") }
+      reproducibility = parsed
+    } else {
+      reproducibility = nil
+    }
     context = RunContext(
       host: pairs("host"), software: pairs("software"), environment: pairs("environment"),
       user: pairs("user"), code: pairs("code"))

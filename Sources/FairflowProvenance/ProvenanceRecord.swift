@@ -1,5 +1,5 @@
 public import FairflowBase
-internal import FairflowCore
+public import FairflowCore
 
 /// What one stage did in one run: the unit of provenance, stored as
 /// `runs/<run>/<stage>.json` on `refs/fairflow/provenance`. Schema: docs/provenance.md.
@@ -86,6 +86,8 @@ public struct ProvenanceRecord: Sendable, Equatable {
   public var executor: [(key: String, value: Value)]
   /// Run-level context shared by every record of a run.
   public var context: RunContext
+  /// `deterministic: false` and its `tolerance:`; nil for a stage compared byte for byte.
+  public var reproducibility: Reproducibility?
 
   public init(
     run: String, pipeline: String, stage: String, kind: String, command: String?,
@@ -93,7 +95,7 @@ public struct ProvenanceRecord: Sendable, Equatable {
     env: [(key: String, value: Value)], deps: [Artifact], outputs: [Artifact], outcome: Outcome,
     restoredFrom: String?, failure: String?, exitStatus: Int?, started: String, ended: String,
     durationSeconds: Double, fingerprint: String?, executor: [(key: String, value: Value)],
-    context: RunContext
+    context: RunContext, reproducibility: Reproducibility? = nil
   ) {
     self.run = run
     self.pipeline = pipeline
@@ -115,6 +117,7 @@ public struct ProvenanceRecord: Sendable, Equatable {
     self.fingerprint = fingerprint
     self.executor = executor
     self.context = context
+    self.reproducibility = reproducibility
   }
 
   public static func == (a: ProvenanceRecord, b: ProvenanceRecord) -> Bool {

@@ -57,7 +57,8 @@ extension ProvenanceRecorder {
       exitStatus: stage.exitStatus.map(Int.init), started: stage.started, ended: stage.ended,
       durationSeconds: (stage.seconds * 1000).rounded() / 1000,
       fingerprint: stage.fingerprint?.hex, executor: stage.executor,
-      context: context)
+      context: context,
+      reproducibility: stage.stage.reproducibility == .bitwise ? nil : stage.stage.reproducibility)
   }
 
   /// Where content with this digest was fetched from: declared in this run, or by the newest

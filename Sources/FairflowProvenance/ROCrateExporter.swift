@@ -15,7 +15,12 @@ public enum ROCrateExporter {
     ("https://w3id.org/workflowhub/workflow-ro-crate/1.0", "Workflow RO-Crate"),
   ]
 
-  public static func export(_ records: [ProvenanceRecord], pipelineFile: String) -> Value {
+  /// `reproductions`: `fairflow reproduce` records of artifacts the run made, each an
+  /// `AssessAction` on the artifact (result, host, time).
+  public static func export(
+    _ records: [ProvenanceRecord], pipelineFile: String,
+    reproductions: [ReproductionRecord] = []
+  ) -> Value {
     func ref(_ id: String) -> Value { .map([("@id", .string(id))]) }
     var graph: [Value] = []
     var files: [String: Value] = [:]
@@ -180,6 +185,21 @@ public enum ROCrateExporter {
         ("result", ref(runAction)), ("object", .list(controlIDs.map(ref))),
         ("startTime", .string(started)), ("endTime", .string(ended)),
       ]))
+    for reproduction in reproductions {
+      let target = records.flatMap(\.outputs).first {
+        $0.path == reproduction.artifact && $0.sha256 == reproduction.sha256
+      }
+      var fields: [(key: String, value: Value)] = [
+        ("@id", .string("#reproduction-" + ProvJSONExporter.slug(reproduction.id))),
+        ("@type", .string("AssessAction")),
+        ("name", .string("fairflow reproduce \(reproduction.artifact)")),
+        ("description", .string(reproduction.summaryLine)), ("instrument", ref(engine)),
+        ("startTime", .string(reproduction.started)), ("endTime", .string(reproduction.ended)),
+        ("result", .string(reproduction.result)),
+      ]
+      if let target { fields.append(("object", ref(file(target)))) }
+      graph.append(.map(fields))
+    }
     let body = head + graph + fileOrder.compactMap { files[$0] }
     return .map([
       (

@@ -1,9 +1,12 @@
 public import FairflowBase
+public import FairflowCore
 
 /// The result of comparing one lineage stage's recorded outputs with the scratch run's.
 public struct StageComparison: Sendable, Equatable {
   public enum Verdict: String, Sendable {
     case identical, differs, cannot
+    /// A `deterministic: false` stage whose JSON values all agree within its `tolerance:`.
+    case withinTolerance = "within tolerance"
   }
 
   /// A numeric value of a JSON metrics file that changed (`nil`: absent or not a number).
@@ -11,15 +14,24 @@ public struct StageComparison: Sendable, Equatable {
     public var key: String
     public var recorded: Double?
     public var reproduced: Double?
+    /// For a `deterministic: false` stage: the tolerance that applied (`0.002`, `1%`; nil: none
+    /// declared for this key) and whether the change is within it.
+    public var tolerance: String?
+    public var within: Bool?
     public var delta: Double? {
       guard let recorded, let reproduced else { return nil }
       return reproduced - recorded
     }
 
-    public init(key: String, recorded: Double?, reproduced: Double?) {
+    public init(
+      key: String, recorded: Double?, reproduced: Double?, tolerance: String? = nil,
+      within: Bool? = nil
+    ) {
       self.key = key
       self.recorded = recorded
       self.reproduced = reproduced
+      self.tolerance = tolerance
+      self.within = within
     }
   }
 
@@ -31,16 +43,20 @@ public struct StageComparison: Sendable, Equatable {
     public var metrics: [MetricDelta]
     /// For a directory: the files inside it that changed, are missing or were added.
     public var files: [String]
+    /// False for an output of a `deterministic: false` stage that is not a JSON file: its bytes
+    /// are expected to change and nothing in it can be compared within a tolerance.
+    public var compared: Bool
 
     public init(
       path: String, recorded: String, reproduced: String?, metrics: [MetricDelta] = [],
-      files: [String] = []
+      files: [String] = [], compared: Bool = true
     ) {
       self.path = path
       self.recorded = recorded
       self.reproduced = reproduced
       self.metrics = metrics
       self.files = files
+      self.compared = compared
     }
   }
 
@@ -87,37 +103,90 @@ extension Reproduction {
     }
   }
 
-  /// Compares every output of `record` with what the scratch run produced.
+  /// Compares every output of `record` with what the scratch run produced: byte for byte, or
+  /// for a stage declared `deterministic: false` its JSON values within the declared tolerance.
   public static func compare(_ record: ProvenanceRecord, observed: Observed) -> StageComparison {
+    let loose = record.reproducibility.flatMap { $0.deterministic ? nil : $0 }
     var differences: [StageComparison.Difference] = []
     var missing: [String] = []
     for output in record.outputs {
       let digest = observed.digest(output)
       if digest == output.sha256 { continue }
       if digest == nil { missing.append(output.path) }
-      var metrics: [StageComparison.MetricDelta] = []
+      var difference = StageComparison.Difference(
+        path: output.path, recorded: output.sha256, reproduced: digest)
       if digest != nil, !output.isDirectory, output.path.hasSuffix(".json"),
         let (recorded, reproduced) = observed.texts(output)
       {
-        metrics = metricDeltas(recorded: recorded, reproduced: reproduced)
+        difference.metrics =
+          loose.map { judge(recorded: recorded, reproduced: reproduced, within: $0) }
+          ?? metricDeltas(recorded: recorded, reproduced: reproduced)
+        // Not JSON after all: nothing to hold to a tolerance.
+        if loose != nil, difference.metrics.isEmpty { difference.compared = false }
+      } else if loose != nil, digest != nil {
+        difference.compared = false
       }
-      let files = digest != nil && output.isDirectory ? observed.files(output) : []
-      differences.append(
-        .init(
-          path: output.path, recorded: output.sha256, reproduced: digest, metrics: metrics,
-          files: files))
+      if digest != nil, output.isDirectory { difference.files = observed.files(output) }
+      differences.append(difference)
     }
-    if differences.isEmpty {
-      return StageComparison(stage: record.stage, run: record.run, verdict: .identical)
+    func row(_ verdict: StageComparison.Verdict, _ reason: String? = nil) -> StageComparison {
+      StageComparison(
+        stage: record.stage, run: record.run, verdict: verdict, differences: differences,
+        reason: reason)
     }
+    if differences.isEmpty { return row(.identical) }
     if !missing.isEmpty && observed.childStatus != 0 {
-      return StageComparison(
-        stage: record.stage, run: record.run, verdict: .cannot, differences: differences,
-        reason: "the scratch run failed (exit status \(observed.childStatus)) before producing "
+      return row(
+        .cannot,
+        "the scratch run failed (exit status \(observed.childStatus)) before producing "
           + missing.joined(separator: ", "))
     }
-    return StageComparison(
-      stage: record.stage, run: record.run, verdict: .differs, differences: differences)
+    guard loose != nil, missing.isEmpty else { return row(.differs) }
+    let judged = differences.filter(\.compared)
+    if judged.contains(where: { $0.metrics.contains { $0.within != true } }) {
+      return row(.differs, "declared deterministic: false; values outside the tolerance")
+    }
+    let unchecked = differences.filter { !$0.compared }.map(\.path)
+    guard unchecked.isEmpty else {
+      return row(
+        .cannot,
+        "declared deterministic: false; \(unchecked.joined(separator: ", ")) changed and "
+          + "cannot be compared within a tolerance (not JSON)")
+    }
+    return row(.withinTolerance, "declared deterministic: false; compared within tolerance")
+  }
+
+  /// Every value (flattened) that differs between two JSON texts, judged against `declared`:
+  /// numbers within the key's tolerance pass; a number without one, a changed string, or a key
+  /// present on one side only does not.
+  public static func judge(recorded: String, reproduced: String, within declared: Reproducibility)
+    -> [StageComparison.MetricDelta]
+  {
+    guard let a = try? JSONParser.parse(recorded, file: "recorded"),
+      let b = try? JSONParser.parse(reproduced, file: "reproduced")
+    else { return [] }
+    var left: [(String, Value)] = []
+    var right: [(String, Value)] = []
+    flatten(a, prefix: "", into: &left)
+    flatten(b, prefix: "", into: &right)
+    let rightMap = Dictionary(right, uniquingKeysWith: { first, _ in first })
+    let leftKeys = Set(left.map(\.0))
+    var out: [StageComparison.MetricDelta] = []
+    for (key, value) in left + right.filter({ !leftKeys.contains($0.0) }) {
+      let isLeft = leftKeys.contains(key)
+      let x = isLeft ? value.doubleValue : nil
+      let other = isLeft ? rightMap[key] : value
+      guard !isLeft || other != value else { continue }
+      let y = other?.doubleValue
+      let bound = declared.tolerance(for: key)
+      var within = false
+      if let x, let y, isLeft, let bound { within = bound.accepts(recorded: x, reproduced: y) }
+      out.append(
+        .init(
+          key: key, recorded: x, reproduced: y, tolerance: bound?.value.interpolationText,
+          within: within))
+    }
+    return out
   }
 
   /// The numeric values (at any depth: `a.b`, `list[2]`) that differ between two JSON texts;
@@ -161,8 +230,10 @@ extension Reproduction {
     }
   }
 
-  /// Exit status for a set of comparisons: 0 all identical, 1 anything else.
+  /// Exit status for a set of comparisons: 0 all identical (or within a declared tolerance),
+  /// 1 anything else.
   public static func exitStatus(_ rows: [StageComparison]) -> ExitStatus {
-    rows.allSatisfy { $0.verdict == .identical } ? .success : .failure
+    rows.allSatisfy { $0.verdict == .identical || $0.verdict == .withinTolerance }
+      ? .success : .failure
   }
 }

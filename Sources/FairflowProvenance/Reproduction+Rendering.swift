@@ -13,7 +13,8 @@ extension Reproduction {
         let reproduced = difference.reproduced.map { "sha256 \($0.prefix(12))" } ?? "missing"
         out +=
           "  " + String(repeating: " ", count: width) + difference.path + ": recorded sha256 "
-          + difference.recorded.prefix(12) + ", reproduced " + reproduced + "\n"
+          + difference.recorded.prefix(12) + ", reproduced " + reproduced
+          + (difference.compared ? "" : " (not compared: declared deterministic: false)") + "\n"
         if !difference.files.isEmpty {
           let shown = difference.files.prefix(10).joined(separator: ", ")
           let more = difference.files.count > 10 ? " and \(difference.files.count - 10) more" : ""
@@ -23,15 +24,25 @@ extension Reproduction {
           out +=
             "  " + String(repeating: " ", count: width) + "  " + metric.key + ": "
             + format(metric.recorded) + " -> " + format(metric.reproduced)
-            + (metric.delta.map { " (delta " + format($0) + ")" } ?? "") + "\n"
+            + (metric.delta.map { " (delta " + format($0) + ")" } ?? "") + judgement(metric)
+            + "\n"
         }
       }
     }
     let identical = rows.filter { $0.verdict == .identical }.count
+    let tolerated = rows.filter { $0.verdict == .withinTolerance }.count
     out +=
       "\(plan.target): \(identical) of \(rows.count) stage\(rows.count == 1 ? "" : "s") "
-      + "identical at \(plan.commit.prefix(12))\n"
+      + "identical" + (tolerated > 0 ? ", \(tolerated) within tolerance" : "")
+      + " at \(plan.commit.prefix(12))\n"
     return out
+  }
+
+  /// ", within tolerance 0.002" / ", outside tolerance 1%" / ", no tolerance declared".
+  static func judgement(_ metric: StageComparison.MetricDelta) -> String {
+    guard let within = metric.within else { return "" }
+    guard let tolerance = metric.tolerance else { return ", no tolerance declared" }
+    return (within ? ", within tolerance " : ", outside tolerance ") + tolerance
   }
 
   static func format(_ value: Double?) -> String {
@@ -61,12 +72,18 @@ extension Reproduction {
                   "metrics",
                   .list(
                     d.metrics.map { m in
-                      .map([
+                      var fields: [(key: String, value: Value)] = [
                         ("key", .string(m.key)), ("recorded", number(m.recorded)),
                         ("reproduced", number(m.reproduced)), ("delta", number(m.delta)),
-                      ])
+                      ]
+                      if let within = m.within {
+                        fields.append(("tolerance", m.tolerance.map(Value.string) ?? .null))
+                        fields.append(("within", .bool(within)))
+                      }
+                      return .map(fields)
                     })
                 ),
+                ("compared", .bool(d.compared)),
               ])
             })
         ),
@@ -76,6 +93,7 @@ extension Reproduction {
       ("schema", .int(1)), ("artifact", .string(plan.target)), ("sha256", .string(plan.sha256)),
       ("pipeline", .string(plan.pipeline)), ("commit", .string(plan.commit)),
       ("identical", .bool(rows.allSatisfy { $0.verdict == .identical })),
+      ("reproduced", .bool(exitStatus(rows) == .success)),
       ("scratch", scratch.map(Value.string) ?? .null), ("stages", .list(stages)),
     ])
   }

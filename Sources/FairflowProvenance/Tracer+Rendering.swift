@@ -49,6 +49,7 @@ extension Tracer.Node {
       details.append(line)
     }
     if let source { details.append(source) }
+    for reproduction in reproductions { details.append(reproduction.summaryLine) }
     let lastIsChild = !inputs.isEmpty
     for (i, detail) in details.enumerated() {
       let isLast = i == details.count - 1 && !lastIsChild
@@ -98,6 +99,20 @@ extension Tracer.Node {
     if let origin { fields.append(("origin", origin.value)) }
     if let source { fields.append(("source", .string(source))) }
     if repeated { fields.append(("repeated", .bool(true))) }
+    if !reproductions.isEmpty {
+      fields.append(
+        (
+          "reproductions",
+          .list(
+            reproductions.map { r in
+              .map([
+                ("id", .string(r.id)), ("result", .string(r.result)),
+                ("host", .string(r.hostname)), ("ended", .string(r.ended)),
+                ("source", .string(r.source)),
+              ])
+            })
+        ))
+    }
     fields.append(("inputs", .list(inputs.map(\.value))))
     return .map(fields)
   }

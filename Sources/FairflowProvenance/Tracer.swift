@@ -31,23 +31,27 @@ public struct Tracer {
     public var inputs: [Node]
     /// Already shown elsewhere in the tree (same content and producer).
     public var repeated: Bool
+    /// Every `fairflow reproduce` of this content, oldest first.
+    public var reproductions: [ReproductionRecord] = []
   }
 
   /// Traces content with `sha256` found at `path`.
   public func trace(path: String, sha256: String, size: Int) throws -> Node {
     var seen: Set<String> = []
+    let reproductions = Dictionary(grouping: try store.reproductions(), by: \.sha256)
     return try node(
       path: path, sha256: sha256, size: size, origin: nil, seen: &seen, depth: 0,
-      consumerCode: nil)
+      consumerCode: nil, reproductions: reproductions)
   }
 
   func node(
     path: String, sha256: String, size: Int, origin: ProvenanceRecord.Origin?,
-    seen: inout Set<String>, depth: Int, consumerCode: String?
+    seen: inout Set<String>, depth: Int, consumerCode: String?,
+    reproductions: [String: [ReproductionRecord]]
   ) throws -> Node {
     var result = Node(
       path: path, sha256: sha256, size: size, producer: nil, restoredBy: nil, origin: origin,
-      source: nil, inputs: [], repeated: false)
+      source: nil, inputs: [], repeated: false, reproductions: reproductions[sha256] ?? [])
     guard
       let (found, original) = try producer(of: sha256)
         ?? (try producer(enclosing: path, sha256: sha256))
@@ -69,7 +73,7 @@ public struct Tracer {
       result.inputs.append(
         try node(
           path: dep.path, sha256: dep.sha256, size: dep.size, origin: dep.origin, seen: &seen,
-          depth: depth + 1, consumerCode: original.context.commit))
+          depth: depth + 1, consumerCode: original.context.commit, reproductions: reproductions))
     }
     return result
   }

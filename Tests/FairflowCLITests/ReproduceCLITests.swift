@@ -45,11 +45,17 @@ import Testing
     try Shell.git(arguments, in: ws.root).stdout
   }
 
+  /// The refs other than refs/fairflow/provenance (which records each reproduction).
+  func otherRefs(_ ws: TemporaryWorkspace) throws -> String {
+    try git(ws, "for-each-ref").split(separator: "\n")
+      .filter { !$0.hasSuffix("refs/fairflow/provenance") }.joined(separator: "\n")
+  }
+
   /// Everything `reproduce` must leave alone: refs, HEAD, index, status, lock file, cache.
   func snapshot(_ ws: TemporaryWorkspace) throws -> [String] {
     let cache = FileManager.default.subpaths(atPath: ws.path("cache"))?.sorted() ?? []
     return [
-      try git(ws, "for-each-ref"), try git(ws, "rev-parse", "HEAD"),
+      try otherRefs(ws), try git(ws, "rev-parse", "HEAD"),
       try git(ws, "status", "--porcelain", "--ignored"),
       try String(
         decoding: Data(contentsOf: URL(fileURLWithPath: ws.path("pipelines/main.lock"))),
@@ -103,6 +109,20 @@ import Testing
     #expect(FileManager.default.fileExists(atPath: kept + "/report.txt"))
     try? FileManager.default.removeItem(atPath: kept)
     #expect(try snapshot(ws) == before)
+
+    let tip = try git(ws, "rev-parse", "refs/fairflow/provenance")
+    let unrecorded = try CLIProcess.run(
+      ["reproduce", "--no-record", "report.txt"], in: ws.root, environment: ["TMPDIR": tmp.root])
+    #expect(unrecorded.status == 0)
+    #expect(!unrecorded.stdout.contains("recorded as reproduction"))
+    #expect(try git(ws, "rev-parse", "refs/fairflow/provenance") == tip)
+    #expect(try snapshot(ws) == before)
+
+    // Each reproduction is recorded: `prov trace` shows them under the artifact, newest last.
+    let trace = try CLIProcess.run(["prov", "trace", "report.txt"], in: ws.root)
+    let lines = trace.stdout.split(separator: "\n").filter { $0.contains("reproduced on ") }
+    #expect(lines.count == 2, "\(trace.stdout)")
+    #expect(lines.allSatisfy { $0.contains(": identical (reproduction ") }, "\(trace.stdout)")
   }
 
   @Test func aStageWritingTheTimeDiffersAndIsNamed() throws {
@@ -216,7 +236,7 @@ import Testing
     let ws = repo.path("proj")
     let run = try CLIProcess.run(["run"], in: ws)
     #expect(run.status == 0, "\(run.stderr)")
-    let refs = try git(repo, "for-each-ref")
+    let refs = try otherRefs(repo)
 
     let same = try CLIProcess.run(["reproduce", "../summary.txt"], in: ws + "/data")
     #expect(same.status == 0, "\(same.stdout)\n\(same.stderr)")
@@ -226,7 +246,7 @@ import Testing
     #expect(features.stdout.contains("data/features: 2 of 2 stages identical"))
     let wrong = try CLIProcess.run(["reproduce", "data/features", "pipelines/none.yaml"], in: ws)
     #expect(wrong.status == 2)
-    #expect(try git(repo, "for-each-ref") == refs)
+    #expect(try otherRefs(repo) == refs)
 
     // A second commit re-runs only `summary`: its lineage now spans two code commits.
     try repo.write("proj/tools/summarise.sh", "#!/bin/sh\nls -1 \"$1\" | sort\n")

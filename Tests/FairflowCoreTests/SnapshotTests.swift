@@ -31,6 +31,8 @@ import Testing
           - {path: scratch, cache: false}
         metrics: [m.json]
         always_run: true
+        deterministic: false
+        tolerance: {auc: 0.002, loss: "1.5%", seconds: any}
     """
 
   static func pipelineAndGraph() throws -> (Pipeline, Graph) {
@@ -56,6 +58,7 @@ import Testing
       out += "  resources \(stage.resources) alwaysRun=\(stage.alwaysRun)\n"
       out += "  matrix \(pairs(stage.matrix.map { ($0.key, $0.value) }))\n"
       out += "  desc \(stage.description ?? "-")\n"
+      out += "  reproducibility \(stage.reproducibility.value.canonicalText)\n"
     }
     out += "upstream \(graph.upstream)\ndownstream \(graph.downstream)\norder \(graph.order)\n"
     out += "owners \(graph.owners.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })\n"
@@ -76,6 +79,15 @@ import Testing
     #expect(try decoded.stage("convert").displayCommand == "uses: record")
     #expect(try decoded.stage("gen@seed=1,fast=true").resources.memoryBytes == 1 << 30)
     #expect(try decoded.stage("join").description == nil)
+    #expect(
+      try decoded.stage("join").reproducibility
+        == Reproducibility(
+          deterministic: false,
+          tolerance: [
+            .init(key: "auc", absolute: 0.002), .init(key: "loss", percent: 1.5),
+            .init(key: "seconds", absolute: .infinity),
+          ]))
+    #expect(try decoded.stage("convert").reproducibility == .bitwise)
     // Where each path is declared survives too (matrix cells share their template's entries).
     let join = try decoded.stage("join")
     #expect(join.depLocations.map(\.line) == [21, 21, 21])

@@ -203,4 +203,105 @@ import Testing
     }
     #expect(error?.message.contains("two values of param 'n'") == true)
   }
+
+  @Test func declaredNonDeterministicStagesCompareJSONWithinTolerance() {
+    var record = Self.record(
+      "train",
+      outputs: [
+        .init(path: "metrics.json", sha256: Self.c, size: 1),
+        .init(path: "model.pt", sha256: Self.a, size: 1),
+      ])
+    record.reproducibility = Reproducibility(
+      deterministic: false,
+      tolerance: [.init(key: "auc", absolute: 0.01), .init(key: "seconds", absolute: .infinity)])
+    let recorded = #"{"auc": 0.90, "n": 10, "timing": {"seconds": 3}}"#
+    func compare(_ reproduced: String, model: String = Self.a) -> StageComparison {
+      Reproduction.compare(
+        record,
+        observed: Self.observed(
+          ["metrics.json": Self.b, "model.pt": model], texts: (recorded, reproduced)))
+    }
+    let within = compare(#"{"auc": 0.905, "n": 10, "timing": {"seconds": 9.5}}"#)
+    #expect(within.verdict == .withinTolerance)
+    #expect(within.differences.first?.metrics.map(\.key) == ["auc", "timing.seconds"])
+    #expect(within.differences.first?.metrics.allSatisfy { $0.within == true } == true)
+    #expect(within.differences.first?.metrics.first?.tolerance == "0.01")
+    #expect(Reproduction.exitStatus([within]) == .success)
+
+    let outside = compare(#"{"auc": 0.95, "n": 10, "timing": {"seconds": 3}}"#)
+    #expect(outside.verdict == .differs)
+    #expect(Reproduction.exitStatus([outside]) == .failure)
+    // A key without a tolerance, a changed string and a key on one side only all differ.
+    let untolerated = compare(#"{"auc": 0.9, "n": 11, "timing": {"seconds": 3}}"#)
+    #expect(untolerated.verdict == .differs)
+    #expect(untolerated.differences.first?.metrics.first?.tolerance == nil)
+    let renamed = compare(#"{"auc": 0.9, "n": 10, "timing": {"secs": 3}}"#)
+    #expect(renamed.verdict == .differs)
+    #expect(renamed.differences.first?.metrics.map(\.key) == ["timing.seconds", "timing.secs"])
+    // A changed non-JSON output cannot be held to a tolerance.
+    let binary = compare(recorded, model: Self.b)
+    #expect(binary.verdict == .cannot)
+    #expect(binary.differences.first { $0.path == "model.pt" }?.compared == false)
+    #expect(binary.reason?.contains("model.pt") == true)
+    let text = Reproduction.text(
+      try! Reproduction.plan(Self.lineage(), world: Self.world(tracked: Self.tracked)),
+      rows: [within])
+    #expect(text.contains("auc: 0.9 -> 0.905 (delta "))
+    #expect(text.contains(", within tolerance 0.01"))
+    #expect(text.contains("timing.seconds: 3 -> 9.5 (delta 6.5), within tolerance any"))
+  }
+
+  @Test func tolerancesMatchKeysAndBoundValues() {
+    let auc = Reproducibility.Tolerance(key: "auc", absolute: 0.01)
+    #expect(auc.matches("auc") && auc.matches("runs[0].auc"))
+    #expect(!auc.matches("val_auc") && !auc.matches("auc.mean"))
+    #expect(
+      auc.accepts(recorded: 0.9, reproduced: 0.909) && !auc.accepts(recorded: 0.9, reproduced: 0.92)
+    )
+    let relative = Reproducibility.Tolerance(key: "loss", value: .string("1%"))
+    #expect(relative?.accepts(recorded: 200, reproduced: 201.9) == true)
+    #expect(relative?.accepts(recorded: 200, reproduced: 202.1) == false)
+    #expect(Reproducibility.Tolerance(key: "x", value: .string("any"))?.absolute == .infinity)
+    for bad: Value in [.int(-1), .string("fast"), .string("-1%"), .bool(true), .null] {
+      #expect(Reproducibility.Tolerance(key: "x", value: bad) == nil)
+    }
+    let declared = Reproducibility(
+      deterministic: false, tolerance: [auc, .init(key: "runs[0].auc", absolute: 0)])
+    #expect(declared.tolerance(for: "runs[0].auc")?.absolute == 0, "an exact key wins")
+    #expect(Reproducibility(value: declared.value) == declared)
+  }
+
+  @Test func recordsRoundTripTheirDeclarationAndReproductions() throws {
+    var record = Self.record("train", outputs: [.init(path: "m.json", sha256: Self.c, size: 1)])
+    #expect(!record.json.contains("reproducibility"), "bitwise stages keep the old record bytes")
+    record.reproducibility = Reproducibility(
+      deterministic: false, tolerance: [.init(key: "auc", percent: 0.5)])
+    let decoded = try ProvenanceRecord(json: record.json, source: "r.json")
+    #expect(decoded.reproducibility == record.reproducibility)
+    #expect(decoded == record)
+
+    let reproduction = ReproductionRecord(
+      id: "20261207T120000.000Z-00aa", artifact: "m.json", sha256: Self.c,
+      pipeline: "pipelines/main.yaml", commit: Self.commit, source: "workspace",
+      result: "within tolerance", started: "2026-12-07T12:00:00.000Z",
+      ended: "2026-12-07T12:00:09.000Z", durationSeconds: 9,
+      stages: [.init(stage: "train", run: "r1", result: "within tolerance", differing: ["m.json"])],
+      host: [("hostname", .string("lab-7"))], software: [("fairflow", .string("0.9"))])
+    let back = try ReproductionRecord(json: reproduction.json, source: "x.json")
+    #expect(back == reproduction)
+    #expect(
+      back.summaryLine.hasPrefix(
+        "reproduced on lab-7 at 2026-12-07T12:00:09.000Z: within tolerance"))
+    #expect(throws: ProvenanceError.self) {
+      try ReproductionRecord(json: #"{"schema": "fairflow.reproduction/9"}"#, source: "x.json")
+    }
+    let rows = [
+      StageComparison(stage: "a", run: "r", verdict: .identical),
+      StageComparison(stage: "b", run: "r", verdict: .withinTolerance),
+    ]
+    #expect(ReproductionRecord.result(rows) == "within tolerance")
+    #expect(
+      ReproductionRecord.result(rows + [StageComparison(stage: "c", run: "r", verdict: .cannot)])
+        == "cannot")
+  }
 }

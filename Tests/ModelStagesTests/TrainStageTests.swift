@@ -140,7 +140,7 @@ import Testing
     let entries = try #require(log.listValue)
     #expect(entries.count == 2)
     guard case .map(let first) = entries[0] else { throw Failure("log entry is not a map") }
-    #expect(first.map(\.key) == ["epoch", "train_loss", "val_loss", "val_accuracy", "seconds"])
+    #expect(first.map(\.key) == ["epoch", "train_loss", "val_loss", "val_accuracy"])
     let metrics = try ModelFixtures.json(ws, "metrics/train.json")
     #expect(metrics["epochs_run"] == .int(2))
     #expect([.int(1), .int(2)].contains(metrics["best_epoch"]))
@@ -195,7 +195,7 @@ import Testing
     guard case .map(let first) = log[0] else { throw Failure("log entry is not a map") }
     #expect(
       first.map(\.key) == [
-        "epoch", "train_loss", "learning_rate", "val_loss", "val_distance_px", "seconds",
+        "epoch", "train_loss", "learning_rate", "val_loss", "val_distance_px",
       ])
     let metrics = try ModelFixtures.json(ws, "metrics/bragg.json")
     #expect(metrics["parameters"] == .int(33_172))

@@ -51,7 +51,7 @@ import Testing
     #expect(history.log.count == 4)
     #expect(trainer.weight.value.data == [2], "epoch 2's weights are back")
     guard case .map(let entry) = history.log[1] else { throw Failure("entry is not a map") }
-    #expect(entry.map(\.key) == ["epoch", "train_loss", "extra", "seconds"])
+    #expect(entry.map(\.key) == ["epoch", "train_loss", "extra"])
     #expect(history.log[1]["train_loss"] == .double(2))
     #expect(history.log[1]["extra"] == .int(20))
   }
@@ -63,7 +63,7 @@ import Testing
     #expect(history.bestEpoch == 1, "validation loss is lowest after epoch 1")
     #expect(trainer.weight.value.data == [1])
     guard case .map(let entry) = history.log[0] else { throw Failure("entry is not a map") }
-    #expect(entry.map(\.key) == ["epoch", "train_loss", "extra", "val_loss", "seconds"])
+    #expect(entry.map(\.key) == ["epoch", "train_loss", "extra", "val_loss"])
   }
 
   @Test func lossesAreLoggedToSixDecimals() {

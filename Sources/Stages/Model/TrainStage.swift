@@ -10,7 +10,8 @@ internal import NeuralKit
 public struct TrainStage: TypedStage {
   public typealias Configuration = TrainConfig
   public let name = "train"
-  public let version = 2  // 2: deterministic kernels (issue 17)
+  /// 2: deterministic kernels (issue 17); 3: no wall-clock seconds in the log or metrics.
+  public let version = 3
 
   public init() {}
 

@@ -14,10 +14,11 @@ protocol EpochTrainer {
   func validate() throws -> (fields: [(key: String, value: Value)], loss: Double)?
 }
 
-/// The epoch loop every trainer shares: per epoch it trains, validates, times, logs an entry
-/// (`epoch`, `train_loss`, the model's fields, `seconds`), prints it with an ETA and stops early
+/// The epoch loop every trainer shares: per epoch it trains, validates, logs an entry (`epoch`,
+/// `train_loss`, the model's fields), prints it with the epoch's time and an ETA and stops early
 /// after `patience` epochs without improvement; at the end the best epoch's weights are back in
-/// the model (`EarlyStopping`).
+/// the model (`EarlyStopping`). Wall-clock times go to the progress lines only, never to the log:
+/// a stage's outputs are the same bits on every run (`fairflow reproduce` compares them).
 struct TrainingLoop {
   /// What a finished loop leaves for `TrainingOutput`.
   struct History {
@@ -49,14 +50,14 @@ struct TrainingLoop {
         entry += validation.fields
         monitored = validation.loss
       }
-      entry.append(("seconds", .double(Self.rounded(MonotonicClock.now() - epochStart))))
       log.append(.map(entry))
-      let eta = (MonotonicClock.now() - start) / Double(epoch) * Double(epochs - epoch)
+      let now = MonotonicClock.now()
+      let eta = (now - start) / Double(epoch) * Double(epochs - epoch)
       print(
         "epoch \(epoch)/\(epochs)  "
           + entry.dropFirst().map { "\($0.key) \($0.value.interpolationText)" }.joined(
             separator: "  ")
-          + "  ETA \(Int(eta.rounded())) s")
+          + "  \(((now - epochStart) * 10).rounded() / 10) s  ETA \(Int(eta.rounded())) s")
       if stopping.observe(loss: monitored, epoch: epoch, parameters: trainer.parameters) { break }
     }
     stopping.restore(trainer.parameters)

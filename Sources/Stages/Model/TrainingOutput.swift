@@ -4,7 +4,8 @@ internal import Plots
 
 /// What a `train` stage writes, all atomically: the model directory (`model.json`,
 /// `model.safetensors`, `training-log.json`, `training-curves.svg`) and, when configured, the
-/// metrics file (the best epoch's logged values, the epochs run, parameters and seconds).
+/// metrics file (the best epoch's logged values, the epochs run and parameters). No wall-clock time is
+/// written: the outputs are the same bits on every run.
 struct TrainingOutput {
   let config: TrainConfig
   let root: String
@@ -25,10 +26,9 @@ struct TrainingOutput {
       var fields: [(key: String, value: Value)] = [
         ("best_epoch", .int(best)), ("epochs_run", .int(log.count)),
         ("parameters", .int(parameters)),
-        ("seconds", .double(TrainingLoop.rounded(MonotonicClock.now() - history.start))),
       ]
       if case .map(let last)? = log.first(where: { $0["epoch"] == .int(best) }) {
-        fields += last.filter { $0.key != "epoch" && $0.key != "seconds" }
+        fields += last.filter { $0.key != "epoch" }
       }
       try FileIO.writeAtomically(Array(Value.map(fields).prettyJSON.utf8), to: root + "/" + metrics)
     }
