@@ -46,10 +46,13 @@ public struct StageComparison: Sendable, Equatable {
     /// False for an output of a `deterministic: false` stage that is not a JSON file: its bytes
     /// are expected to change and nothing in it can be compared within a tolerance.
     public var compared: Bool
+    /// Copies of this output in the workspace's cache that no longer hash to their names
+    /// (the output itself, or files of a directory): a later `run` would restore them.
+    public var corrupt: [String] = []
 
     public init(
       path: String, recorded: String, reproduced: String?, metrics: [MetricDelta] = [],
-      files: [String] = [], compared: Bool = true
+      files: [String] = [], compared: Bool = true, corrupt: [String] = []
     ) {
       self.path = path
       self.recorded = recorded
@@ -57,6 +60,7 @@ public struct StageComparison: Sendable, Equatable {
       self.metrics = metrics
       self.files = files
       self.compared = compared
+      self.corrupt = corrupt
     }
   }
 
@@ -89,17 +93,21 @@ extension Reproduction {
     public var files: (ProvenanceRecord.Artifact) -> [String]
     /// The child run's exit status (non-zero: missing outputs are "cannot", not "differs").
     public var childStatus: Int32
+    /// The cached copies of a recorded output that no longer hash to their names.
+    public var corrupt: (ProvenanceRecord.Artifact) -> [String]
 
     public init(
       digest: @escaping (ProvenanceRecord.Artifact) -> String?,
       texts: @escaping (ProvenanceRecord.Artifact) -> (recorded: String, reproduced: String)?,
       files: @escaping (ProvenanceRecord.Artifact) -> [String] = { _ in [] },
-      childStatus: Int32
+      childStatus: Int32,
+      corrupt: @escaping (ProvenanceRecord.Artifact) -> [String] = { _ in [] }
     ) {
       self.digest = digest
       self.texts = texts
       self.files = files
       self.childStatus = childStatus
+      self.corrupt = corrupt
     }
   }
 
@@ -111,7 +119,14 @@ extension Reproduction {
     var missing: [String] = []
     for output in record.outputs {
       let digest = observed.digest(output)
-      if digest == output.sha256 { continue }
+      let corrupt = observed.corrupt(output)
+      if digest == output.sha256 {
+        if !corrupt.isEmpty {
+          differences.append(
+            .init(path: output.path, recorded: output.sha256, reproduced: digest, corrupt: corrupt))
+        }
+        continue
+      }
       if digest == nil { missing.append(output.path) }
       var difference = StageComparison.Difference(
         path: output.path, recorded: output.sha256, reproduced: digest)
@@ -135,6 +150,16 @@ extension Reproduction {
         reason: reason)
     }
     if differences.isEmpty { return row(.identical) }
+    let corrupt = differences.filter { !$0.corrupt.isEmpty }
+    if !corrupt.isEmpty {
+      return row(
+        .differs,
+        "the cache's copy of "
+          + corrupt.map { d in
+            d.corrupt == [""] ? d.path : d.corrupt.map { d.path + "/" + $0 }.joined(separator: ", ")
+          }.joined(separator: ", ")
+          + " is corrupt (`fairflow cache verify`); a later run would restore it")
+    }
     if !missing.isEmpty && observed.childStatus != 0 {
       return row(
         .cannot,

@@ -14,7 +14,13 @@ extension Reproduction {
         out +=
           "  " + String(repeating: " ", count: width) + difference.path + ": recorded sha256 "
           + difference.recorded.prefix(12) + ", reproduced " + reproduced
-          + (difference.compared ? "" : " (not compared: declared deterministic: false)") + "\n"
+          + (difference.compared ? "" : " (not compared: declared deterministic: false)")
+          + (difference.corrupt.isEmpty
+            ? ""
+            : " (cached copy corrupt"
+              + (difference.corrupt == [""]
+                ? "" : ": " + difference.corrupt.joined(separator: ", "))
+              + ")") + "\n"
         if !difference.files.isEmpty {
           let shown = difference.files.prefix(10).joined(separator: ", ")
           let more = difference.files.count > 10 ? " and \(difference.files.count - 10) more" : ""
@@ -84,6 +90,7 @@ extension Reproduction {
                     })
                 ),
                 ("compared", .bool(d.compared)),
+                ("corrupt", .list(d.corrupt.map(Value.string))),
               ])
             })
         ),

@@ -123,16 +123,30 @@ public final class Reproducer {
     try FileIO.makeDirectories(FileIO.parent(of: target))
     guard root.isDirectory else {
       try FileIO.writeAtomically(
-        try FileIO.read(objects.path(of: digest)), to: target, durable: false)
+        try verifiedObject(digest, for: root.path), to: target, durable: false)
       return
     }
     for entry in try objects.manifest(digest).entries {
       let file = target + "/" + entry.path
       try FileIO.makeDirectories(FileIO.parent(of: file))
       try FileIO.writeAtomically(
-        try FileIO.read(objects.path(of: entry.digest)), to: file,
+        try verifiedObject(entry.digest, for: root.path + "/" + entry.path), to: file,
         mode: entry.executable ? 0o755 : 0o644, durable: false)
     }
+  }
+
+  /// An object's bytes, refused when they no longer hash to its name (a corrupt or tampered
+  /// cache): re-running on them would prove nothing about the record.
+  func verifiedObject(_ digest: Digest, for path: String) throws -> [UInt8] {
+    let bytes = try FileIO.read(objects.path(of: digest))
+    let actual = Digest.of(bytes)
+    guard actual == digest else {
+      throw ReproductionRefusal(
+        "the object store's copy of input \(path) is corrupt: object \(digest.hex.prefix(12)) "
+          + "hashes to \(actual.hex.prefix(12)) (\(objects.path(of: digest)))",
+        hint: "`fairflow cache verify` lists corrupt objects; restore the input and run again")
+    }
+    return bytes
   }
 
   /// Compares every lineage stage's recorded outputs with the scratch workspace's.
@@ -146,9 +160,9 @@ public final class Reproducer {
         guard let reproduced = try? FileIO.readText(scratch.workspace + "/" + output.path)
         else { return nil }
         if let digest = Digest(hex: output.sha256), objects.contains(digest),
-          let text = try? FileIO.readText(objects.path(of: digest))
+          let bytes = try? FileIO.read(objects.path(of: digest)), Digest.of(bytes) == digest
         {
-          return (text, reproduced)
+          return (String(decoding: bytes, as: UTF8.self), reproduced)
         }
         guard let bytes = try? FileIO.read(root + "/" + output.path),
           Digest.of(bytes).hex == output.sha256
@@ -167,7 +181,20 @@ public final class Reproducer {
         let recorded = Set(manifest.entries.map(\.path))
         return differing + Self.files(under: base).filter { !recorded.contains($0) }
       },
-      childStatus: childStatus)
+      childStatus: childStatus,
+      corrupt: { [objects] output in
+        guard let digest = Digest(hex: output.sha256) else { return [] }
+        func intact(_ d: Digest) -> Bool {
+          guard objects.contains(d), let bytes = try? FileIO.read(objects.path(of: d)) else {
+            return true  // not cached: nothing to restore wrongly
+          }
+          return Digest.of(bytes) == d
+        }
+        guard output.isDirectory else { return intact(digest) ? [] : [""] }
+        guard intact(digest) else { return [".manifest"] }
+        guard let manifest = try? objects.manifest(digest) else { return [] }
+        return manifest.entries.filter { !intact($0.digest) }.map(\.path)
+      })
     return plan.stages.map { Reproduction.compare($0, observed: observed) }
   }
 

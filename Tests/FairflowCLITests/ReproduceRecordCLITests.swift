@@ -5,7 +5,7 @@ import Testing
 /// `fairflow reproduce`: stages declared `deterministic: false`, the reproduction record in
 /// `prov export`, and Ctrl-C during the scratch run.
 @Suite struct ReproduceRecordCLITests {
-  /// `auc` moves by up to 1e-3 between runs (nanoseconds of the clock), `seconds` freely.
+  /// `auc` moves by less than 1e-4 between runs (nanoseconds of the clock), `seconds` freely.
   static let pipeline = """
     stages:
       prepare:
@@ -13,13 +13,13 @@ import Testing
         deps: [input.txt]
         outs: [upper.txt]
       loose:
-        cmd: printf '{"n":3,"auc":0.9%s,"seconds":%s}\\n' "$(date +%N)" "$(date +%s%N)" > loose.json
+        cmd: printf '{"n":3,"auc":0.9000%s,"seconds":%s}\\n' "$(date +%N)" "$(date +%s%N)" > loose.json
         deps: [upper.txt]
         outs: [loose.json]
         deterministic: false
         tolerance: {auc: 0.01, seconds: any}
       tight:
-        cmd: printf '{"n":3,"auc":0.9%s}\\n' "$(date +%N)" > tight.json
+        cmd: printf '{"n":3,"auc":0.9000%s}\\n' "$(date +%N)" > tight.json
         deps: [upper.txt]
         outs: [tight.json]
         deterministic: false
@@ -150,5 +150,86 @@ import Testing
     #expect(ReproduceCLITests.scratchDirectories(tmp).isEmpty, "scratch workspace removed")
     let trace = try CLIProcess.run(["prov", "trace", "slow.txt"], in: ws.root)
     #expect(!trace.stdout.contains("reproduced on"), "an interrupted reproduction is not recorded")
+  }
+
+  /// `git` reading `input` on standard input (for `hash-object --stdin` and `mktree`).
+  static func git(_ arguments: [String], in ws: TemporaryWorkspace, input: String? = nil) throws
+    -> String
+  {
+    let out = try Shell.run(
+      ["git"] + arguments, in: ws.root,
+      environment: [
+        "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null",
+        "GIT_AUTHOR_NAME": "Mallory", "GIT_AUTHOR_EMAIL": "m@example.org",
+        "GIT_COMMITTER_NAME": "Mallory", "GIT_COMMITTER_EMAIL": "m@example.org",
+      ], input: input.map { Data($0.utf8) })
+    #expect(out.status == 0, "git \(arguments): \(out.stderr)")
+    return out.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
+  /// The tree `treeish` with entry `name` pointing at `id` instead.
+  static func replacing(
+    _ treeish: String, _ name: String, with id: String, in ws: TemporaryWorkspace
+  )
+    throws -> String
+  {
+    let lines = try git(["ls-tree", treeish], in: ws).split(separator: "\n").map { line in
+      line.hasSuffix("\t" + name)
+        ? line.replacingOccurrences(
+          of: #"[0-9a-f]{40}"#, with: id, options: .regularExpression) : String(line)
+    }
+    return try git(["mktree"], in: ws, input: lines.joined(separator: "\n") + "\n")
+  }
+
+  /// A record rewritten on the ref (a forged param) and a cached output overwritten: both
+  /// make `reproduce` say `differs`, naming the stage and what is wrong.
+  @Test func aTamperedRecordOrCacheObjectDiffersAndIsNamed() throws {
+    let ws = try TemporaryWorkspace("repro-tamper")
+    defer { ws.destroy() }
+    try ws.write("pipelines/main.yaml", ReproduceCLITests.pipeline)
+    try ws.write("input.txt", "raw measurements\n")
+    try ws.write(".gitignore", "cache/\ndata/\nout/\nreport.txt\nmetrics.json\n")
+    try ws.initGitRepository()
+    #expect(try CLIProcess.run(["run", "--stage", "report"], in: ws.root).status == 0)
+    #expect(try CLIProcess.run(["reproduce", "report.txt"], in: ws.root).status == 0)
+
+    // Forge the recorded params of `count` (n: 3 → 4) with plain git, as an attacker could.
+    let ref = "refs/fairflow/provenance"
+    let run = try Self.git(["ls-tree", "--name-only", "\(ref):runs"], in: ws)
+    let path = "\(ref):runs/\(run)/count.json"
+    let original = try Self.git(["show", path], in: ws)
+    #expect(original.contains(#""n": 3"#))
+    let forged = try Self.git(
+      ["hash-object", "-w", "--stdin"], in: ws,
+      input: original.replacingOccurrences(of: #""n": 3"#, with: #""n": 4"#) + "\n")
+    let runTree = try Self.replacing("\(ref):runs/\(run)", "count.json", with: forged, in: ws)
+    let runs = try Self.replacing("\(ref):runs", run, with: runTree, in: ws)
+    let root = try Self.replacing("\(ref)^{tree}", "runs", with: runs, in: ws)
+    let commit = try Self.git(["commit-tree", root, "-p", ref, "-m", "forged"], in: ws)
+    _ = try Self.git(["update-ref", ref, commit], in: ws)
+
+    let tampered = try CLIProcess.run(["reproduce", "report.txt"], in: ws.root)
+    #expect(tampered.status == 1, "\(tampered.stdout)\n\(tampered.stderr)")
+    let lines = tampered.stdout.split(separator: "\n")
+    #expect(
+      lines.contains { $0.hasPrefix("count") && $0.hasSuffix("differs") }, "\(tampered.stdout)")
+    #expect(lines.contains { $0.hasPrefix("prepare") && $0.hasSuffix("identical") })
+    #expect(tampered.stdout.contains("data/count.txt: recorded sha256"))
+    _ = try Self.git(["update-ref", ref, "\(ref)^"], in: ws)
+
+    // Overwrite the cached copy of data/upper.txt (objects are read-only; an attacker is not).
+    let digest = try Self.git(["show", "\(ref):runs/\(run)/prepare.json"], in: ws)
+      .components(separatedBy: #""sha256": ""#)[2].prefix(64)
+    let object = ws.path("cache/objects/\(digest.prefix(2))/\(digest.dropFirst(2))")
+    #expect(chmod(object, 0o644) == 0)
+    try "forged\n".write(toFile: object, atomically: false, encoding: .utf8)
+    let corrupt = try CLIProcess.run(["reproduce", "--json", "report.txt"], in: ws.root)
+    #expect(corrupt.status == 1, "\(corrupt.stdout)\n\(corrupt.stderr)")
+    let object2 = try #require(
+      try JSONSerialization.jsonObject(with: Data(corrupt.stdout.utf8)) as? [String: Any])
+    let rows = try #require(object2["stages"] as? [[String: Any]])
+    let prepare = try #require(rows.first { $0["stage"] as? String == "prepare" })
+    #expect(prepare["result"] as? String == "differs")
+    #expect((prepare["reason"] as? String)?.contains("cache's copy of data/upper.txt") == true)
   }
 }
