@@ -15,12 +15,13 @@
 ///     157    100   linkname                   the link target
 ///     257      8   magic, version             "ustar\0" "00"
 ///     265     64   uname, gname               empty
-///     329     16   devmajor, devminor         "0000000\0"
+///     329     16   devmajor, devminor         NUL (no device entries)
 ///     345    155   prefix                     the leading directories of a name over 100 bytes
 ///
 /// Why it is deterministic: entries sorted by path (bytes), fixed mtime (the commit's time), owner
 /// 0/0 with no names, permissions reduced to the executable bit; the same tree gives the same
-/// bytes, so a bundle stays byte-identical. A name is split at the first `/` that leaves at most
+/// bytes, so a bundle stays byte-identical (they are the bytes Python's `tarfile` writes in
+/// `USTAR_FORMAT` for the same members). A name is split at the first `/` that leaves at most
 /// 155 bytes of prefix and 100 of name (Python's rule); names that cannot be split that way,
 /// link targets over 100 bytes, files of 8 GiB or more, absolute names and `..` are refused: no
 /// pax or GNU extensions. Reading (`TarArchive+Reading.swift`) refuses anything that could place
@@ -110,8 +111,6 @@ public enum TarArchive {
     }
     put(Array(link.utf8), at: 157, in: &h)
     put(Array("ustar\0".utf8) + Array("00".utf8), at: 257, in: &h)
-    put(octal(0, width: 8), at: 329, in: &h)
-    put(octal(0, width: 8), at: 337, in: &h)
     put(Array(prefix.utf8), at: 345, in: &h)
     put(Array(repeating: 0x20, count: 8), at: 148, in: &h)
     let sum = h.reduce(0) { $0 + Int($1) }
@@ -127,7 +126,7 @@ public enum TarArchive {
     for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: "/") {
       let prefix = bytes[..<index]
       let rest = bytes[(index + 1)...]
-      if prefix.count <= 155, rest.count <= 100, !rest.isEmpty {
+      if prefix.count <= 155, rest.count <= 100 {
         return (String(decoding: prefix, as: UTF8.self), String(decoding: rest, as: UTF8.self))
       }
     }
