@@ -22,9 +22,12 @@ public struct PublishedPayload: Sendable, Equatable {
 
   /// Every file the crate lists (not the crate itself), sorted by path.
   public var entries: [Entry]
+  /// The DOI the crate's root data set names (`identifier` https://doi.org/…), if any.
+  public var doi: String?
 
-  public init(entries: [Entry]) {
+  public init(entries: [Entry], doi: String? = nil) {
     self.entries = entries.sorted { $0.path < $1.path }
+    self.doi = doi
   }
 
   /// Reads the `File` entities of an RO-Crate written by ``ROCrateWriter``: the path is the
@@ -39,6 +42,13 @@ public struct PublishedPayload: Sendable, Equatable {
       throw .invalidBundle(error.message)
     }
     var entries: [Entry] = []
+    var doi: String?
+    for item in graph where item["@id"]?.stringValue == "./" {
+      let prefix = "https://doi.org/"
+      if let identifier = item["identifier"]?.stringValue, identifier.hasPrefix(prefix) {
+        doi = String(identifier.dropFirst(prefix.count))
+      }
+    }
     for item in graph where item["@type"]?.stringValue == "File" {
       guard let id = item["@id"]?.stringValue, let path = id.removingPercentEncoding,
         (try? BundlePath.check(path)) != nil
@@ -57,7 +67,7 @@ public struct PublishedPayload: Sendable, Equatable {
     guard !entries.isEmpty else {
       throw .invalidBundle("\(BundleLayout.roCrate) lists no files: not a fairflow bundle")
     }
-    self.init(entries: entries)
+    self.init(entries: entries, doi: doi)
   }
 
   public func entry(_ path: String) -> Entry? { entries.first { $0.path == path } }

@@ -7,7 +7,7 @@ internal import Publish
 
 /// Step 1 of ``BundleReproduction``: the payload, verified file by file against the RO-Crate.
 extension BundleReproduction {
-  /// The payload directory and the record's DOI (if any).
+  /// The payload directory and the bundle's DOI (the RO-Crate's, else the record's).
   static func acquire(_ source: Source, scratch: String, environment: [String: String])
     async throws -> (String, String?)
   {
@@ -19,13 +19,11 @@ extension BundleReproduction {
         throw ReproductionRefusal("\(directory) is not a valid bag: \(error.message)")
       }
       let payload = directory + "/" + BundleLayout.payloadDirectory
-      _ = try verifiedPayload(payload, source: source)
-      return (payload, nil)
+      return (payload, try verifiedPayload(payload, source: source).doi)
     case .doi(let identifier), .url(let identifier):
       let (files, doi) = try await download(identifier, into: scratch, environment: environment)
       let payload = scratch + "/bundle/" + BundleLayout.payloadDirectory
-      try rebuild(from: files, into: payload, source: source)
-      return (payload, doi)
+      return (payload, try rebuild(from: files, into: payload, source: source).doi ?? doi)
     }
   }
 
@@ -52,7 +50,9 @@ extension BundleReproduction {
 
   /// Puts each file the RO-Crate lists at its payload path (from its upload key), then verifies
   /// them all.
-  static func rebuild(from files: String, into payload: String, source: Source) throws {
+  static func rebuild(from files: String, into payload: String, source: Source) throws
+    -> PublishedPayload
+  {
     let crate = files + "/" + BundleLayout.roCrate
     guard FileIO.exists(crate) else {
       throw ReproductionRefusal(
@@ -76,7 +76,7 @@ extension BundleReproduction {
       try FileIO.makeDirectories(FileIO.parent(of: to))
       try FileManager.default.moveItem(atPath: from, toPath: to)
     }
-    _ = try verifiedPayload(payload, source: source)
+    return try verifiedPayload(payload, source: source)
   }
 
   /// Every file the RO-Crate in `payload` lists, checked for size and SHA-256.
