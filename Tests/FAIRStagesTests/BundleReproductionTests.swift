@@ -97,6 +97,46 @@ import Testing
           + "at cccccccccccc)\n"))
   }
 
+  @Test func unpackPlacesTheTreeAndTheLockFileAndRefusesAMissingPipeline() throws {
+    let ws = try TemporaryWorkspace("bundle-unpack")
+    defer { ws.destroy() }
+    let tar = try TarArchive.write(
+      [
+        .init(
+          path: "proj/pipelines/main.yaml",
+          kind: .file(Array("stages: {}\n".utf8), executable: false)),
+        .init(path: "proj/run.sh", kind: .file(Array("#!/bin/sh\n".utf8), executable: true)),
+      ], mtime: 0)
+    try FileManager.default.createDirectory(
+      atPath: ws.path("bundle/data/reproduce"), withIntermediateDirectories: true)
+    try Data(tar).write(to: URL(fileURLWithPath: ws.path("bundle/data/reproduce/source.tar")))
+    try ws.write("bundle/data/reproduce/main.lock", "schema: 1\n")
+    var recipe = ReproduceRecipe(
+      commit: String(repeating: "c", count: 40), pipeline: "pipelines/main.yaml",
+      workspace: "proj", stage: "evaluate", params: [],
+      artifacts: [
+        .init(path: "m.json", sha256: String(repeating: "0", count: 64), isDirectory: false)
+      ],
+      lock: "pipelines/main.lock")
+    let r = BundleReproduction(
+      source: .bundle("/b"), scratch: ws.path("scratch"), payload: ws.path("bundle/data"),
+      recipe: recipe, doi: nil)
+    try r.unpack()
+    #expect(try ws.read("scratch/source/proj/pipelines/main.lock") == "schema: 1\n")
+    #expect(FileManager.default.isExecutableFile(atPath: ws.path("scratch/source/proj/run.sh")))
+
+    recipe.pipeline = "pipelines/other.yaml"
+    let missing = BundleReproduction(
+      source: .bundle("/b"), scratch: ws.path("scratch2"), payload: ws.path("bundle/data"),
+      recipe: recipe, doi: nil)
+    do {
+      try missing.unpack()
+      Issue.record("a missing pipeline was accepted")
+    } catch {
+      #expect("\(error)" == "reproduce/source.tar of /b has no pipelines/other.yaml in 'proj'")
+    }
+  }
+
   @Test func aFailedRunMissingAnOutputCannotBeCompared() throws {
     let ws = try TemporaryWorkspace("bundle-cannot")
     defer { ws.destroy() }
