@@ -4,6 +4,7 @@ internal import FairflowCore
 internal import FairflowEngine
 internal import FairflowProvenance
 internal import FairflowStore
+internal import FAIRStages
 internal import Foundation
 internal import Synchronization
 
@@ -21,10 +22,14 @@ struct Reproduce: AsyncParsableCommand {
       declared `deterministic: false` are compared within their `tolerance:`. Exit codes: 0 \
       every stage identical or within tolerance, 1 a stage differs or could not be \
       re-executed, 2 the lineage cannot be reproduced (dirty tree, mixed commits, missing \
-      inputs) or bad input, 130 interrupted.
+      inputs) or bad input, 130 interrupted. A DOI, record URL or bundle directory (with \
+      bagit.txt) reproduces a published bundle instead: its files are checked against the \
+      RO-Crate, its reproduce/ part (source archive, recipe, lock file) becomes the scratch \
+      workspace, and the model digest and metrics are compared with the published ones.
       """)
 
-  @Argument(help: "The artifact (file or directory) of this workspace to reproduce.")
+  @Argument(
+    help: "An artifact (file or directory) of this workspace, or a DOI, record URL or bundle.")
   var path: String
 
   @Argument(help: "The pipeline the artifact came from (default: the recorded one).")
@@ -37,9 +42,12 @@ struct Reproduce: AsyncParsableCommand {
   @Flag(help: "Do not record the reproduction on refs/fairflow/provenance.") var noRecord = false
 
   func run() async throws {
+    let cwd = FileManager.default.currentDirectoryPath
+    if let source = BundleReproduction.Source(argument: path, workingDirectory: cwd) {
+      return try await runBundle(source)
+    }
     let workspace = CommandContext.workspace()
     let rootReal = FileIO.realPath(workspace.root) ?? workspace.root
-    let cwd = FileManager.default.currentDirectoryPath
     let absolute = path.hasPrefix("/") ? path : cwd + "/" + path
     guard let real = FileIO.realPath(absolute),
       real.hasPrefix(rootReal + "/")

@@ -22,7 +22,7 @@ internal import Foundation
 /// | R1   | task, inputs and outputs each with type and shape, ≥1 metric, intended use, limits |
 /// | R1.1 | the licence is an SPDX identifier fairflow recognises (``License``) |
 /// | R1.2 | ≥1 provenance record is included |
-/// | R2   | the code repository or ≥1 dependency with its version is recorded |
+/// | R2   | the code repository, ≥1 dependency with its version or the source archive is included |
 /// | R3   | ≥1 metric is reported and every metric states its uncertainty |
 public struct FAIRAssessment: Sendable, Equatable {
   /// One principle's verdict.
@@ -143,6 +143,11 @@ public struct FAIRAssessment: Sendable, Equatable {
         "code \(code.absoluteString)" + (inputs.codeCommit.map { " at \($0)" } ?? ""))
     }
     software += spec.dependencies.map { "\($0.name) \($0.version)" }
+    if inputs.reproduce.contains(where: { $0.path == BundleLayout.sourceArchiveName }) {
+      software.append(
+        "source archive \(BundleLayout.sourceArchive)"
+          + (inputs.codeCommit.map { " of commit \($0)" } ?? ""))
+    }
     add(
       "R2", "The model includes qualified references to other models or software.",
       software.isEmpty ? nil : software.joined(separator: ", "),

@@ -2,7 +2,7 @@ internal import FairflowBase
 public import Foundation
 
 /// Writes the whole publication bundle (see ``BundleLayout``) for a spec and a run's outputs:
-/// model files, metrics, provenance, DataCite JSON, CITATION.cff, model card, FAIR assessment,
+/// model files, metrics, provenance, the reproduction recipe, DataCite JSON, CITATION.cff, model card, FAIR assessment,
 /// RO-Crate and the bag around them.
 ///
 /// The bundle is built in a temporary sibling directory and renamed into place, so a reader never
@@ -57,6 +57,7 @@ public enum PublicationBundle {
     let sections = [
       (BundleLayout.modelPrefix, inputs.modelFiles),
       (BundleLayout.provenancePrefix, inputs.provenance),
+      (BundleLayout.reproducePrefix, inputs.reproduce),
     ]
     for (prefix, files) in sections {
       for file in files {

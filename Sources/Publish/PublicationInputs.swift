@@ -1,7 +1,8 @@
 public import Foundation
 
 /// What a run produced that goes into the bundle: the model directory's files, the evaluation
-/// metrics, the provenance records and the commit of the code that produced them.
+/// metrics, the provenance records, the commit of the code that produced them and what
+/// re-executes it.
 public struct PublicationInputs: Sendable, Equatable {
   /// Model files, placed under `model/` in the payload (paths relative to the model directory).
   public var modelFiles: [BundleFile]
@@ -10,15 +11,19 @@ public struct PublicationInputs: Sendable, Equatable {
   public var provenance: [BundleFile]
   /// Commit of the code that produced the model (git SHA), when known.
   public var codeCommit: String?
+  /// What re-executes the lineage (source archive, recipe, lock file), placed under
+  /// `reproduce/`; empty when the lineage cannot be reproduced from the bundle.
+  public var reproduce: [BundleFile]
 
   public init(
     modelFiles: [BundleFile] = [], metrics: [Metric] = [], provenance: [BundleFile] = [],
-    codeCommit: String? = nil
+    codeCommit: String? = nil, reproduce: [BundleFile] = []
   ) {
     self.modelFiles = modelFiles
     self.metrics = metrics
     self.provenance = provenance
     self.codeCommit = codeCommit
+    self.reproduce = reproduce
   }
 }
 

@@ -17,6 +17,11 @@ public enum PublishError: Error, Equatable, Sendable, CustomStringConvertible {
   case uploadChecksumMismatch(file: String, expected: String, actual: String)
   /// The request could not be sent (network, redirect refused, …).
   case transport(step: String, detail: String)
+  /// A tar archive that cannot be written or read safely (a name that does not fit or escapes,
+  /// an unsupported entry, a damaged header).
+  case invalidArchive(String)
+  /// A published bundle whose files do not match its RO-Crate, or that lacks a part.
+  case invalidBundle(String)
 
   public var description: String {
     switch self {
@@ -31,6 +36,8 @@ public enum PublishError: Error, Equatable, Sendable, CustomStringConvertible {
     case .uploadChecksumMismatch(let file, let expected, let actual):
       "deposit: \(file): the repository stored md5 \(actual), expected \(expected)"
     case .transport(let step, let detail): "deposit: \(step): \(detail)"
+    case .invalidArchive(let detail): "tar archive: \(detail)"
+    case .invalidBundle(let detail): "bundle: \(detail)"
     }
   }
 }

@@ -135,6 +135,9 @@ public enum ROCrateWriter {
   static func role(of path: String) -> String? {
     if path.hasPrefix("model/") { return "Model file" }
     if path.hasPrefix("provenance/") { return "Provenance record" }
+    if path == BundleLayout.sourceArchive { return "Source code of the code commit (ustar)" }
+    if path == BundleLayout.recipe { return "Reproduction recipe (fairflow reproduce)" }
+    if path.hasPrefix(BundleLayout.reproducePrefix) { return "Pipeline lock file" }
     switch path {
     case "metrics.json": return "Evaluation metrics"
     case "datacite.json": return "DataCite 4.5 metadata"

@@ -34,10 +34,11 @@ internal import Foundation
 /// ```
 ///
 /// The model's provenance (every record of its lineage, traced through git) goes into the bundle
-/// and names the training data DOIs. With `deposit`, the deposition is created first so its
-/// reserved DOI is inside the bundle, then the files are uploaded and published; the minted DOI is
-/// recorded as the output's origin. The token is read from the named environment variable and
-/// never written anywhere.
+/// and names the training data DOIs; so does, when the lineage has one clean code commit, what
+/// re-executes it (`reproduce/`: the commit's source archive, the recipe, the lock file). With
+/// `deposit`, the deposition is created first so its reserved DOI is inside the bundle, then the
+/// files are uploaded and published; the minted DOI is recorded as the output's origin. The token
+/// is read from the named environment variable and never written anywhere.
 public struct PublishStage: TypedStage {
   public typealias Configuration = PublishConfig
   public let name = "publish"
@@ -68,6 +69,9 @@ public struct PublishStage: TypedStage {
     inputs.provenance = lineage.files
     inputs.codeCommit = lineage.commit
     spec.trainingData = lineage.datasets(adding: config.data ?? [])
+    // The recipe to re-execute the lineage from the bundle (when it can be).
+    let recipe = PublishRecipe(model: config.model, metrics: config.metrics, workspace: root)
+    inputs.reproduce = recipe.files
 
     let date = try PublicationFields.date(config.date, environment: environment)
     let output = URL(fileURLWithPath: root + "/" + config.output)
@@ -76,6 +80,7 @@ public struct PublishStage: TypedStage {
     guard let deposit = config.deposit else {
       let summary = try PublicationBundle.write(spec: spec, inputs: inputs, to: output, date: date)
       print(Self.report(summary, deposited: nil))
+      print(recipe.note)
       print("publish: dry run (no `deposit`): nothing was uploaded")
       return
     }
@@ -83,6 +88,7 @@ public struct PublishStage: TypedStage {
     let (summary, result) = try await Self.deposit(
       &spec, inputs: inputs, to: output, date: date, at: deposit, token: token)
     print(Self.report(summary, deposited: result))
+    print(recipe.note)
     if let file = environment["FAIRFLOW_ORIGINS"] {
       let origins = Value.map([(config.output, Self.origin(result, recordURL: spec.recordURL))])
       try FileIO.writeAtomically(Array(origins.canonicalText.utf8), to: file)
