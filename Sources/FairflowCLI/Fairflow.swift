@@ -66,6 +66,8 @@ struct PipelineOptions: ParsableArguments {
 
   @Option(
     name: [.short, .customLong("param")],
-    help: ArgumentHelp("Override a parameter.", valueName: "key=value"))
+    help: ArgumentHelp(
+      "Override a parameter: key=value typed as in the pipeline file, or key:=JSON for lists, "
+        + "maps and exact strings.", valueName: "key=value"))
   var params: [String] = []
 }

@@ -262,6 +262,8 @@ struct MatrixCombinations: Sequence, IteratorProtocol {
 /// the value is typed exactly as the same text written unquoted in the pipeline file
 /// (`NodeReader.scalarValue`), so `-p x=1e3` and `params: {x: 1e3}` give one value and one
 /// fingerprint. The text stays a single scalar: `[1, 2]` is a string, not a list.
+/// `-p key:=JSON` gives the value as JSON instead (as HTTPie's `:=`): lists, maps and strings
+/// exactly (`-p sizes:=[64,32]`, `-p tag:='"007"'`).
 public enum ParamOverrides {
   public static func apply(
     _ overrides: [String], to params: [(key: String, value: Value)], spec: PipelineSpec
@@ -271,7 +273,9 @@ public enum ParamOverrides {
       guard let equals = override.firstIndex(of: "="), equals != override.startIndex else {
         throw PipelineError("invalid parameter override '\(override)'", hint: "write -p NAME=VALUE")
       }
-      let key = String(override[..<equals])
+      var key = String(override[..<equals])
+      let isJSON = key.hasSuffix(":") && key.count > 1
+      if isJSON { key.removeLast() }
       let path = key.split(separator: ".", omittingEmptySubsequences: false)
       guard root.lookup(path[...]) != nil else {
         throw PipelineError(
@@ -279,9 +283,19 @@ public enum ParamOverrides {
           hint: Suggestion.hint(for: key, in: Interpolator.parameterNames(.map(spec.params)))
             ?? "declared parameters: \(spec.params.map(\.key).joined(separator: ", "))")
       }
+      let text = String(override[override.index(after: equals)...])
       let value: Value
+      if isJSON {
+        do { value = try JSONParser.parse(text, file: "-p \(key):=") } catch {
+          throw PipelineError(
+            "invalid JSON in -p \(override): \(error.problem)",
+            hint: "NAME:=VALUE takes JSON (a string needs its quotes: -p \(key):='\"text\"')")
+        }
+        root = replacing(path[...], in: root, with: value)
+        continue
+      }
       do {
-        value = try NodeReader.plainScalarValue(String(override[override.index(after: equals)...]))
+        value = try NodeReader.plainScalarValue(text)
       } catch {
         throw PipelineError(
           "\(error.problem) in -p \(override)",

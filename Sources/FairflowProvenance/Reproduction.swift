@@ -39,10 +39,11 @@ public struct ReproductionPlan: Sendable {
   public var pipeline: String
   public var commit: String
   public var roots: [Root]
-  /// `-p NAME=VALUE` for the scalar params the records used (so a run with `-p` reproduces).
+  /// `-p NAME=VALUE` for the scalar params the records used (so a run with `-p` reproduces), and
+  /// `-p NAME:=JSON` for lists, maps and strings that would read as another type.
   public var overrides: [String]
-  /// Params whose recorded value cannot be given as `-p` text (lists, maps, strings that would
-  /// read as another type): the scratch run uses the pipeline's value at the commit.
+  /// Params whose recorded value cannot be given to `-p` at all (NaN or infinity inside a list
+  /// or map): the scratch run uses the pipeline's value at the commit.
   public var unpassable: [String]
 }
 
@@ -152,6 +153,8 @@ public enum Reproduction {
     for (name, value, _) in values.sorted(by: { $0.name < $1.name }) {
       if let text = overrideText(value) {
         overrides.append(name + "=" + text)
+      } else if let json = jsonText(value) {
+        overrides.append(name + ":=" + json)
       } else {
         unpassable.append(name)
       }
@@ -184,6 +187,13 @@ public enum Reproduction {
       return !s.isEmpty && allowed && !looksTyped ? s : nil
     case .list, .map: return nil
     }
+  }
+
+  /// JSON that `-p NAME:=JSON` reads back to exactly `value` (nil: NaN or infinity inside).
+  static func jsonText(_ value: Value) -> String? {
+    let text = value.canonicalText
+    guard let back = try? JSONParser.parse(text, file: "param"), back == value else { return nil }
+    return text
   }
 
   /// Depth first, inputs before the stage that used them; each producer once.

@@ -232,4 +232,36 @@ import Testing
     #expect(prepare["result"] as? String == "differs")
     #expect((prepare["reason"] as? String)?.contains("cache's copy of data/upper.txt") == true)
   }
+
+  /// Lists, maps and strings that read as numbers travel to the scratch run as `-p NAME:=JSON`.
+  @Test func nonScalarParamsAreReproducedExactly() throws {
+    let ws = try TemporaryWorkspace("repro-params")
+    defer { ws.destroy() }
+    try ws.write(
+      "pipelines/main.yaml",
+      """
+      params:
+        sizes: [1, 2]
+        tag: "007"
+        model: {lr: 0.1, name: small net}
+      stages:
+        write:
+          cmd: echo ${params.sizes} ${params.tag} ${params.model} > out.txt
+          outs: [out.txt]
+      """)
+    try ws.write(".gitignore", "cache/\nout.txt\n")
+    try ws.initGitRepository()
+    let run = try CLIProcess.run(
+      ["run", "-p", "sizes:=[3,4.5]", "-p", #"tag:="008""#, "-p", "model.name:=\"big net\""],
+      in: ws.root)
+    #expect(run.status == 0, "\(run.stderr)")
+    let written = try String(contentsOfFile: ws.path("out.txt"), encoding: .utf8)
+    #expect(written == "3 4.5 008 {lr:0.1,name:big net}\n", "the shell drops the JSON quotes")
+    let reproduce = try CLIProcess.run(["reproduce", "out.txt"], in: ws.root)
+    #expect(reproduce.status == 0, "\(reproduce.stdout)\n\(reproduce.stderr)")
+    #expect(!reproduce.stderr.contains("cannot be passed"), "\(reproduce.stderr)")
+    let bad = try CLIProcess.run(["run", "-p", "sizes:=[3,"], in: ws.root)
+    #expect(bad.status == 2)
+    #expect(bad.stderr.contains("invalid JSON in -p sizes:=[3,"), "\(bad.stderr)")
+  }
 }

@@ -67,6 +67,14 @@ import Testing
     #expect(try fingerprint(overrides: ["p.a=1"]) == fingerprint())
     // 1 and 1.0 are different values.
     #expect(try fingerprint(overrides: ["p.a=1.0"]) != fingerprint())
+    // `:=` gives JSON: the same value as the plain form, or one the plain form cannot type.
+    #expect(try fingerprint(overrides: ["p.a:=1"]) == fingerprint())
+    #expect(try fingerprint(overrides: ["p.a:=1.0"]) == fingerprint(overrides: ["p.a=1.0"]))
+    #expect(try fingerprint(overrides: [#"p.a:="1""#]) != fingerprint())
+    #expect(try fingerprint(overrides: ["p.a:=[1,2]"]) != fingerprint(overrides: ["p.a=[1,2]"]))
+    #expect(try fingerprint(overrides: [#"p:={"a":1,"b":2}"#]) == fingerprint())
+    let error = #expect(throws: PipelineError.self) { try fingerprint(overrides: ["p.a:=[1,"]) }
+    #expect(error?.message.contains("invalid JSON in -p p.a:=[1,") == true)
   }
 
   @Test func dependencyDigestChangesIt() throws {

@@ -344,7 +344,7 @@ struct RecordingKind: StageKind {
         pipelines/test.yaml:4:5: error: unknown key 'nope' in stage 's'
                 nope: 1
                 ^
-        hint: valid keys are: cmd, uses, with, deps, outs, metrics, params, env, resources, always_run, matrix, desc, executor
+        hint: valid keys are: cmd, uses, with, deps, outs, metrics, params, env, resources, always_run, matrix, desc, executor, deterministic, tolerance
         """)
   }
 

@@ -188,11 +188,18 @@ import Testing
     let report = Self.record(
       "report", deps: [.init(path: "upper.txt", sha256: Self.b, size: 1)],
       outputs: [.init(path: "report.json", sha256: Self.c, size: 1)],
-      params: [("n", .int(5)), ("tags", .list([.string("a")])), ("name", .string("x y"))])
+      params: [
+        ("n", .int(5)), ("tags", .list([.string("a"), .double(2)])), ("name", .string("x y")),
+        ("model", .map([("lr", .double(0.1)), ("id", .string("007"))])),
+        ("bad", .list([.double(.nan)])),
+      ])
     let plan = try Reproduction.plan(
       Self.lineage(report: report), world: Self.world(tracked: Self.tracked))
-    #expect(plan.overrides == ["n=5"])
-    #expect(plan.unpassable == ["name", "tags"])
+    #expect(
+      plan.overrides == [
+        #"model:={"id":"007","lr":0.1}"#, "n=5", #"name:="x y""#, #"tags:=["a",2.0]"#,
+      ])
+    #expect(plan.unpassable == ["bad"])
 
     let prepare = Self.record(
       "prepare", deps: [.init(path: "input.txt", sha256: Self.a, size: 1)],
