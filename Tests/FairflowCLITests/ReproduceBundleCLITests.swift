@@ -106,9 +106,9 @@ import Testing
     return server
   }
 
-  /// generate → split → train → export → release (model files and ONNX, a directory) →
-  /// evaluate → publish. The published model is the release directory: `train`'s own directory
-  /// carries wall-clock seconds in training-log.json.
+  /// generate → split → train → export → evaluate → publish. The published model is `train`'s own
+  /// directory (model.json, weights, training log and curves): train writes no wall-clock time,
+  /// so it reproduces byte for byte.
   static func pipeline(deposit: String?) -> String {
     """
     params:
@@ -145,21 +145,17 @@ import Testing
         deps: [models/m]
         outs: [models/m.onnx]
         with: {model: models/m, output: models/m.onnx}
-      release:
-        cmd: mkdir -p release/m && cp models/m/model.json models/m/model.safetensors models/m.onnx release/m/
-        deps: [models/m, models/m.onnx]
-        outs: [release/m]
       evaluate:
         uses: evaluate
-        deps: [release/m, data/patches/test.h5]
+        deps: [models/m, data/patches/test.h5]
         metrics: [metrics/m.json]
-        with: {model: release/m, data: data/patches/test.h5, output: metrics/m.json}
+        with: {model: models/m, data: data/patches/test.h5, output: metrics/m.json}
       publish:
         uses: publish
-        deps: [release/m, metrics/m.json]
+        deps: [models/m, metrics/m.json]
         outs: [publication/m]
         with:
-          model: release/m
+          model: models/m
           metrics: metrics/m.json
           output: publication/m
           title: Test peak finder
@@ -191,7 +187,7 @@ import Testing
     let empty = tmp.path("empty")
     try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: false)
     try ws.write("pipelines/main.yaml", Self.pipeline(deposit: server.baseURL.absoluteString))
-    try ws.write(".gitignore", "cache/\ndata/\nmodels/\nrelease/\nmetrics/\npublication/\n")
+    try ws.write(".gitignore", "cache/\ndata/\nmodels/\nmetrics/\npublication/\n")
     try ws.initGitRepository()
     var env = Self.environment(server, tmp: tmp)
     env["ZENODO_TOKEN"] = Self.token
@@ -209,7 +205,7 @@ import Testing
     let fromDOI = try await runCLI(["reproduce", Self.doi], in: empty, environment: env)
     #expect(fromDOI.status == 0, "\(fromDOI.stdout)\n\(fromDOI.stderr)")
     let lines = fromDOI.stdout.split(separator: "\n")
-    #expect(lines.contains { $0.hasPrefix("release/m ") && $0.hasSuffix("identical") })
+    #expect(lines.contains { $0.hasPrefix("models/m ") && $0.hasSuffix("identical") })
     #expect(lines.contains { $0.hasPrefix("metrics/m.json ") && $0.hasSuffix("identical") })
     #expect(fromDOI.stdout.contains("\(Self.doi): 2 of 2 artifacts identical"), "\(fromDOI.stdout)")
     let left = try FileManager.default.subpathsOfDirectory(atPath: empty)
@@ -226,7 +222,7 @@ import Testing
     #expect(object["identical"] as? Bool == true)
     #expect(object["doi"] as? String == Self.doi)
     let rows = try #require(object["artifacts"] as? [[String: Any]])
-    #expect(rows.map { $0["path"] as? String } == ["release/m", "metrics/m.json"])
+    #expect(rows.map { $0["path"] as? String } == ["models/m", "metrics/m.json"])
     #expect(rows.allSatisfy { $0["result"] as? String == "identical" })
     #expect((object["metrics"] as? [Any])?.isEmpty == true)
 
