@@ -2,10 +2,22 @@ internal import FairflowBase
 internal import FairflowCore
 internal import Foundation
 
-/// Terminal output: errors to stderr, colour only on a TTY without NO_COLOR.
+/// Terminal output: errors to stderr, colour only on a TTY without NO_COLOR (no-color.org: a
+/// NO_COLOR that is set and not empty turns colour off).
 enum Console {
   static let stdoutIsTTY = isatty(1) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb"
-  static let colour = stdoutIsTTY && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+  static let colour =
+    stdoutIsTTY && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+
+  /// Columns of the terminal on stdout (`COLUMNS`, else the tty's size, else 100).
+  static var terminalWidth: Int {
+    if let text = ProcessInfo.processInfo.environment["COLUMNS"], let n = Int(text), n > 0 {
+      return n
+    }
+    var size = winsize()
+    if ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+    return 100
+  }
 
   /// Unbuffered stdout, so progress lines appear at once even in a pipe.
   static func out(_ text: String) {

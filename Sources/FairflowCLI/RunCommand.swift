@@ -103,9 +103,10 @@ struct Run: AsyncParsableCommand {
       return
     }
     var signals: SignalHandler?
-    // On a terminal, keep the elapsed time in the status line moving.
+    // On a terminal, keep the status line (time, the stages' progress) moving; otherwise print
+    // changed progress every FAIRFLOW_PROGRESS_INTERVAL seconds.
     let ticker = Task {
-      while Console.stdoutIsTTY, !Task.isCancelled {
+      while !Task.isCancelled {
         try await Task.sleep(nanoseconds: 1_000_000_000)
         reporter.tick()
       }

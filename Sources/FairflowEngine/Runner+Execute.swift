@@ -86,6 +86,7 @@ extension Runner {
       stage.env + [
         ("FAIRFLOW_STAGE", stage.name), ("FAIRFLOW_RUN", runID), ("FAIRFLOW_WORKSPACE", root),
         ("FAIRFLOW_ORIGINS", originsPath(for: stage.name)),
+        ("FAIRFLOW_PROGRESS", Self.progressPath(log: log)),
       ]
     return Job(
       stage: stage.name, arguments: arguments, environment: environment, workingDirectory: root,
@@ -135,6 +136,12 @@ extension Runner {
     } catch {
       return failed("cannot store outputs: \(error)")
     }
+  }
+
+  /// `cache/logs/RUN/STAGE.progress` (beside the log `log`): where a stage writes its progress
+  /// line (`StageProgress`); reporters read it while the stage runs.
+  public static func progressPath(log: String) -> String {
+    (log.hasSuffix(".log") ? String(log.dropLast(".log".count)) : log) + ".progress"
   }
 
   /// `cache/logs/RUN/STAGE.origins.json` (beside the log, whose directory exists by then):

@@ -113,10 +113,12 @@ public enum Training {
   /// One pass over `data` in mini-batches shuffled with `generator` (Fisher–Yates); returns the
   /// mean training loss. Same data, seed and batch size ⇒ the same weights, bit for bit, at any
   /// thread count (default: every core).
+  /// `progress(batch, batches, mean loss so far)` after each batch.
   public static func epoch(
     _ model: InteractionNetwork, _ data: JetSet, batchSize: Int,
     optimizer: inout some Optimizer, generator: inout SeededGenerator,
-    threads: Int = Kernels.defaultThreads
+    threads: Int = Kernels.defaultThreads,
+    progress: (Int, Int, Double) -> Void = { _, _, _ in }
   ) -> Double {
     let order = shuffled(data.count, &generator)
     let parameters = model.parameters
@@ -134,6 +136,7 @@ public enum Training {
       }
       batches += 1
       optimizer.step(parameters)
+      progress(batches, (order.count + batchSize - 1) / max(batchSize, 1), total / Double(batches))
     }
     return total / Double(max(batches, 1))
   }

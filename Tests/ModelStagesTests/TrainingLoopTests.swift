@@ -1,5 +1,6 @@
 import FairflowBase
 import FairflowCore
+import Foundation
 import NeuralKit
 import Testing
 
@@ -17,9 +18,11 @@ import Testing
 
     var parameters: [Parameter] { [weight] }
 
-    mutating func trainEpoch(_ epoch: Int) throws -> (
+    mutating func trainEpoch(_ epoch: Int, progress: (Int, Int, Double) -> Void) throws -> (
       loss: Double, fields: [(key: String, value: Value)]
     ) {
+      progress(1, 2, trainLosses[epoch - 1] + 1)
+      progress(2, 2, trainLosses[epoch - 1])
       epochsRun = epoch
       weight.value = Tensor(shape: [1], data: [Float(epoch)])
       return (trainLosses[epoch - 1], [("extra", .int(epoch * 10))])
@@ -33,14 +36,32 @@ import Testing
     }
   }
 
-  func loop(epochs: Int, patience: Int) throws -> TrainingLoop {
+  func loop(epochs: Int, patience: Int, status: StageProgress = StageProgress(path: nil)) throws
+    -> TrainingLoop
+  {
     TrainingLoop(
       try TrainConfig(
         .map([
           ("model", .string("braggnn")), ("train", .string("t.h5")), ("output", .string("m")),
           ("epochs", .int(epochs)), ("patience", .int(patience)),
         ])
-      ) { PipelineError($0, hint: $1) })
+      ) { PipelineError($0, hint: $1) }, status: status)
+  }
+
+  @Test func progressGoesToTheStatusFile() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "fairflow-progress-\(UInt32.random(in: 0...UInt32.max))")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let file = directory.appendingPathComponent("train.progress").path
+    var trainer = Scripted(trainLosses: [3, 2])
+    _ = try loop(epochs: 2, patience: 5, status: StageProgress(path: file)).run(&trainer)
+    let text = try #require(StageProgress.read(file))
+    #expect(text.hasPrefix("epoch 2/2 · batch 2/2 · loss 2.0 · ETA "), "\(text)")
+    #expect(
+      TrainingLoop.progressText(
+        epoch: 2, epochs: 4, batch: 50, batches: 100, loss: 0.123456, elapsed: 30)
+        == "epoch 2/4 · batch 50/100 · loss 0.1235 · ETA 50 s")
   }
 
   @Test func stopsAfterPatienceAndRestoresTheBestEpoch() throws {

@@ -1,3 +1,4 @@
+internal import FairflowBase
 internal import HDF5
 internal import StageSupport
 
@@ -33,6 +34,8 @@ struct HDF5Conversion {
           0..<batch.count, start: base + batch.lowerBound, route: route)
         try copy(batch, of: h5, perSplit: perSplit, survey: survey, into: writer)
         for (split, rows) in perSplit.enumerated() { writer.addRows(split, rows.count) }
+        StageProgress.shared.report(
+          "file \(i + 1)/\(input.files.count) · \(base + batch.upperBound)/\(survey.total) rows")
       }
     }
     return "convert: \(input.files.count) files, \(survey.total) rows; " + writer.rowSummary

@@ -1,3 +1,4 @@
+internal import FairflowBase
 internal import FairflowCore
 internal import HDF5
 internal import ROOTIO
@@ -24,7 +25,8 @@ struct ROOTConversion {
       entries: trees.reduce(0) { $0 + $1.entries }, splits: writer.names.count)
     var tally = Tally()
     var base = 0
-    for (file, tree) in zip(input.files, trees) {
+    let total = trees.reduce(0) { $0 + $1.entries }
+    for (index, (file, tree)) in zip(input.files, trees).enumerated() {
       defer { base += tree.entries }
       let route = router.route(file)
       guard route != .skipped else {
@@ -39,6 +41,8 @@ struct ROOTConversion {
         tally.droppedLabels += dropped
         let perSplit = router.distribute(rows, start: base + batch.lowerBound, route: route)
         tally.kept += try append(values, perSplit: perSplit, extractor: extractor, to: writer)
+        StageProgress.shared.report(
+          "file \(index + 1)/\(input.files.count) · \(base + batch.upperBound)/\(total) entries")
       }
     }
     return report(tally, writer: writer)

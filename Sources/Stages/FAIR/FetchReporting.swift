@@ -1,4 +1,5 @@
 public import Fetch
+internal import FairflowBase
 internal import Foundation
 internal import Synchronization
 
@@ -16,6 +17,9 @@ public final class FetchProgressLog: Sendable {
   public var callback: @Sendable (DownloadProgress) -> Void {
     { [self] p in
       let now = Date().timeIntervalSince1970
+      StageProgress.shared.report(
+        String(FetchSession.progressLine(p).dropFirst("fetch: ".count)),
+        force: p.filesDone == p.filesTotal)
       let line: String? = state.withLock { s in
         guard p.filesDone != s.filesDone || now - s.lastLine >= 5 else { return nil }
         s.filesDone = p.filesDone

@@ -75,12 +75,13 @@ struct BraggNNTrainer: EpochTrainer {
   }
 
   /// One pass over the patches at the epoch's learning rate, with progress every tenth.
-  mutating func trainEpoch(_ epoch: Int) throws -> (
+  mutating func trainEpoch(_ epoch: Int, progress report: (Int, Int, Double) -> Void) throws -> (
     loss: Double, fields: [(key: String, value: Value)]
   ) {
     let rate = learningRate(epoch: epoch)
     optimizer.setLearningRate(Float(rate))
     let progress: (Int, Int, Double) -> Void = { batch, batches, loss in
+      report(batch, batches, loss)
       if batch == batches || batch % max(1, batches / 10) == 0 {
         print("  epoch \(epoch) batch \(batch)/\(batches) loss \(TrainingLoop.rounded(loss))")
       }

@@ -77,7 +77,7 @@ struct InteractionNetworkTrainer: EpochTrainer {
   }
 
   /// One pass over the training jets, block by block in a seeded order.
-  mutating func trainEpoch(_ epoch: Int) throws -> (
+  mutating func trainEpoch(_ epoch: Int, progress: (Int, Int, Double) -> Void) throws -> (
     loss: Double, fields: [(key: String, value: Value)]
   ) {
     var blocks = Array(stride(from: 0, to: train.rows, by: config.blockRows))
@@ -88,11 +88,26 @@ struct InteractionNetworkTrainer: EpochTrainer {
     }
     var lossSum = 0.0
     var seen = 0
+    let size = max(config.batchSize, 1)
+    let totalBatches = blocks.reduce(0) { total, lo in
+      total + (min(train.rows, lo + config.blockRows) - lo + size - 1) / size
+    }
+    var batchesDone = 0
+    var batchLossSum = 0.0
     for (b, lo) in blocks.enumerated() {
       let set = try train.block(lo..<min(train.rows, lo + config.blockRows))
       let loss = Training.epoch(
         model, set, batchSize: config.batchSize, optimizer: &optimizer, generator: &generator,
-        threads: config.threadCount)
+        threads: config.threadCount
+      ) { batch, _, running in
+        // Counted over the whole epoch (all blocks); the loss is the mean over its batches.
+        progress(
+          batchesDone + batch, totalBatches,
+          (batchLossSum + running * Double(batch)) / Double(batchesDone + batch))
+      }
+      let blockBatches = (set.count + size - 1) / size
+      batchesDone += blockBatches
+      batchLossSum += loss * Double(blockBatches)
       lossSum += loss * Double(set.count)
       seen += set.count
       if blocks.count > 1 {

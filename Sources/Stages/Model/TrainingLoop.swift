@@ -6,7 +6,8 @@ protocol EpochTrainer {
   /// The weights kept at the best epoch and put back at the end.
   var parameters: [Parameter] { get }
   /// Trains epoch `epoch` (1-based): the mean training loss and the fields logged after it.
-  mutating func trainEpoch(_ epoch: Int) throws -> (
+  /// Calls `progress(batch, batches, loss)` as batches (or blocks) finish.
+  mutating func trainEpoch(_ epoch: Int, progress: (Int, Int, Double) -> Void) throws -> (
     loss: Double, fields: [(key: String, value: Value)]
   )
   /// The validation fields logged after the training ones and the loss early stopping watches;
@@ -31,8 +32,26 @@ struct TrainingLoop {
 
   let epochs: Int
   let patience: Int
+  /// Where the status line's "epoch 3/10 · batch 40/80 · loss 0.31 · ETA 42 s" goes.
+  let status: StageProgress
 
-  init(_ config: TrainConfig) { (epochs, patience) = (config.epochs, config.patience) }
+  init(_ config: TrainConfig, status: StageProgress = .shared) {
+    (epochs, patience, self.status) = (config.epochs, config.patience, status)
+  }
+
+  /// "epoch 3/10 · batch 40/80 · loss 0.3102 · ETA 42 s" (ETA from the time per batch so far).
+  static func progressText(
+    epoch: Int, epochs: Int, batch: Int, batches: Int, loss: Double, elapsed: Double
+  ) -> String {
+    let done = Double(epoch - 1) + Double(batch) / Double(max(batches, 1))
+    var text = "epoch \(epoch)/\(epochs) · batch \(batch)/\(batches) · loss \(rounded4(loss))"
+    if done > 0, elapsed > 0 {
+      text += " · ETA \(Int((elapsed / done * (Double(epochs) - done)).rounded())) s"
+    }
+    return text
+  }
+
+  static func rounded4(_ x: Double) -> Double { (x * 1e4).rounded() / 1e4 }
 
   func run(_ trainer: inout some EpochTrainer) throws -> History {
     var log: [Value] = []
@@ -40,7 +59,13 @@ struct TrainingLoop {
     let start = MonotonicClock.now()
     for epoch in 1...epochs {
       let epochStart = MonotonicClock.now()
-      let (trainLoss, fields) = try trainer.trainEpoch(epoch)
+      status.report("epoch \(epoch)/\(epochs)", force: true)
+      let (trainLoss, fields) = try trainer.trainEpoch(epoch) { batch, batches, loss in
+        status.report(
+          Self.progressText(
+            epoch: epoch, epochs: epochs, batch: batch, batches: batches, loss: loss,
+            elapsed: MonotonicClock.now() - start), force: batch == batches)
+      }
       var entry: [(key: String, value: Value)] = [
         ("epoch", .int(epoch)), ("train_loss", .double(Self.rounded(trainLoss))),
       ]
