@@ -70,7 +70,10 @@ struct Check: AsyncParsableCommand {
       let table =
         [header]
         + rows.map {
-          [$0.stage, $0.metric, f($0.baseline), f($0.value), $0.allowed, $0.verdict.rawValue]
+          [
+            $0.stage, $0.metric, f($0.baseline), f($0.value), $0.allowed(digits: max(6, $0.digits)),
+            $0.verdict.rawValue,
+          ]
         }
       let widths = (0..<header.count).map { c in table.map { $0[c].count }.max()! }
       for row in table {
