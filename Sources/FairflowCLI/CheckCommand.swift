@@ -121,15 +121,19 @@ struct Check: AsyncParsableCommand {
 }
 
 /// A report file a CI system reads (`check --junit`, `--markdown`): written atomically (a
-/// temporary beside it, renamed), except through a device, pipe or link (`/dev/stdout`, a
-/// process substitution), where renaming would replace the link or fail.
+/// temporary beside it, renamed). Through a link, device or pipe (`/dev/stdout`, a process
+/// substitution) it is appended to instead: renaming would replace the link or fail, and
+/// truncating `/dev/stdout` redirected to a file would erase what came before (GitHub's step
+/// summary is appended to as well).
 enum ReportFile {
   static func write(_ text: String, to path: String, option: String) throws {
     let target = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
     do {
       switch try FileIO.stat(target)?.kind {
       case .directory?: throw CommandError("cannot write \(option) \(path): it is a directory")
-      case .symlink?, .other?: try Data(text.utf8).write(to: URL(fileURLWithPath: target))
+      case .symlink?, .other?:
+        fflush(nil)  // the table printed before goes first where both share a stream
+        try FileIO.append(Array(text.utf8), to: target)
       case .file?, nil: try FileIO.writeAtomically(Array(text.utf8), to: target)
       }
     } catch let error as CommandError {

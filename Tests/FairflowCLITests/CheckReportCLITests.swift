@@ -187,9 +187,19 @@ import Testing
     #expect(directory.stderr == "error: cannot write --junit out: it is a directory\n")
     let badRev = try CLIProcess.run(["check", "--rev", "nope", "--junit", "g.xml"], in: ws.root)
     #expect(badRev.status == 2 && !ws.exists("g.xml"))
-    // A device is written through, not replaced: the summary lands on standard output.
+    // A device or a link is appended to, not replaced: the summary follows the table on
+    // standard output, and a linked file keeps what it had.
     let stdout = try CLIProcess.run(["check", "--markdown", "/dev/stdout"], in: ws.root)
     #expect(stdout.status == 0)
-    #expect(stdout.stdout.contains("### ✅ fairflow check: 4 gates passed, 0 failed\n"))
+    #expect(stdout.stdout.hasPrefix("stage  "))
+    #expect(
+      stdout.stdout.hasSuffix("Baselines: evaluate: baseline.json; evaluate-b: no baseline.\n"))
+    try ws.write("summary.md", "earlier step\n")
+    try FileManager.default.createSymbolicLink(
+      atPath: ws.path("link.md"), withDestinationPath: "summary.md")
+    #expect(try CLIProcess.run(["check", "--markdown", "link.md"], in: ws.root).status == 0)
+    #expect(try ws.read("summary.md").hasPrefix("earlier step\n### ✅ fairflow check: 4 gates"))
+    let link = try FileManager.default.attributesOfItem(atPath: ws.path("link.md"))
+    #expect(link[.type] as? FileAttributeType == .typeSymbolicLink)
   }
 }
