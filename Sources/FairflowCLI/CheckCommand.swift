@@ -33,6 +33,12 @@ struct MetricsSource {
     return MetricsFile.numbers(String(decoding: bytes, as: UTF8.self))
   }
 
+  /// The baseline of `e`'s gates: its metrics file at `rev`, else its `baseline:` file.
+  func baseline(of e: GatedMetrics, rev: String?) throws -> ([String: Double]?, GateBaseline) {
+    if let rev { return (try at(rev, e.output), .revision(rev, file: e.output)) }
+    guard let file = e.baselineFile else { return (nil, .none) }
+    return (current(file), .file(file))
+  }
 }
 
 /// `fairflow check`: the regression gate for CI.
@@ -42,129 +48,99 @@ struct Check: AsyncParsableCommand {
     abstract: "Check the gates of every evaluate stage; exit 1 on any regression.",
     discussion: """
       Baselines: the stage's `baseline:` metrics file, or with --rev the same metrics file at a \
-      git revision (e.g. --rev origin/main).
+      git revision (e.g. --rev origin/main). --junit and --markdown also write the result for \
+      CI: JUnit XML for test reports, a Markdown table for a job summary \
+      (--markdown "$GITHUB_STEP_SUMMARY"); the exit code stays the same.
       """)
   @OptionGroup var pipelineOptions: PipelineOptions
   @Option(help: "Compare against the metrics committed at this git revision.") var rev: String?
   @Flag(help: "Print JSON.") var json = false
+  @Option(help: ArgumentHelp("Also write JUnit XML (one test case per gate).", valueName: "file"))
+  var junit: String?
+  @Option(help: ArgumentHelp("Also write a Markdown summary table.", valueName: "file"))
+  var markdown: String?
+
+  func validate() throws {
+    for (option, path) in [("--junit", junit), ("--markdown", markdown)] where path?.isEmpty == true
+    {
+      throw ValidationError("\(option) needs a file name (is the variable you passed set?)")
+    }
+    if let junit, junit == markdown {
+      throw ValidationError("--junit and --markdown name the same file '\(junit)'")
+    }
+  }
 
   func run() async throws {
+    let started = Date()
     let source = MetricsSource(context: try CommandContext.load(pipelineOptions))
-    var rows: [GateResult] = []
+    let clock = ContinuousClock()
+    var suites: [JUnitReport.Suite] = []
     for e in source.evaluations where !e.gates.isEmpty {
-      let baseline =
-        try rev.map { try source.at($0, e.output) } ?? e.baselineFile.flatMap(source.current)
-      rows += e.check(values: source.current(e.output), baseline: baseline)
+      let start = clock.now
+      let (baseline, from) = try source.baseline(of: e, rev: rev)
+      let results = e.check(values: source.current(e.output), baseline: baseline, from: from)
+      let elapsed = (clock.now - start).components
+      let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18
+      suites.append(JUnitReport.Suite(stage: e.stage, results: results, seconds: seconds))
     }
-    let failed = rows.contains { !$0.passed }
+    let rows = suites.flatMap(\.results)
     if json {
       print(
         Value.map([
-          ("schema", .int(1)), ("passed", .bool(!failed)), ("gates", .list(rows.map(\.json))),
+          ("schema", .int(1)), ("passed", .bool(rows.allSatisfy(\.passed))),
+          ("gates", .list(rows.map(\.json))),
         ]).prettyJSON, terminator: "")
     } else if rows.isEmpty {
       print("no gates: add `gates:` to an evaluate stage")
     } else {
-      func f(_ d: Double?) -> String { d.map { String(format: "%.6g", $0) } ?? "-" }
-      let header = ["stage", "metric", "baseline", "value", "allowed", "verdict"]
-      let table =
-        [header]
-        + rows.map {
-          [$0.stage, $0.metric, f($0.baseline), f($0.value), $0.allowed, $0.verdict.rawValue]
-        }
-      let widths = (0..<header.count).map { c in table.map { $0[c].count }.max()! }
-      for row in table {
-        print(
-          zip(row, widths).map { $0.0.padding(toLength: $0.1, withPad: " ", startingAt: 0) }.joined(
-            separator: "  "))
-      }
+      print(TextTable.render(Self.table(rows), numeric: [2, 3, 4]), terminator: "")
     }
-    if failed { throw ExitCode(ExitStatus.failure.code) }
+    if let junit {
+      try ReportFile.write(
+        JUnitReport(suites: suites, timestamp: started).xml, to: junit, option: "--junit")
+    }
+    if let markdown {
+      try ReportFile.write(GateSummary(results: rows).markdown, to: markdown, option: "--markdown")
+    }
+    if !rows.allSatisfy(\.passed) { throw ExitCode(ExitStatus.failure.code) }
+  }
+
+  /// The terminal table: a header and one row per gate.
+  static func table(_ rows: [GateResult]) -> [[String]] {
+    [["stage", "metric", "baseline", "value", "change", "allowed", "verdict"]]
+      + rows.map { r in
+        let digits = r.digits
+        func f(_ x: Double?) -> String { x.map { MetricFormat.number($0, digits: digits) } ?? "-" }
+        return [
+          r.stage, r.metric, f(r.baseline), f(r.value),
+          r.change.map { MetricFormat.change($0) } ?? "-",
+          r.allowed(digits: digits), r.verdict.rawValue,
+        ]
+      }
   }
 }
 
-/// `fairflow metrics show|diff`.
-struct MetricsCommand: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "metrics",
-    abstract: "Show the metrics of a pipeline, or compare them with a git revision.",
-    subcommands: [Show.self, Diff.self])
-
-  struct Show: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-      commandName: "show",
-      abstract: "Print every metrics file of the pipeline.")
-    @OptionGroup var pipelineOptions: PipelineOptions
-    @Flag(help: "Print JSON.") var json = false
-
-    func run() async throws {
-      let context = try CommandContext.load(pipelineOptions)
-      let source = MetricsSource(context: context)
-      var all: [(key: String, value: Value)] = []
-      for stage in context.loaded.pipeline.stages {
-        for output in stage.outputs where output.isMetric {
-          guard let values = source.current(output.path) else { continue }
-          all.append(
-            (
-              output.path,
-              .map(values.sorted { $0.key < $1.key }.map { ($0.key, .double($0.value)) })
-            ))
-        }
+/// A report file a CI system reads (`check --junit`, `--markdown`): written atomically (a
+/// temporary beside it, renamed). Through a link, device or pipe (`/dev/stdout`, a process
+/// substitution) it is appended to instead: renaming would replace the link or fail, and
+/// truncating `/dev/stdout` redirected to a file would erase what came before (GitHub's step
+/// summary is appended to as well).
+enum ReportFile {
+  static func write(_ text: String, to path: String, option: String) throws {
+    let target = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    do {
+      switch try FileIO.stat(target)?.kind {
+      case .directory?: throw CommandError("cannot write \(option) \(path): it is a directory")
+      case .symlink?, .other?:
+        fflush(nil)  // the table printed before goes first where both share a stream
+        try FileIO.append(Array(text.utf8), to: target)
+      case .file?, nil: try FileIO.writeAtomically(Array(text.utf8), to: target)
       }
-      if json {
-        print(Value.map(all).prettyJSON, terminator: "")
-        return
-      }
-      for (path, values) in all {
-        print(path)
-        if case .map(let pairs) = values {
-          for (k, v) in pairs { print("  \(k)  \(v.interpolationText)") }
-        }
-      }
-    }
-  }
-
-  struct Diff: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-      commandName: "diff",
-      abstract: "Compare metrics with those committed at a revision.")
-    @OptionGroup var pipelineOptions: PipelineOptions
-    @Option(help: "Git revision to compare with.") var rev: String = "HEAD"
-    @Flag(help: "Print JSON.") var json = false
-
-    func run() async throws {
-      let context = try CommandContext.load(pipelineOptions)
-      let source = MetricsSource(context: context)
-      var rows: [Value] = []
-      for stage in context.loaded.pipeline.stages {
-        for output in stage.outputs where output.isMetric {
-          let now = source.current(output.path) ?? [:]
-          let then = try source.at(rev, output.path) ?? [:]
-          for key in Set(now.keys).union(then.keys).sorted() {
-            rows.append(
-              .map([
-                ("file", .string(output.path)), ("metric", .string(key)),
-                ("old", then[key].map(Value.double) ?? .null),
-                ("new", now[key].map(Value.double) ?? .null),
-                (
-                  "change",
-                  (now[key] != nil && then[key] != nil) ? .double(now[key]! - then[key]!) : .null
-                ),
-              ]))
-          }
-        }
-      }
-      if json {
-        print(
-          Value.map([("schema", .int(1)), ("rev", .string(rev)), ("metrics", .list(rows))])
-            .prettyJSON, terminator: "")
-        return
-      }
-      for r in rows {
-        print(
-          "\(r["file"]!.interpolationText)  \(r["metric"]!.interpolationText)  \(r["old"]!.interpolationText) → \(r["new"]!.interpolationText)  (\(r["change"]!.interpolationText))"
-        )
-      }
+    } catch let error as CommandError {
+      throw error
+    } catch {
+      let reason = (error as? any FairflowError)?.message ?? error.localizedDescription
+      throw CommandError("cannot write \(option) \(path): \(reason)")
     }
   }
 }

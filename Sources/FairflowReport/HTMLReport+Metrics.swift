@@ -113,7 +113,7 @@ extension HTMLReport {
         html +=
           "<tr><td>\(h(r.metric))</td><td>\(r.baseline.map { String($0) } ?? "-")</td><td>\(r.value.map { String($0) } ?? "missing")</td>"
         html +=
-          "<td>\(h(r.allowed))</td><td class=\"\(r.passed ? "ok" : "fail")\">\(r.passed ? "ok" : "FAIL")</td></tr>"
+          "<td>\(h(r.allowed(digits: r.digits)))</td><td class=\"\(r.passed ? "ok" : "fail")\">\(r.passed ? "ok" : "FAIL")</td></tr>"
       }
       html += "</table>\n"
     }

@@ -141,6 +141,27 @@ public enum FileIO {
     try writeAtomically(Array(text.utf8), to: path)
   }
 
+  /// Appends `bytes` to what `path` names, following links (a file, a device, a pipe); never
+  /// creates it. Where that is this process's standard output or error (`/dev/stdout`), the
+  /// bytes go through that descriptor, so they land after what the process printed and share
+  /// its offset with the shell; a second description of a redirected file would not. Wraps
+  /// `open(O_APPEND)` and `write`.
+  public static func append(_ bytes: some Collection<UInt8>, to path: String) throws(StoreError) {
+    var target = Glibc.stat()
+    if fstatat(AT_FDCWD, path, &target, 0) == 0 {
+      for standard: Int32 in [1, 2] {
+        var st = Glibc.stat()
+        if fstat(standard, &st) == 0, st.st_dev == target.st_dev, st.st_ino == target.st_ino {
+          return try writeAll(standard, Array(bytes), path: path)
+        }
+      }
+    }
+    let fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+    guard fd >= 0 else { throw .system("open", path: path) }
+    defer { close(fd) }
+    try writeAll(fd, Array(bytes), path: path)
+  }
+
   static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(StoreError) {
     var offset = 0
     while offset < bytes.count {

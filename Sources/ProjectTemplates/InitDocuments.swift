@@ -33,7 +33,7 @@ package enum InitDocuments {
     | `metrics/` | metrics files (commit them: `fairflow check --rev main` compares with them) |
     | `publication/` | the FAIR bundle: DataCite, CITATION.cff, RO-Crate, model card, provenance |
     | `cache/` | fairflow's content-addressed store and logs (not committed) |
-    | `.github/workflows/fairflow.yml` | CI: `fairflow run`, then `fairflow check` |
+    | `.github/workflows/fairflow.yml` | CI: `fairflow run`, then `fairflow check` (a summary table, a JUnit report) |
 
     ## Citing and licence
 
@@ -100,11 +100,15 @@ package enum InitDocuments {
     # build products (a fairflow checkout built by CI, Swift packages)
     .build/
     .fairflow/
+    # the gates as JUnit XML, written by CI's `fairflow check --junit`
+    /fairflow-gates.xml
 
     """
 
   /// GitHub Actions: build fairflow, run the pipeline, gate the metrics. On a pull request the
-  /// gate also compares with the metrics committed on the target branch.
+  /// gate also compares with the metrics committed on the target branch. The gates are written
+  /// as JUnit XML (uploaded as the `fairflow-gates` artifact, also when the gate fails) and as a
+  /// Markdown table on the job's summary page; neither needs a token or a third-party action.
   package static let workflow = """
     # Reproduce the pipeline and fail on a metric regression (made by `fairflow init`).
     name: fairflow
@@ -147,12 +151,21 @@ package enum InitDocuments {
           - name: fairflow run
             run: fairflow run
           - name: fairflow check
+            # The gates also go to a JUnit file (test reports) and the job's summary page.
             run: |
               if [ -n "${GITHUB_BASE_REF:-}" ]; then
-                fairflow check --rev "origin/$GITHUB_BASE_REF"
+                fairflow check --rev "origin/$GITHUB_BASE_REF" \\
+                  --junit fairflow-gates.xml --markdown "$GITHUB_STEP_SUMMARY"
               else
-                fairflow check
+                fairflow check --junit fairflow-gates.xml --markdown "$GITHUB_STEP_SUMMARY"
               fi
+          - name: Upload the gate report
+            if: ${{ !cancelled() }}
+            uses: actions/upload-artifact@v4
+            with:
+              name: fairflow-gates
+              path: fairflow-gates.xml
+              if-no-files-found: ignore
 
     """
 }

@@ -6,7 +6,8 @@ import Testing
 
 /// `fairflow init` through the real binary: each template scaffolds a project that validates,
 /// runs and passes its gates; the citation validates with cffconvert; a non-empty directory is
-/// left untouched; unknown templates and licences exit 2 with the list.
+/// left untouched; unknown templates and licences exit 2 with the list; the CI workflow is YAML
+/// (read by ruamel.yaml, cffconvert's parser) that writes the gates' JUnit file and job summary.
 @Suite struct InitCLITests {
   static let files = [
     "pipelines/main.yaml", "stages/README.md", "CITATION.cff", "LICENSE", "README.md",
@@ -161,5 +162,36 @@ import Testing
     #expect(InitAuthor("CERN").displayName == "CERN")
     #expect(InitAuthor("van Rossum, Guido").yamlFlow == #"{family: "van Rossum", given: "Guido"}"#)
     #expect(InitProject.quoted("a \"b\" \\ c") == #""a \"b\" \\ c""#)
+  }
+
+  @Test func initWorkflowWritesBothReportsAndUploadsTheJUnitFileAsValidYAML() throws {
+    let workflow = InitDocuments.workflow
+    #expect(
+      workflow.contains(
+        #"fairflow check --junit fairflow-gates.xml --markdown "$GITHUB_STEP_SUMMARY""#))
+    #expect(workflow.contains("uses: actions/upload-artifact@v4"))
+    guard let python = PythonPeer.interpreter else {
+      if PythonPeer.required { Issue.record("no Python peer venv: run scripts/install-deps") }
+      return
+    }
+    let ws = try TemporaryWorkspace("workflow")
+    defer { ws.destroy() }
+    try ws.write("fairflow.yml", workflow)
+    let steps = """
+      import json, ruamel.yaml
+      doc = ruamel.yaml.YAML(typ="safe").load(open("fairflow.yml"))
+      print(json.dumps([s.get("name") or s.get("uses") for s in doc["jobs"]["reproduce"]["steps"]]))
+      upload = doc["jobs"]["reproduce"]["steps"][-1]
+      print(json.dumps([upload["if"], upload["with"]["path"], sorted(doc["on"])]))
+      """
+    let parsed = try Shell.run([python, "-c", steps], in: ws.root)
+    #expect(parsed.status == 0, "\(parsed.stderr)")
+    #expect(
+      parsed.stdout == """
+        ["actions/checkout@v4", "System libraries", "Restore fairflow and its cache", \
+        "Build fairflow", "fairflow run", "fairflow check", "Upload the gate report"]
+        ["${{ !cancelled() }}", "fairflow-gates.xml", ["pull_request", "push"]]
+
+        """)
   }
 }

@@ -54,34 +54,37 @@ public struct Gate: Sendable, Equatable {
 
   public init(metric: String) { self.metric = metric }
 
-  /// (allowed range in words, passed?) for `value` against `baseline`.
-  public func check(_ value: Double, baseline: Double?) -> (allowed: String, passed: Bool) {
-    var rules: [String] = []
-    var ok = true
-    if let min {
-      rules.append("≥ \(min)")
-      ok = ok && value >= min
-    }
-    if let max {
-      rules.append("≤ \(max)")
-      ok = ok && value <= max
-    }
+  /// The rules as a pipeline writes them ("min 0.95, max_drop 0.005").
+  package var rule: String { limits(baseline: nil).map(\.rule).joined(separator: ", ") }
+
+  /// Each rule's bound on the value, given `baseline`.
+  package func limits(baseline: Double?) -> [GateLimit] {
+    var limits: [GateLimit] = []
+    if let min { limits.append(GateLimit(kind: .min, amount: min, bound: min)) }
+    if let max { limits.append(GateLimit(kind: .max, amount: max, bound: max)) }
     if let maxDrop {
-      if let baseline {
-        rules.append("≥ \(baseline - maxDrop) (drop ≤ \(maxDrop))")
-        ok = ok && baseline - value <= maxDrop + 1e-12
-      } else {
-        rules.append("drop ≤ \(maxDrop) (no baseline)")
-      }
+      limits.append(
+        GateLimit(kind: .maxDrop, amount: maxDrop, bound: baseline.map { $0 - maxDrop }))
     }
     if let maxRise {
-      if let baseline {
-        rules.append("≤ \(baseline + maxRise) (rise ≤ \(maxRise))")
-        ok = ok && value - baseline <= maxRise + 1e-12
-      } else {
-        rules.append("rise ≤ \(maxRise) (no baseline)")
-      }
+      limits.append(
+        GateLimit(kind: .maxRise, amount: maxRise, bound: baseline.map { $0 + maxRise }))
     }
-    return (rules.joined(separator: ", "), ok && !value.isNaN)
+    return limits
+  }
+
+  /// (the rules' bounds, passed?) for `value` against `baseline`. A relative rule without a
+  /// baseline checks nothing; NaN never passes.
+  package func check(_ value: Double, baseline: Double?) -> (limits: [GateLimit], passed: Bool) {
+    var ok = !value.isNaN
+    if let min { ok = ok && value >= min }
+    if let max { ok = ok && value <= max }
+    if let maxDrop, let baseline {
+      ok = ok && baseline - value <= maxDrop + MetricFormat.tolerance
+    }
+    if let maxRise, let baseline {
+      ok = ok && value - baseline <= maxRise + MetricFormat.tolerance
+    }
+    return (limits(baseline: baseline), ok)
   }
 }

@@ -1,4 +1,4 @@
-package import FairflowBase
+internal import FairflowBase
 package import FairflowCore
 
 /// The gates of one `evaluate` stage: its metrics file, its gates and its baseline file.
@@ -24,49 +24,27 @@ package struct GatedMetrics: Sendable {
     }
   }
 
-  /// Each gate judged on `values` (nil: the metrics file is missing) against `baseline`.
-  package func check(values: [String: Double]?, baseline: [String: Double]?) -> [GateResult] {
+  /// Each gate judged on `values` (nil: the metrics file is missing) against `baseline` (nil:
+  /// none, or its file is missing), which was read from `source`.
+  package func check(
+    values: [String: Double]?, baseline: [String: Double]?, from source: GateBaseline = .none
+  ) -> [GateResult] {
     gates.map { gate in
       let before = baseline?[gate.metric]
+      var result = GateResult(
+        stage: stage, metric: gate.metric, rule: gate.rule, metricsFile: output,
+        baselineSource: source, baseline: before, value: nil,
+        limits: gate.limits(baseline: before), verdict: .missing)
       guard let value = values?[gate.metric] else {
-        return GateResult(
-          stage: stage, metric: gate.metric, baseline: before, value: nil, allowed: "",
-          verdict: .missing)
+        result.missingFile = values == nil
+        return result
       }
-      let (allowed, passed) = gate.check(value, baseline: before)
-      return GateResult(
-        stage: stage, metric: gate.metric, baseline: before, value: value, allowed: allowed,
-        verdict: passed ? .ok : .fail)
+      let (limits, passed) = gate.check(value, baseline: before)
+      result.value = value
+      result.limits = limits
+      result.verdict = passed ? .ok : .fail
+      return result
     }
-  }
-}
-
-/// One gate's verdict, with what it compared.
-package struct GateResult: Sendable, Equatable {
-  package enum Verdict: String, Sendable {
-    case ok
-    case fail = "FAIL"
-    case missing = "MISSING"
-  }
-
-  package var stage: String
-  package var metric: String
-  package var baseline: Double?
-  package var value: Double?
-  /// The allowed range in words ("≥ 0.9, ≥ 0.95 (drop ≤ 0.005)").
-  package var allowed: String
-  package var verdict: Verdict
-
-  package var passed: Bool { verdict == .ok }
-
-  /// The row of `fairflow check --json`.
-  package var json: Value {
-    .map([
-      ("stage", .string(stage)), ("metric", .string(metric)),
-      ("baseline", baseline.map(Value.double) ?? .null),
-      ("value", value.map(Value.double) ?? .null),
-      ("allowed", .string(allowed)), ("verdict", .string(verdict.rawValue)),
-    ])
   }
 }
 
