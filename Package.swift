@@ -254,7 +254,7 @@ let package = Package(
       name: "ModelStagesTests",
       dependencies: [
         "ModelStages", "FairflowBase", "FairflowCore", "FairflowEngine", "HDF5",
-        "NeuralKit", "FairflowTesting",
+        "NeuralKit", "FairflowTesting", "Metrics",
       ],
       swiftSettings: strict),
     .testTarget(
