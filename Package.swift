@@ -270,6 +270,10 @@ let package = Package(
       swiftSettings: strict),
     .testTarget(name: "PlotsTests", dependencies: ["Plots"], swiftSettings: strict),
     .testTarget(
+      name: "FairflowReportTests",
+      dependencies: ["FairflowReport", "FairflowCore", "FairflowBase"],
+      swiftSettings: strict),
+    .testTarget(
       name: "FairflowGitTests", dependencies: ["FairflowGit", "FairflowTesting"],
       swiftSettings: strict),
     .testTarget(
