@@ -20,6 +20,15 @@ package enum HTML {
     return out
   }
 
+  /// Text with `code spans` in backticks (as fairflow's messages write names) as `<code>`.
+  package static func withCode(_ text: String) -> String {
+    let parts = text.split(separator: "`", omittingEmptySubsequences: false)
+    guard parts.count >= 3, parts.count % 2 == 1 else { return escape(text) }
+    return parts.enumerated().map { index, part in
+      index % 2 == 1 ? "<code>\(escape(String(part)))</code>" : escape(String(part))
+    }.joined()
+  }
+
   /// A `<table>` with a header row; `head` and `rows` are HTML (escape text first). `rowClasses`
   /// gives a row its `class`, by index.
   package static func table(

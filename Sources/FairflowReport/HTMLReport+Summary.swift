@@ -40,11 +40,29 @@ extension HTMLReport {
         + (result.allowed.isEmpty ? "" : " (allowed \(h(result.allowed)))")
     }
     problems += failedStages.map { "stage <code>\(h($0))</code> failed in its last run" }
+    // Stale groups by cause: those with a reason of their own, named with it; those stale only
+    // because something upstream is, counted.
+    var downstream = 0
     for group in context.grouping.groups {
       let lagging = group.members.filter { [.stale, .neverRun].contains(statuses[$0]) }
-      guard !lagging.isEmpty else { continue }
+      let reasons = lagging.flatMap { context.facts.reasons[$0] }.filter {
+        switch $0 {
+        case .upstreamStale: false
+        default: true
+        }
+      }
+      if lagging.isEmpty { continue }
+      guard let reason = reasons.first else {
+        downstream += 1
+        continue
+      }
+      var line = "<code>\(h(group.label))</code>: \(h(context.facts.detail(of: group.members)))"
+      if case .neverRun = reason {} else { line += " — \(HTML.withCode(reason.message))" }
+      problems.append(line)
+    }
+    if downstream > 0 {
       problems.append(
-        "<code>\(h(group.label))</code>: \(h(context.facts.detail(of: group.members)))")
+        "and \(downstream) step\(downstream == 1 ? "" : "s") downstream, stale because of those")
     }
     let kind: String
     var text: String
@@ -68,7 +86,9 @@ extension HTMLReport {
       text = "Passed: all \(stages.count) stages up to date"
       text += gates == 0 ? " (no gates declared)" : ", all \(gates) gates pass"
     }
-    if behind > 0, kind == "fail" { text += "; \(behind) stages stale or never run" }
+    if behind > 0, kind == "fail" {
+      text += "; \(behind) stage\(behind == 1 ? " is" : "s are") stale or never ran"
+    }
     let list = problems.prefix(12).map { "<li>\($0)</li>" }.joined()
     let more = problems.count > 12 ? "<li>… and \(problems.count - 12) more</li>" : ""
     return
@@ -109,7 +129,7 @@ extension HTMLReport {
   /// The newest run of this pipeline: when, how long (first start to last end), what it did;
   /// and the compute time behind the current results.
   func lastRun(_ facts: StageFacts) -> String {
-    guard let run = facts.lastRun else { return "never run (no provenance records)" }
+    guard let run = facts.lastRun else { return "not recorded (no provenance records)" }
     let starts = run.records.compactMap { Timestamp.seconds($0.started) }
     let ends = run.records.compactMap { Timestamp.seconds($0.ended) }
     var line = "<code>\(h(run.id))</code>"

@@ -146,8 +146,10 @@ package struct HTMLReport {
       let record = context.facts.records[stage.name]
       let status = context.facts.statuses[index]
       var state = "<span class=\"status-\(status.rawValue)\">\(status.label)</span>"
-      if let reason = context.facts.reasons[index].first, status != .upToDate {
-        state += ": " + h(reason.message)
+      if status == .failed, let failure = record?.failure {
+        state += ": " + h(failure)
+      } else if let reason = context.facts.reasons[index].first, status == .stale {
+        state += ": " + HTML.withCode(reason.message)
         let more = context.facts.reasons[index].count - 1
         if more > 0 { state += " (+\(more))" }
       }

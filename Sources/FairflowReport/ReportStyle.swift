@@ -37,6 +37,8 @@ enum ReportStyle {
     figcaption{font-size:12px;color:#555;margin-top:3px}
     svg.dag{max-width:100%;height:auto;display:block;margin:.4em 0}
     .trace{margin-bottom:1.2em;break-inside:avoid;page-break-inside:avoid}
+    .status-stale{color:#8a5a00}.status-failed{color:#b71c1c;font-weight:600}
+    .status-never-run{color:#666}
     @media print{
     body{max-width:none;margin:0;padding:0;font-size:10.5pt}
     nav{display:none}

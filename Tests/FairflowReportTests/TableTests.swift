@@ -68,6 +68,12 @@ import Testing
     #expect(!html.contains("---"))
   }
 
+  @Test func backtickedNamesBecomeCode() {
+    #expect(HTML.withCode("param `epochs` 5→6") == "param <code>epochs</code> 5→6")
+    #expect(HTML.withCode("a `<b>` & `c`") == "a <code>&lt;b&gt;</code> &amp; <code>c</code>")
+    #expect(HTML.withCode("odd ` tick") == "odd ` tick")
+  }
+
   @Test func groupStatusIsTheMostUrgent() {
     #expect(StageStatus.combined([.upToDate, .upToDate]) == .upToDate)
     #expect(StageStatus.combined([.upToDate, .failed, .stale]) == .failed)
