@@ -254,7 +254,7 @@ let package = Package(
       name: "ModelStagesTests",
       dependencies: [
         "ModelStages", "FairflowBase", "FairflowCore", "FairflowEngine", "HDF5",
-        "NeuralKit", "FairflowTesting",
+        "NeuralKit", "FairflowTesting", "Metrics",
       ],
       swiftSettings: strict),
     .testTarget(
@@ -269,6 +269,10 @@ let package = Package(
       name: "MetricsTests", dependencies: ["Metrics", "FairflowTesting", "FairflowBase"],
       swiftSettings: strict),
     .testTarget(name: "PlotsTests", dependencies: ["Plots"], swiftSettings: strict),
+    .testTarget(
+      name: "FairflowReportTests",
+      dependencies: ["FairflowReport", "FairflowCore", "FairflowBase"],
+      swiftSettings: strict),
     .testTarget(
       name: "FairflowGitTests", dependencies: ["FairflowGit", "FairflowTesting"],
       swiftSettings: strict),

@@ -8,7 +8,7 @@ struct Report: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "report",
     abstract:
-      "Write a self-contained HTML report of a pipeline: graph, stages, metrics, gates, plots, provenance."
+      "Write a self-contained HTML report of a pipeline: summary, graph, metrics, gates, charts, provenance."
   )
   @OptionGroup var pipelineOptions: PipelineOptions
   @Option(help: "Output file.") var out = "report.html"

@@ -6,10 +6,18 @@ public struct SVGPlot: Sendable {
     public var name: String
     public var x: [Double]
     public var y: [Double]
-    public init(name: String, x: [Double], y: [Double]) {
+    /// The line's colour (a CSS colour); nil takes the next colour of the default palette.
+    public var colour: String?
+    /// Drawn dashed (e.g. validation beside a solid training curve).
+    public var dashed: Bool
+    public init(
+      name: String, x: [Double], y: [Double], colour: String? = nil, dashed: Bool = false
+    ) {
       self.name = name
       self.x = x
       self.y = y
+      self.colour = colour
+      self.dashed = dashed
     }
   }
 
@@ -21,7 +29,9 @@ public struct SVGPlot: Sendable {
   static let colours = [
     "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#17becf",
   ]
-  let margin = (left: 70.0, right: 20.0, top: 40.0, bottom: 60.0)
+  var margin = (left: 70.0, right: 20.0, top: 40.0, bottom: 60.0)
+  /// Lines stop at the plot area's edge (for a zoom into part of the data's range).
+  public var clipsToPlotArea = false
 
   public init(title: String, xLabel: String, yLabel: String) {
     self.title = title
@@ -30,12 +40,22 @@ public struct SVGPlot: Sendable {
   }
 
   /// Lines through each series' points (`diagonal` adds the y = x reference of a ROC plot).
+  /// Without `legend`, every named series is listed at the top right; with it, exactly its
+  /// entries, boxed, where it says.
   public func lines(
     _ series: [Series], diagonal: Bool = false, xRange: ClosedRange<Double>? = nil,
-    yRange: ClosedRange<Double>? = nil
+    yRange: ClosedRange<Double>? = nil, legend: Legend? = nil
   )
     -> String
   {
+    widened(for: legend).drawLines(
+      series, diagonal: diagonal, xRange: xRange, yRange: yRange, legend: legend)
+  }
+
+  func drawLines(
+    _ series: [Series], diagonal: Bool, xRange: ClosedRange<Double>?,
+    yRange: ClosedRange<Double>?, legend: Legend?
+  ) -> String {
     let xs = series.flatMap(\.x).filter(\.isFinite)
     let ys = series.flatMap(\.y).filter(\.isFinite)
     let xr = xRange ?? Self.range(xs)
@@ -45,13 +65,17 @@ public struct SVGPlot: Sendable {
       body +=
         "<line x1=\"\(f(px(xr.lowerBound, xr)))\" y1=\"\(f(py(yr.lowerBound, yr)))\" x2=\"\(f(px(xr.upperBound, xr)))\" y2=\"\(f(py(yr.upperBound, yr)))\" stroke=\"#999\" stroke-dasharray=\"4 4\"/>\n"
     }
+    var data = ""
     for (i, s) in series.enumerated() {
       let points = zip(s.x, s.y).filter { $0.0.isFinite && $0.1.isFinite }
         .map { "\(f(px($0.0, xr))),\(f(py($0.1, yr)))" }.joined(separator: " ")
-      body +=
-        "<polyline fill=\"none\" stroke=\"\(Self.colours[i % Self.colours.count])\" stroke-width=\"2\" points=\"\(points)\"/>\n"
+      let colour = s.colour ?? Self.colours[i % Self.colours.count]
+      let dash = s.dashed ? " stroke-dasharray=\"6 4\"" : ""
+      data +=
+        "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\"\(dash) points=\"\(points)\"/>\n"
     }
-    return document(body + legend(series.map(\.name)))
+    body += clipsToPlotArea ? clipped(data) : data
+    return document(body + (legend.map(boxed) ?? self.legend(series.map(\.name))))
   }
 
   /// One bar per label (negative values go below zero).

@@ -76,6 +76,8 @@ import Testing
       print(len(svgs))
       """
     let parsed = try Shell.run([python, "-c", parse], in: ws.root)
-    #expect(parsed.stdout == "10\n", "\(parsed.stdout)\(parsed.stderr)")
+    // The pipeline graph, the 9 interpret charts, the training curves as two panels (loss;
+    // validation accuracy).
+    #expect(parsed.stdout == "12\n", "\(parsed.stdout)\(parsed.stderr)")
   }
 }

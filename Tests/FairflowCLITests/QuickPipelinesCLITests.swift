@@ -110,8 +110,16 @@ import Testing
     #expect(html.contains("Table 4 analogue"))
     // Table 9 analogue: the paper's thresholds, fidelity 100 % when nothing is masked.
     #expect(html.contains("Masking by ΔAUC threshold: interpret"))
-    #expect(html.contains("<td>0.001</td>") && html.contains("<td>1.0</td>"))
-    #expect(html.contains("Table 10 analogue") && html.contains("<td>8,498</td>"))
+    #expect(
+      html.contains("<td class=\"num\">0.001</td>") && html.contains("<td class=\"num\">1.0</td>"))
+    #expect(html.contains("Table 10 analogue") && html.contains("<td class=\"num\">8,498</td>"))
+    // Summary first: the verdict (every gate passes, nothing stale), the ten seeds as one table
+    // with a mean ± std row, one ROC chart for the ten seeds.
+    #expect(
+      html.contains(
+        "<div class=\"verdict pass\">Passed: all 40 stages up to date, all 20 gates pass."))
+    #expect(html.contains("<h3>evaluate ×10</h3>") && html.contains("<tr class=\"mean-std\">"))
+    #expect(html.components(separatedBy: "<figure class=\"roc-overlay").count == 2)
     #expect(html.contains("Table 8 analogue"))
     try checkTable10(ws)
     try checkTable8(ws)

@@ -1,6 +1,7 @@
 import FairflowBase
 import FairflowCore
 import FairflowTesting
+import Metrics
 import Testing
 
 @testable import ModelStages
@@ -75,6 +76,31 @@ import Testing
     #expect(metrics["rows"] == .int(40))
     #expect(metrics["auc"]?.doubleValue.map { $0 >= 0 && $0 <= 1 } == true)
     #expect(try ws.read("report/evaluate/roc.svg").contains("ROC curve"))
+    // roc.json: the same AUC, the curve from (0, 0) to (1, 1), for the report's overlays.
+    let roc = try ModelFixtures.json(ws, "report/evaluate/roc.json")
+    #expect(roc["auc"] == metrics["auc"])
+    let fpr = try #require(roc["false_positive_rate"]?.listValue?.compactMap { $0.doubleValue })
+    let tpr = try #require(roc["true_positive_rate"]?.listValue?.compactMap { $0.doubleValue })
+    #expect(fpr.count == tpr.count && fpr.first == 0 && tpr.first == 0)
+    #expect(fpr.last == 1 && tpr.last == 1)
+  }
+
+  @Test func rocPointsAreThinnedForCharts() throws {
+    var generator = SplitMix64(seed: 7)
+    let labels = (0..<100_000).map { _ in Int(generator.next() % 2) }
+    let scores = labels.map { Double($0) * 0.5 + Double(generator.next() % 1_000_000) / 1e6 }
+    let roc = try ROC(scores: scores, labels: labels)
+    #expect(roc.falsePositiveRate.count > 10_000)
+    let document = try ValueParser.parse(roc.curveJSON(), file: "roc.json")
+    let fpr = try #require(
+      document["false_positive_rate"]?.listValue?.compactMap { $0.doubleValue })
+    let tpr = try #require(document["true_positive_rate"]?.listValue?.compactMap { $0.doubleValue })
+    #expect(fpr.count == tpr.count && fpr.count <= 2_001 && fpr.count > 100)
+    #expect(document["auc"] == .double(roc.auc))
+    #expect(fpr.first == 0 && tpr.first == 0 && fpr.last == 1 && tpr.last == 1)
+    for i in 1..<fpr.count - 1 {
+      #expect(fpr[i] - fpr[i - 1] >= 0.001 || tpr[i] - tpr[i - 1] >= 0.001)
+    }
   }
 
   @Test func braggNNPeakErrorsAgainstTheCentreOfMass() async throws {

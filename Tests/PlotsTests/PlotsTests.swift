@@ -57,6 +57,32 @@ import Testing
     }
   }
 
+  @Test func overlayWithStyledSeriesAndABoxedLegend() throws {
+    let plot = SVGPlot(title: "Loss", xLabel: "epoch", yLabel: "loss")
+    let series: [SVGPlot.Series] = [
+      .init(name: "", x: [1, 2, 3], y: [0.5, 0.3, 0.2], colour: SVGPlot.palette[0]),
+      .init(
+        name: "", x: [1, 2, 3], y: [0.6, 0.4, 0.35], colour: SVGPlot.palette[0], dashed: true),
+    ]
+    let legend = SVGPlot.Legend(
+      [
+        .init(name: "seed 1 · AUC 0.9584", colour: SVGPlot.palette[0]),
+        .init(name: "validation <dashed>", colour: "#555", dashed: true),
+      ], corner: .bottomRight)
+    let svg = plot.lines(series, legend: legend)
+    let c = try #require(parse(svg))
+    #expect(c.attributes.filter { $0["class"] == "legend-entry" }.count == 2)
+    #expect(c.attributes.filter { $0["stroke-dasharray"] == "6 4" }.count == 2)
+    #expect(c.texts.joined().contains("validation <dashed>"))
+    // The box sits in the bottom-right corner of the plot area (which ends at y = 320).
+    let box = try #require(c.attributes.first { $0["stroke"] == "#bbb" })
+    let bottom = try #require(Double(box["y"] ?? "")) + (Double(box["height"] ?? "") ?? 0)
+    #expect(bottom > 300 && bottom <= 320)
+    // Without a Legend the chart is drawn as before: no box, no dashes.
+    let plain = plot.lines([.init(name: "a", x: [0, 1], y: [0, 1])])
+    #expect(!plain.contains("legend") && !plain.contains("stroke-dasharray"))
+  }
+
   @Test func barsAndHistogram() throws {
     let bars = SVGPlot(title: "ΔAUC per feature", xLabel: "masked feature", yLabel: "ΔAUC")
       .bars(labels: ["track_ptrel", "sv_mass", "a<b"], values: [0.02, -0.001, .nan])

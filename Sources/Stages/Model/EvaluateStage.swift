@@ -16,7 +16,8 @@ internal import Plots
 public struct EvaluateStage: TypedStage {
   public typealias Configuration = EvaluateConfig
   public let name = "evaluate"
-  public let version = 2  // 2: deterministic kernels (issue 17)
+  /// 2: deterministic kernels (issue 17); 3: `roc.json` (the curve's points) beside `roc.svg`.
+  public let version = 3
 
   public init() {}
 
@@ -41,7 +42,8 @@ public struct EvaluateStage: TypedStage {
         + metrics.map { "\($0.key) \($0.value.interpolationText)" }.joined(separator: ", "))
   }
 
-  /// Rows, AUC (class 1 vs the rest), accuracy and per-class accuracy; the ROC curve in `plots`.
+  /// Rows, AUC (class 1 vs the rest), accuracy and per-class accuracy; the ROC curve in `plots`
+  /// (`roc.svg`, and its points in `roc.json`).
   private func classifierMetrics(
     _ network: InteractionNetwork, inputs: JetInputs, plots: String?
   ) throws -> [(key: String, value: Value)] {
@@ -55,7 +57,10 @@ public struct EvaluateStage: TypedStage {
     }
     let scores = probabilities.map { Double($0[min(1, $0.count - 1)]) }
     let roc = try ROC(scores: scores, labels: classes)
-    if let plots { try FileIO.writeAtomically(Array(roc.svg.utf8), to: plots + "/roc.svg") }
+    if let plots {
+      try FileIO.writeAtomically(Array(roc.svg.utf8), to: plots + "/roc.svg")
+      try FileIO.writeAtomically(Array(roc.curveJSON().utf8), to: plots + "/roc.json")
+    }
     var metrics: [(key: String, value: Value)] = [
       ("rows", .int(n)), ("auc", .double(roc.auc)),
       ("accuracy", .double(Metrics.accuracy(probabilities: probabilities, labels: classes))),
