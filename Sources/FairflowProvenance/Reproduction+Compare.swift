@@ -187,13 +187,7 @@ extension Reproduction {
   public static func judge(recorded: String, reproduced: String, within declared: Reproducibility)
     -> [StageComparison.MetricDelta]
   {
-    guard let a = try? JSONParser.parse(recorded, file: "recorded"),
-      let b = try? JSONParser.parse(reproduced, file: "reproduced")
-    else { return [] }
-    var left: [(String, Value)] = []
-    var right: [(String, Value)] = []
-    flatten(a, prefix: "", into: &left)
-    flatten(b, prefix: "", into: &right)
+    guard let (left, right) = flattened(recorded, reproduced) else { return [] }
     let rightMap = Dictionary(right, uniquingKeysWith: { first, _ in first })
     let leftKeys = Set(left.map(\.0))
     var out: [StageComparison.MetricDelta] = []
@@ -219,13 +213,7 @@ extension Reproduction {
   public static func metricDeltas(recorded: String, reproduced: String)
     -> [StageComparison.MetricDelta]
   {
-    guard let a = try? JSONParser.parse(recorded, file: "recorded"),
-      let b = try? JSONParser.parse(reproduced, file: "reproduced")
-    else { return [] }
-    var left: [(String, Value)] = []
-    var right: [(String, Value)] = []
-    flatten(a, prefix: "", into: &left)
-    flatten(b, prefix: "", into: &right)
+    guard let (left, right) = flattened(recorded, reproduced) else { return [] }
     let rightMap = Dictionary(right, uniquingKeysWith: { first, _ in first })
     let leftKeys = Set(left.map(\.0))
     var out: [StageComparison.MetricDelta] = []
@@ -240,6 +228,21 @@ extension Reproduction {
       if let y = value.doubleValue { out.append(.init(key: key, recorded: nil, reproduced: y)) }
     }
     return out
+  }
+
+  /// Both texts parsed and flattened (`a.b`, `list[2]`) in document order; nil when either is
+  /// not JSON.
+  static func flattened(_ recorded: String, _ reproduced: String) -> (
+    [(String, Value)], [(String, Value)]
+  )? {
+    guard let a = try? JSONParser.parse(recorded, file: "recorded"),
+      let b = try? JSONParser.parse(reproduced, file: "reproduced")
+    else { return nil }
+    var left: [(String, Value)] = []
+    var right: [(String, Value)] = []
+    flatten(a, prefix: "", into: &left)
+    flatten(b, prefix: "", into: &right)
+    return (left, right)
   }
 
   static func flatten(_ value: Value, prefix: String, into out: inout [(String, Value)]) {

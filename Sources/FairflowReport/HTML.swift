@@ -1,24 +1,12 @@
+internal import Plots
+
 /// Small pieces of HTML the report's sections share: escaping and tables of already escaped
 /// cells.
 package enum HTML {
   /// Text for an element or an attribute value: `& < > " '` escaped, control characters
-  /// (other than tab and newline) replaced by spaces.
-  package static func escape(_ text: String) -> String {
-    var out = ""
-    out.reserveCapacity(text.utf8.count)
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "&": out += "&amp;"
-      case "<": out += "&lt;"
-      case ">": out += "&gt;"
-      case "\"": out += "&quot;"
-      case "'": out += "&#39;"
-      case _ where scalar.value < 0x20 && scalar != "\n" && scalar != "\t": out += " "
-      default: out.unicodeScalars.append(scalar)
-      }
-    }
-    return out
-  }
+  /// (other than tab and newline) replaced by spaces — the charts' escaping (`SVGPlot.escape`),
+  /// so inline SVG and the page around it agree.
+  package static func escape(_ text: String) -> String { SVGPlot.escape(text) }
 
   /// Text with `code spans` in backticks (as fairflow's messages write names) as `<code>`.
   package static func withCode(_ text: String) -> String {
