@@ -84,12 +84,21 @@ extension HTMLReport {
         let cells = metrics.map { metric -> String in
           guard let result = entry.results.first(where: { $0.metric == metric }) else { return "–" }
           let value = result.value.map { NumberFormat.significant($0) } ?? "missing"
+          // A relative rule without a baseline passes without checking anything: say so.
+          if result.unchecked {
+            return "<span class=\"unchecked\" title=\"no baseline: not checked\">–</span> \(value)"
+          }
           let mark = result.passed ? "<span class=\"ok\">✓</span>" : "<span class=\"fail\">✗</span>"
           return "\(mark) \(value)"
         }
         let passed = entry.results.allSatisfy(\.passed)
-        return ["<code>\(h(entry.metrics.stage))</code>"] + cells
-          + [passed ? "<span class=\"ok\">ok</span>" : "<span class=\"fail\">FAIL</span>"]
+        let verdict =
+          !passed
+          ? "<span class=\"fail\">FAIL</span>"
+          : entry.results.allSatisfy(\.unchecked)
+            ? "<span class=\"unchecked\">not checked (no baseline)</span>"
+            : "<span class=\"ok\">ok</span>"
+        return ["<code>\(h(entry.metrics.stage))</code>"] + cells + [verdict]
       }
       html += "<h4>\(h(context.grouping.groups[group].label))</h4>\n"
       html += HTML.table(head: head, rows: rows, class: "gates", numericFrom: 1)

@@ -16,7 +16,7 @@ enum ReportStyle {
     th{background:#f2f4f7;font-weight:600}
     td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
     tr.mean-std td{font-weight:600;background:#f4f6fb;border-top:2px solid #8a94a6}
-    td.ok,span.ok{color:#1b5e20;font-weight:600}td.fail,span.fail{color:#b71c1c;font-weight:600}
+    td.ok,span.ok{color:#1b5e20;font-weight:600}td.fail,span.fail{color:#b71c1c;font-weight:600}span.unchecked{color:#777}
     .verdict{padding:.6em 1em;border-radius:6px;font-size:1.15em;font-weight:600;margin:.4em 0 1em}
     .verdict.pass{background:#e3f2e1;color:#1b5e20;border:1px solid #2e7d32}
     .verdict.fail{background:#fde2e1;color:#8e1b1b;border:1px solid #c62828}

@@ -76,7 +76,8 @@ import Testing
           data: data/features/test.h5
           output: metrics/evaluate/seed-${matrix.seed}.json
           plots: plots/seed-${matrix.seed}
-          gates: {auc: {min: 0.5}, rows: {min: 1000}}   # rows: 600, a gate that must fail
+          # rows: 600, a gate that must fail; accuracy: no baseline, so nothing to check
+          gates: {auc: {min: 0.5}, rows: {min: 1000}, accuracy: {max_drop: 0.01}}
       aggregate:
         uses: aggregate
         deps: \(seedMetrics)
@@ -146,7 +147,9 @@ import Testing
         summary.contains(
           "<li>gate <code>evaluate@seed=\(seed)</code> rows: 600 (allowed ≥ 1000)</li>"))
     }
-    #expect(summary.contains("3 of 6 fail"))
+    #expect(summary.contains("3 of 9 fail"), "\(summary)")
+    // The relative gate without a baseline is shown as not checked, not as a pass.
+    #expect(dom.contains("<span class=\"unchecked\" title=\"no baseline: not checked\">–</span>"))
     #expect(summary.contains("clean tree"))
     #expect(summary.contains("<h4>Accuracy and AUC over 3 seeds (mean ± sample std)</h4>"))
     // The graph: an SVG with one node per stage group (the matrices folded), all up to date.
