@@ -78,8 +78,13 @@ public struct SVGPlot: Sendable {
     return document(body + (legend.map(boxed) ?? self.legend(series.map(\.name))))
   }
 
-  /// One bar per label (negative values go below zero).
+  /// One bar per label (negative values go below zero). The margins grow to fit long labels.
   public func bars(labels: [String], values: [Double]) -> String {
+    fitting(columnLabels: labels, columns: labels.count, titleInset: 12)
+      .drawBars(labels: labels, values: values)
+  }
+
+  func drawBars(labels: [String], values: [Double]) -> String {
     let finite = values.filter(\.isFinite)
     let yr = Self.range(finite + [0])
     var body = axes(0...Double(max(labels.count, 1)), yr, xTicks: false)
@@ -125,9 +130,24 @@ public struct SVGPlot: Sendable {
 
   /// A heat map of `values[row][column]` on a diverging blue–white–red scale over
   /// `-limit...limit` (NaN cells black), e.g. a NAP diagram (nodes × layers) or per-object
-  /// relevances (features × track slots).
+  /// relevances (features × track slots). The margins grow to fit long labels.
   public func heatmap(
     _ values: [[Double]], rowLabels: [String], columnLabels: [String], limit: Double? = nil
+  ) -> String {
+    let rows = values.count
+    let columns = values.map(\.count).max() ?? 0
+    return fitting(
+      columnLabels: Array(columnLabels.prefix(columns)), columns: columns,
+      rowLabels: rows <= Self.labelledRows ? Array(rowLabels.prefix(rows)) : [], titleInset: 6
+    )
+    .drawHeatmap(values, rowLabels: rowLabels, columnLabels: columnLabels, limit: limit)
+  }
+
+  /// Heat maps with more rows than this leave them unlabelled.
+  static let labelledRows = 40
+
+  func drawHeatmap(
+    _ values: [[Double]], rowLabels: [String], columnLabels: [String], limit: Double?
   ) -> String {
     let rows = values.count
     let columns = values.map(\.count).max() ?? 0
@@ -160,7 +180,7 @@ public struct SVGPlot: Sendable {
       body +=
         "<text x=\"\(f(x))\" y=\"\(f(y))\" font-size=\"9\" text-anchor=\"end\" transform=\"rotate(-45 \(f(x)) \(f(y)))\">\(Self.escape(label))</text>\n"
     }
-    if rows <= 40 {
+    if rows <= Self.labelledRows {
       for (r, label) in rowLabels.enumerated() where r < rows {
         body +=
           "<text x=\"\(f(margin.left - 4))\" y=\"\(f(margin.top + (Double(r) + 0.7) * ch))\" font-size=\"9\" text-anchor=\"end\">\(Self.escape(label))</text>\n"
