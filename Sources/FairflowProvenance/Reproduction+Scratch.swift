@@ -94,24 +94,20 @@ public final class Reproducer {
     return scratch
   }
 
+  /// Writes the files of `tree` below `directory` (one file in memory at a time).
   func write(tree: ObjectID, to directory: String) throws {
-    for entry in try store.repository.treeEntries(tree) {
-      let path = directory + "/" + entry.name
-      switch entry.mode {
-      case 0o040000:
+    try walk(tree: tree) { entry in
+      let path = directory + "/" + entry.path
+      switch entry.kind {
+      case .directory:
         try FileIO.makeDirectories(path)
-        try write(tree: entry.id, to: path)
-      case 0o160000:
-        try FileIO.makeDirectories(path)
-      case 0o120000:
-        let target = String(decoding: try store.repository.readBlob(entry.id), as: UTF8.self)
+      case .symlink(let target):
         guard symlink(target, path) == 0 else {
           throw ProvenanceError("cannot create the symlink \(path)")
         }
-      default:
+      case .file(let bytes, let executable):
         try FileIO.writeAtomically(
-          try store.repository.readBlob(entry.id), to: path,
-          mode: entry.mode == 0o100755 ? 0o755 : 0o644, durable: false)
+          bytes, to: path, mode: executable ? 0o755 : 0o644, durable: false)
       }
     }
   }
@@ -185,10 +181,11 @@ public final class Reproducer {
       corrupt: { [objects] output in
         guard let digest = Digest(hex: output.sha256) else { return [] }
         func intact(_ d: Digest) -> Bool {
-          guard objects.contains(d), let bytes = try? FileIO.read(objects.path(of: d)) else {
-            return true  // not cached: nothing to restore wrongly
+          // Streamed, as `fairflow cache verify` hashes objects; not cached: nothing to restore.
+          guard objects.contains(d), let hashed = try? FileHasher.hash(objects.path(of: d)) else {
+            return true
           }
-          return Digest.of(bytes) == d
+          return hashed.digest == d
         }
         guard output.isDirectory else { return intact(digest) ? [] : [""] }
         guard intact(digest) else { return [".manifest"] }

@@ -34,11 +34,13 @@ extension Reproducer {
     }
     let object = try store.repository.commit(id)
     var entries: [SourceTree.Entry] = []
-    try collect(tree: object.tree, prefix: "", into: &entries)
+    try walk(tree: object.tree) { entries.append($0) }
     return SourceTree(commit: commit, time: object.time, entries: entries)
   }
 
-  private func collect(tree: ObjectID, prefix: String, into entries: inout [SourceTree.Entry])
+  /// Every entry below `tree`, parents before their contents, as a checkout would give them:
+  /// the one reading of git's modes that the source archive and the scratch workspace share.
+  func walk(tree: ObjectID, prefix: String = "", _ visit: (SourceTree.Entry) throws -> Void)
     throws
   {
     let repository = store.repository
@@ -46,15 +48,15 @@ extension Reproducer {
       let path = prefix + entry.name
       switch entry.mode {
       case 0o040000:
-        entries.append(.init(path: path, kind: .directory))
-        try collect(tree: entry.id, prefix: path + "/", into: &entries)
+        try visit(.init(path: path, kind: .directory))
+        try walk(tree: entry.id, prefix: path + "/", visit)
       case 0o160000:
-        entries.append(.init(path: path, kind: .directory))
+        try visit(.init(path: path, kind: .directory))
       case 0o120000:
         let target = String(decoding: try repository.readBlob(entry.id), as: UTF8.self)
-        entries.append(.init(path: path, kind: .symlink(target: target)))
+        try visit(.init(path: path, kind: .symlink(target: target)))
       default:
-        entries.append(
+        try visit(
           .init(
             path: path,
             kind: .file(try repository.readBlob(entry.id), executable: entry.mode == 0o100755)))
