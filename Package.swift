@@ -171,6 +171,11 @@ let package = Package(
         .product(name: "Crypto", package: "swift-crypto"), "FairflowBase",
       ],
       swiftSettings: strict),
+    // Remotes: `push`/`pull` of objects and run-cache entries (directory, WebDAV), `run --pull`.
+    .target(
+      name: "FairflowRemote",
+      dependencies: ["FairflowBase", "FairflowCore", "FairflowStore", "FairflowEngine", "Fetch"],
+      swiftSettings: strict),
     // `fairflow report`'s self-contained HTML page (graph, stages, metrics, gates, charts).
     .target(
       name: "FairflowReport",
@@ -191,7 +196,7 @@ let package = Package(
         "ROOTIO", "FairflowStages",
         .product(name: "ArgumentParser", package: "swift-argument-parser"), "FAIRStages",
         "FairflowBase", "Fetch", "ProjectTemplates", "ModelImport", "ModelStages",
-        "FairflowReport",
+        "FairflowReport", "FairflowRemote",
       ],
       swiftSettings: strict),
     .executableTarget(name: "fairflow", dependencies: ["FairflowCLI"], swiftSettings: strict),
@@ -221,6 +226,11 @@ let package = Package(
       name: "FairflowEngineTests",
       dependencies: [
         "FairflowEngine", "FairflowTesting", "FairflowBase", "FairflowCore", "FairflowStore",
+      ], swiftSettings: strict),
+    .testTarget(
+      name: "FairflowRemoteTests",
+      dependencies: [
+        "FairflowRemote", "FairflowTesting", "FairflowBase", "FairflowCore", "FairflowStore",
       ], swiftSettings: strict),
     .testTarget(
       name: "HDF5Tests", dependencies: ["HDF5", "FairflowTesting", "FairflowBase", "FairflowCore"],

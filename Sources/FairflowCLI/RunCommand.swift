@@ -3,6 +3,7 @@ internal import FairflowBase
 internal import FairflowCore
 internal import FairflowEngine
 internal import FairflowProvenance
+internal import FairflowRemote
 internal import FairflowStages
 internal import FairflowStore
 internal import Dispatch
@@ -57,10 +58,20 @@ struct Run: AsyncParsableCommand {
       valueName: "local|slurm"))
   var executor: String = "local"
 
+  @Flag(
+    help:
+      "Before deciding each stage, fetch from the remote what would let it be restored instead of run (docs/remotes.md)."
+  )
+  var pull = false
+
+  @Option(help: "The remote of --pull (default: fairflow.yaml's default-remote).")
+  var remote: String?
+
   nonisolated(unsafe) static var retained: [RunSession] = []
 
   func validate() throws {
     if let jobs, jobs < 1 { throw ValidationError("-j must be at least 1") }
+    if remote != nil, !pull { throw ValidationError("--remote needs --pull") }
     if ExecutorKind(rawValue: executor) == nil {
       throw ValidationError("unknown executor '\(executor)'; use local or slurm")
     }
@@ -83,6 +94,12 @@ struct Run: AsyncParsableCommand {
       [program, "exec-stage", file, "--stage", stage] + overrides.flatMap { ["-p", $0] }
     }
     let reporter = TerminalReporter(verbose: verbose)
+    let pulling =
+      pull && !dryRun ? try RemoteSettings.open(remote, jobs: nil, workspace: workspace) : nil
+    if let pulling {
+      options.remote = RemoteRunCache(
+        transfer: CacheTransfer(remote: pulling, workspace: workspace.root))
+    }
     let recorder =
       noProvenance || dryRun
       ? nil
@@ -111,9 +128,16 @@ struct Run: AsyncParsableCommand {
         reporter.tick()
       }
     }
-    let summary = try await session.run {
-      signals = SignalHandler { session.cancel() }
+    let summary: RunSummary
+    do {
+      summary = try await session.run {
+        signals = SignalHandler { session.cancel() }
+      }
+    } catch {
+      await pulling?.close()
+      throw error
     }
+    await pulling?.close()
     ticker.cancel()
     signals?.stop()
     reporter.finish(summary)

@@ -7,15 +7,15 @@ internal import Glibc
 /// (not more threads than cores doing work) may block: with `-j` above the core count, or
 /// beside other blocked work, the next stage's bookkeeping would wait for an unrelated stage to
 /// end. A thread costs tens of microseconds to start; a stage costs milliseconds.
-enum BlockingThread {
-  static func run<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+package enum BlockingThread {
+  package static func run<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
     await withCheckedContinuation { (continuation: CheckedContinuation<T, Never>) in
       start { continuation.resume(returning: work()) }
     }
   }
 
   /// Starts `body` on a new detached thread (a small stack: the work is shallow).
-  static func start(_ body: @escaping @Sendable () -> Void) {
+  package static func start(_ body: @escaping @Sendable () -> Void) {
     final class Box: @unchecked Sendable {
       let body: @Sendable () -> Void
       init(_ body: @escaping @Sendable () -> Void) { self.body = body }

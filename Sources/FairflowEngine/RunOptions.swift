@@ -15,6 +15,8 @@ public struct RunOptions: Sendable {
   public var executor: ExecutorKind = .local
   /// Poll intervals of the Slurm executor.
   public var slurmPolling = PollBackoff()
+  /// `run --pull`: fetch from this remote what the local cache lacks (docs/remotes.md).
+  public var remote: (any RemoteCacheSource)?
 
   public init(jobs: Int) { self.jobs = jobs }
 }

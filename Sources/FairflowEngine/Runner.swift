@@ -119,6 +119,7 @@ public final class Runner: @unchecked Sendable {
               results[index] = .interrupted
               continue
             }
+            if options.remote != nil { await prefetch(index) }
             let decision = evaluate(index)
             switch decision {
             case .done(let result):

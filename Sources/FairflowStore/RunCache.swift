@@ -33,8 +33,13 @@ public struct RunCache: Sendable {
 
   public func entry(for fingerprint: Digest) -> Entry? {
     let file = path(of: fingerprint)
-    guard FileIO.exists(file), let text = try? FileIO.readText(file),
-      let value = try? ValueParser.parse(text, file: file), value["schema"] == .int(1),
+    guard FileIO.exists(file), let text = try? FileIO.readText(file) else { return nil }
+    return Self.decode(text, fingerprint: fingerprint, file: file)
+  }
+
+  /// Parses an entry's text; nil unless it is a whole entry for `fingerprint`.
+  public static func decode(_ text: String, fingerprint: Digest, file: String) -> Entry? {
+    guard let value = try? ValueParser.parse(text, file: file), value["schema"] == .int(1),
       value["fingerprint"]?.stringValue == fingerprint.hex, let list = value["outs"]?.listValue
     else { return nil }
     var outs: [PathRecord] = []

@@ -10,17 +10,20 @@ public struct HTTPRequest: Sendable, Equatable {
   /// Header fields in the order they are sent; names compare case-insensitively.
   public var headers: [(name: String, value: String)]
   public var body: [UInt8]?
+  /// A body streamed from elsewhere (a file) instead of `body`; made afresh for every attempt.
+  public var upload: UploadBody?
   /// Seconds without progress (connect or between body chunks) before the request fails.
   public var timeout: Double
 
   public init(
     method: String = "GET", url: URL, headers: [(name: String, value: String)] = [],
-    body: [UInt8]? = nil, timeout: Double = 60
+    body: [UInt8]? = nil, upload: UploadBody? = nil, timeout: Double = 60
   ) {
     self.method = method
     self.url = url
     self.headers = headers
     self.body = body
+    self.upload = upload
     self.timeout = timeout
   }
 
@@ -32,6 +35,21 @@ public struct HTTPRequest: Sendable, Equatable {
     lhs.method == rhs.method && lhs.url == rhs.url && lhs.body == rhs.body
       && lhs.headers.map { [$0.name.lowercased(), $0.value] }
         == rhs.headers.map { [$0.name.lowercased(), $0.value] }
+  }
+}
+
+/// A request body of known length read chunk by chunk (a gigabyte object never sits in memory).
+/// `chunks` is called once per attempt (retries and redirects send it again); a stream that
+/// throws aborts the request before it is complete, so the server never commits a partial body.
+public struct UploadBody: Sendable {
+  public var length: Int
+  public var chunks: @Sendable () -> AsyncThrowingStream<[UInt8], any Error>
+
+  public init(
+    length: Int, chunks: @escaping @Sendable () -> AsyncThrowingStream<[UInt8], any Error>
+  ) {
+    self.length = length
+    self.chunks = chunks
   }
 }
 

@@ -15,8 +15,10 @@ public struct NetworkTransport: HTTPTransport {
   private let client: HTTPClient
 
   /// A transport with its own connection pool; call ``shutdown()`` when done with it.
-  public init(connectTimeout: Double = 30, idleTimeout: Double = 60) {
+  /// `connectionsPerHost` bounds the pool: parallel transfers (push/pull) need one each.
+  public init(connectTimeout: Double = 30, idleTimeout: Double = 60, connectionsPerHost: Int = 8) {
     var configuration = HTTPClient.Configuration()
+    configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = connectionsPerHost
     configuration.redirectConfiguration = .disallow
     configuration.timeout = .init(
       connect: .milliseconds(Int64(connectTimeout * 1000)),
@@ -38,6 +40,10 @@ public struct NetworkTransport: HTTPTransport {
     outgoing.method = HTTPMethod(rawValue: request.method)
     for field in request.headers { outgoing.headers.add(name: field.name, value: field.value) }
     if let body = request.body { outgoing.body = .bytes(body) }
+    if let upload = request.upload {
+      outgoing.body = .stream(
+        upload.chunks().map { ByteBuffer(bytes: $0) }, length: .known(Int64(upload.length)))
+    }
     let response: HTTPClientResponse
     do {
       response = try await client.execute(outgoing, timeout: .milliseconds(milliseconds(request)))
@@ -59,6 +65,11 @@ public struct NetworkTransport: HTTPTransport {
   static func mapped(_ error: any Error, url: URL) -> any Error {
     if error is CancellationError || Task.isCancelled { return CancellationError() }
     if let fetchError = error as? FetchError { return fetchError }
+    if let client = error as? HTTPClientError,
+      [.deadlineExceeded, .readTimeout, .connectTimeout].contains(client)
+    {
+      return FetchError.transport(url: redactedURL(url), detail: "timed out (no answer in time)")
+    }
     return FetchError.transport(url: redactedURL(url), detail: String(describing: error))
   }
 }

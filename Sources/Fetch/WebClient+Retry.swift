@@ -6,7 +6,7 @@ import Foundation
 /// ``RequestPolicy/initialBackoff`` with deterministic jitter, never above
 /// ``RequestPolicy/maxBackoff``.
 extension WebClient {
-  static let retried: Set<Int> = [408, 429, 500, 502, 503, 504]
+  package static let retried: Set<Int> = [408, 429, 500, 502, 503, 504]
 
   /// Seconds to wait after the retryable answer `head`, or a throw when the server asks for
   /// longer than the policy allows.

@@ -109,6 +109,9 @@ package enum InitDocuments {
   /// gate also compares with the metrics committed on the target branch. The gates are written
   /// as JUnit XML (uploaded as the `fairflow-gates` artifact, also when the gate fails) and as a
   /// Markdown table on the job's summary page; neither needs a token or a third-party action.
+  /// Results are shared (docs/remotes.md): provenance travels on `refs/fairflow/provenance`
+  /// (fetched first, pushed back on a push to the repository), and when fairflow.yaml names a
+  /// remote, the job pulls what others computed and pushes what it computed.
   package static let workflow = """
     # Reproduce the pipeline and fail on a metric regression (made by `fairflow init`).
     name: fairflow
@@ -119,10 +122,15 @@ package enum InitDocuments {
       reproduce:
         runs-on: ubuntu-latest
         container: swift:6.1-bookworm
+        permissions:
+          contents: write   # pushes refs/fairflow/provenance back
         env:
           # Where CI builds fairflow from: point these at your fairflow repository and a tag.
           FAIRFLOW_REPOSITORY: https://github.com/YOUR-ORG/fairflow.git
           FAIRFLOW_REF: main
+          # A WebDAV remote named `team` in fairflow.yaml reads its token from this secret
+          # (`fairflow remote add team https://…`; docs/remotes.md).
+          FAIRFLOW_REMOTE_TEAM_TOKEN: ${{ secrets.FAIRFLOW_REMOTE_TEAM_TOKEN }}
         steps:
           - uses: actions/checkout@v4
             with:
@@ -148,8 +156,19 @@ package enum InitDocuments {
                 "$FAIRFLOW_REPOSITORY" .fairflow
               swift build -c release --package-path .fairflow --product fairflow
               echo "$PWD/.fairflow/.build/release" >> "$GITHUB_PATH"
+          - name: Earlier results
+            # Provenance of earlier runs, then what a colleague or an earlier job computed
+            # (a pull that finds nothing only means more to run).
+            run: |
+              git fetch origin '+refs/fairflow/provenance:refs/fairflow/provenance' || true
+              if [ -f fairflow.yaml ]; then fairflow pull || true; fi
           - name: fairflow run
             run: fairflow run
+          - name: Share the results
+            if: ${{ github.event_name == 'push' }}
+            run: |
+              if [ -f fairflow.yaml ]; then fairflow push; fi
+              git push origin refs/fairflow/provenance
           - name: fairflow check
             # The gates also go to a JUnit file (test reports) and the job's summary page.
             run: |
