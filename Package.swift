@@ -296,7 +296,7 @@ let package = Package(
       swiftSettings: strict),
     .testTarget(
       name: "ServeTests",
-      dependencies: ["Serve", "ModelImport", "NeuralKit", "FairflowBase", "FairflowTesting"],
+      dependencies: ["Serve", "ModelImport", "NeuralKit", "FairflowBase"],
       swiftSettings: strict),
     .testTarget(
       name: "FetchTests", dependencies: ["Fetch", "MockHTTPServer", "FairflowTesting"],
