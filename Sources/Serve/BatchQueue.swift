@@ -4,13 +4,16 @@
 /// Requests wait in arrival order. A batch is the longest prefix of the queue whose rows fit in
 /// `maxBatch` (a request larger than `maxBatch` runs alone, never split). The batch runs as soon
 /// as it is full (the next request would not fit, or it has `maxBatch` rows), or when its oldest
-/// request has waited `maxDelay` seconds, or at once while the server drains. Otherwise the
-/// worker waits until the oldest request's deadline.
+/// request has waited `maxDelay` seconds, or when no other request for the model is arriving
+/// (read but still being decoded: waiting would delay this one for nothing), or at once while the
+/// server drains. Otherwise the worker waits until the oldest request's deadline.
 ///
 ///     arrivals:  a(1 row)  b(2)   c(1)        | maxBatch 4, maxDelay 2 ms
 ///     t = 0.0 ms a queued → wait until 2.0 ms
 ///     t = 0.5 ms b queued → 3 rows, not full → wait until 2.0 ms
 ///     t = 0.9 ms c queued → 4 rows, full → run [a, b, c]
+///
+/// (while other requests for the model are arriving; with none arriving, `a` runs at once).
 ///
 /// Queued rows are bounded by `maxRows`: `enqueue` refuses what would pass it.
 struct BatchQueue<Item> {
@@ -53,8 +56,9 @@ struct BatchQueue<Item> {
     return true
   }
 
-  /// The next step at time `now`; `draining` runs what is queued without waiting.
-  mutating func next(now: Double, draining: Bool = false) -> Decision {
+  /// The next step at time `now`, with `arriving` requests on their way to the queue;
+  /// `draining` runs what is queued without waiting.
+  mutating func next(now: Double, arriving: Int = 1, draining: Bool = false) -> Decision {
     guard !isEmpty else { return .idle }
     var end = head
     var rows = 0
@@ -64,7 +68,9 @@ struct BatchQueue<Item> {
     }
     let full = rows >= maxBatch || end < pending.count
     let deadline = pending[head].arrival + maxDelay
-    guard full || draining || now >= deadline else { return .wait(until: deadline) }
+    guard full || draining || arriving == 0 || now >= deadline else {
+      return .wait(until: deadline)
+    }
     let batch = pending[head..<end].map(\.item)
     queuedRows -= rows
     head = end

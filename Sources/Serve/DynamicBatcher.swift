@@ -27,6 +27,8 @@ final class DynamicBatcher: @unchecked Sendable {
   private var draining = false
   private var stopped = false
   private var running = 0
+  /// Requests announced by `arriving`, not yet queued.
+  private var incoming = 0
 
   init(model: ServedModel, limits: ServeLimits, metrics: ServerMetrics) {
     self.model = model
@@ -38,10 +40,34 @@ final class DynamicBatcher: @unchecked Sendable {
     thread.start()
   }
 
-  /// Queues a request; false when the queue is full (the caller answers 503).
-  func submit(_ inputs: [Tensor], rows: Int, completion: @escaping Completion) -> Bool {
+  /// A request for this model was read and is being decoded: it may join the next batch
+  /// (`submit` or `abandon` follows).
+  func arriving() {
+    condition.lock()
+    incoming += 1
+    condition.unlock()
+  }
+
+  /// A request announced by `arriving` will not come (it was refused).
+  func abandon() {
+    condition.lock()
+    incoming -= 1
+    condition.signal()
+    condition.unlock()
+  }
+
+  /// Queues a request (announced by `arriving` when `announced`); false when the queue is full
+  /// (the caller answers 503).
+  func submit(
+    _ inputs: [Tensor], rows: Int, announced: Bool = false,
+    completion: @escaping Completion
+  ) -> Bool {
     condition.lock()
     defer { condition.unlock() }
+    if announced {
+      incoming -= 1
+      condition.signal()
+    }
     guard !stopped,
       queue.enqueue(
         Job(inputs: inputs, rows: rows, completion: completion), rows: rows,
@@ -79,7 +105,7 @@ final class DynamicBatcher: @unchecked Sendable {
       condition.lock()
       var jobs: [Job] = []
       while jobs.isEmpty {
-        switch queue.next(now: MonotonicClock.now(), draining: draining) {
+        switch queue.next(now: MonotonicClock.now(), arriving: incoming, draining: draining) {
         case .idle:
           if stopped {
             condition.unlock()

@@ -91,10 +91,18 @@ final class InferenceService: Sendable {
       }
       headerLength = n
     }
-    let decoded = try InferRequest.decode(
-      request.body, headerLength: headerLength, model: model, limits: limits)
+    let batcher = batchers[model.name]!
+    batcher.arriving()
+    let decoded: InferRequest
+    do {
+      decoded = try InferRequest.decode(
+        request.body, headerLength: headerLength, model: model, limits: limits)
+    } catch {
+      batcher.abandon()
+      throw error
+    }
     let (id, binary) = (decoded.id, decoded.binaryOutput)
-    let accepted = batchers[model.name]!.submit(decoded.inputs, rows: decoded.rows) { output in
+    let accepted = batcher.submit(decoded.inputs, rows: decoded.rows, announced: true) { output in
       do throws(ServeError) {
         let (body, length) = try InferResponse.encode(
           model: model, id: id, output: output, binary: binary)

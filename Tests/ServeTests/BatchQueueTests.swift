@@ -47,4 +47,12 @@ import Testing
     }
     #expect(batch == [1, 3])
   }
+
+  @Test func runsAtOnceWhenNothingElseIsArriving() {
+    var q = BatchQueue<String>(maxBatch: 4, maxDelay: 1, maxRows: 100)
+    #expect(enqueue(&q, "a", rows: 1, now: 0))
+    guard case .wait = q.next(now: 0, arriving: 2) else { Issue.record("no wait"); return }
+    guard case .run(let batch) = q.next(now: 0, arriving: 0) else { Issue.record("no run"); return }
+    #expect(batch == ["a"])
+  }
 }

@@ -25,9 +25,12 @@ import Testing
     defer { service.stop() }
     let results = Results(count: rows.count)
     let done = DispatchGroup()
+    let batcher = service.batchers[model.name]!
+    // Announced first, as requests being decoded are: the batcher waits for them to fill batches.
+    for _ in rows.indices { batcher.arriving() }
     for i in rows.indices {
       done.enter()
-      let accepted = service.batchers[model.name]!.submit(rows[i], rows: 1) { output in
+      let accepted = batcher.submit(rows[i], rows: 1, announced: true) { output in
         results.set(i, output)
         done.leave()
       }
