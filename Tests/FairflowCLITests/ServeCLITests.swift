@@ -111,6 +111,24 @@ import Testing
     #expect(stderr.contains("serve: stopped"))
     #expect(try ws.read("access.log").contains("\"POST /v2/models/bragg/infer HTTP/1.1\" 200 "))
     try checkDrain(python: python, root: ws.root)
+    try checkBundle(root: ws.root)
+  }
+
+  /// A published bundle (a bag with the model directory under data/) is served by its name.
+  func checkBundle(root: String) throws {
+    try FileManager.default.createDirectory(
+      atPath: root + "/bundle/data", withIntermediateDirectories: true)
+    try FileManager.default.copyItem(
+      atPath: root + "/models/bragg", toPath: root + "/bundle/data/model")
+    try Data("BagIt-Version: 1.0\n".utf8).write(
+      to: URL(fileURLWithPath: root + "/bundle/bagit.txt"))
+    guard let server = try Server.start(["bundle", "--access-log", "bundle.log"], in: root)
+    else { return }
+    let metadata = try Self.curl(["http://127.0.0.1:\(server.port)/v2/models/bundle"], in: root)
+    #expect(
+      metadata.hasPrefix(#"{"name":"bundle","versions":["1"],"platform":"fairflow_braggnn""#),
+      "\(metadata)")
+    #expect(server.stop().0 == 0)
   }
 
   /// curl: an inference, an oversize body, the metrics.
