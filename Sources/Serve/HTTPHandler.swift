@@ -9,8 +9,8 @@ internal import NIOHTTP1
 ///
 /// A body whose `Content-Length` passes `maxBodyBytes` is answered 413 at once, and so is one
 /// whose bytes pass it as they come (chunked); the connection is then closed, as the rest of the
-/// body is not read. While the server drains, a new request is answered 503 and the connection
-/// closed.
+/// body is not read; `Expect: 100-continue` is answered at once otherwise. While the server
+/// drains, a new request is answered 503 and the connection closed.
 final class HTTPHandler: ChannelInboundHandler {
   typealias InboundIn = HTTPServerRequestPart
   typealias OutboundOut = HTTPServerResponsePart
@@ -32,6 +32,10 @@ final class HTTPHandler: ChannelInboundHandler {
       let declared = requestHead.headers.first(name: "Content-Length").flatMap { Int($0) } ?? 0
       if declared > server.limits.maxBodyBytes {
         refuse(context, ServeError(bodyTooLarge: declared, limit: server.limits.maxBodyBytes))
+      } else if requestHead.headers.first(name: "Expect")?.lowercased() == "100-continue" {
+        // curl asks before a large body and otherwise waits a second for the answer.
+        let proceed = HTTPResponseHead(version: requestHead.version, status: .continue)
+        context.writeAndFlush(wrapOutboundOut(.head(proceed)), promise: nil)
       }
     case .body(var buffer):
       guard !discarding else { return }
