@@ -125,7 +125,7 @@ final class HTTPHandler: ChannelInboundHandler {
       done.whenComplete { _ in channel.close(promise: nil) }
     }
     let seconds = MonotonicClock.now() - started
-    let route = try? Route.parse(method: requestHead.method.rawValue, target: requestHead.uri)
+    let route = Route.named(by: requestHead.uri)
     server.log.record(
       client: context.remoteAddress.map(Self.describe) ?? "-",
       method: requestHead.method.rawValue, uri: requestHead.uri,

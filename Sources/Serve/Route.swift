@@ -29,6 +29,14 @@ enum Route: Equatable {
     return route
   }
 
+  /// The route `target` names whatever the method (for metrics labels), or nil.
+  static func named(by target: String) -> Route? {
+    let path = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0]
+    let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+      .map(String.init)
+    return try? match(parts, target: String(path))
+  }
+
   /// The method the route answers.
   var method: String {
     if case .infer = self { return "POST" }

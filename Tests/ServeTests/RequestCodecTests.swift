@@ -43,6 +43,11 @@ import Testing
     }
   }
 
+  @Test func labelsRoutesWhateverTheMethod() {
+    #expect(Route.named(by: "/v2/models/m/infer?x") == .infer("m"))
+    #expect(Route.named(by: "/v3") == nil)
+  }
+
   @Test func decodesNestedAndBinaryData() throws {
     let row = (0..<121).map { Float($0) / 8 }
     let nested = (0..<11).map { r in
