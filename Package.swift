@@ -118,6 +118,17 @@ let package = Package(
       name: "Publish",
       dependencies: ["Fetch", "FairflowBase", .product(name: "Crypto", package: "swift-crypto")],
       swiftSettings: strict),
+    // `fairflow serve`: model directories over HTTP (KServe v2 / Open Inference Protocol),
+    // dynamic batching, bounded requests, Prometheus metrics, an access log; SwiftNIO.
+    .target(
+      name: "Serve",
+      dependencies: [
+        "FairflowBase", "ModelImport", "NeuralKit",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+      ],
+      swiftSettings: strict),
     // A loopback HTTP server for tests that imitates repository APIs (request log, fault injection).
     .target(
       name: "MockHTTPServer",
@@ -196,7 +207,7 @@ let package = Package(
         "ROOTIO", "FairflowStages",
         .product(name: "ArgumentParser", package: "swift-argument-parser"), "FAIRStages",
         "FairflowBase", "Fetch", "ProjectTemplates", "ModelImport", "ModelStages",
-        "FairflowReport", "FairflowRemote",
+        "FairflowReport", "FairflowRemote", "Serve",
       ],
       swiftSettings: strict),
     .executableTarget(name: "fairflow", dependencies: ["FairflowCLI"], swiftSettings: strict),
@@ -292,6 +303,10 @@ let package = Package(
         "FairflowProvenance", "FairflowEngine", "FairflowGit", "FairflowTesting", "FairflowBase",
         "FairflowCore", "FairflowStore",
       ],
+      swiftSettings: strict),
+    .testTarget(
+      name: "ServeTests",
+      dependencies: ["Serve", "ModelImport", "NeuralKit", "FairflowBase"],
       swiftSettings: strict),
     .testTarget(
       name: "FetchTests", dependencies: ["Fetch", "MockHTTPServer", "FairflowTesting"],

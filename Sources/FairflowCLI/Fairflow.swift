@@ -20,7 +20,7 @@ public struct Fairflow: AsyncParsableCommand {
       Run.self, Status.self, Dag.self, Validate.self, Cache.self, Prov.self, Reproduce.self,
       Inspect.self,
       ImportModel.self, Predict.self, FetchCommand.self, Check.self, MetricsCommand.self,
-      Report.self, RemoteCommand.self, Push.self, Pull.self,
+      Report.self, RemoteCommand.self, Push.self, Pull.self, ServeCommand.self,
       ExecStage.self,
     ])
 

@@ -14,7 +14,7 @@ public enum ModelImporter {
   public enum Format: String, Sendable { case pytorch, safetensors, onnx }
 
   /// An imported model and a description of its source.
-  public enum Model {
+  public enum Model: Sendable {
     case interactionNetwork(InteractionNetwork)
     case braggNN(BraggNN)
   }

@@ -38,9 +38,10 @@ package struct Predictor: Sendable {
     let total: Int
     switch loaded {
     case .interactionNetwork(let m):
-      total = try jets(m, json: json, source: source, target: target, progress: progress)
+      total = try jets(
+        m, loaded, json: json, source: source, target: target, progress: progress)
     case .braggNN(let m):
-      total = try patches(m, source: source, target: target, progress: progress)
+      total = try patches(m, loaded, source: source, target: target, progress: progress)
     }
     try target.attributes.set("model_sha256", to: Digest.of(weights).hex)
     try target.attributes.set("input", to: input)
@@ -53,7 +54,8 @@ package struct Predictor: Sendable {
   }
 
   private func jets(
-    _ m: InteractionNetwork, json: String, source: HDF5File, target: HDF5File,
+    _ m: InteractionNetwork, _ model: ModelImporter.Model, json: String, source: HDF5File,
+    target: HDF5File,
     progress: (Int, Int) -> Void
   ) throws -> Int {
     let inputs = try JetInputs(
@@ -65,14 +67,15 @@ package struct Predictor: Sendable {
     for lo in stride(from: 0, to: inputs.rows, by: batch) {
       let rows = lo..<min(inputs.rows, lo + batch)
       let (x, y) = try inputs.features(rows)
-      try logits.append(rows: m.infer(tracks: x, vertices: y).data)
+      try logits.append(rows: model.predict([x, y], batchSize: batch).data)
       progress(rows.upperBound, inputs.rows)
     }
     return inputs.rows
   }
 
   private func patches(
-    _ m: BraggNN, source: HDF5File, target: HDF5File, progress: (Int, Int) -> Void
+    _ m: BraggNN, _ model: ModelImporter.Model, source: HDF5File, target: HDF5File,
+    progress: (Int, Int) -> Void
   ) throws -> Int {
     let p = try source.root.inputDataset(datasets?.first ?? "patch")
     let shape = try p.shape
@@ -89,7 +92,7 @@ package struct Predictor: Sendable {
       let rows = lo..<min(shape[0], lo + batch)
       let x = Tensor(
         shape: [rows.count] + shape.dropFirst(), data: try p.read(rows: rows, as: Float.self))
-      try ploc.append(rows: Training.predict(m, patches: x, batchSize: batch))
+      try ploc.append(rows: model.predict([x], batchSize: batch).data)
       progress(rows.upperBound, shape[0])
     }
     return shape[0]
