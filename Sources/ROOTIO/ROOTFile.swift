@@ -63,6 +63,7 @@ public final class ROOTFile: Sendable {
     public var cycle: Int
     public var isDirectory: Bool { className == "TDirectory" || className == "TDirectoryFile" }
     public var isTree: Bool { ["TTree", "TNtuple", "TNtupleD"].contains(className) }
+    public var isRNTuple: Bool { className == RNTuple.className }
   }
 
   /// Every key, depth first (directories before their contents); for several cycles of one name

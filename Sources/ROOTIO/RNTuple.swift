@@ -1,0 +1,168 @@
+internal import Dispatch
+internal import Synchronization
+
+/// An RNTuple (ROOT's columnar successor of TTree, format 1.0, ROOT ≥ 6.34 and uproot ≥ 5.6):
+/// its schema, clusters and entry count. Values are read with `read(_:entries:)`, which returns
+/// the same `Column` a TTree branch read does, so `convert` treats fields like branches.
+///
+/// Reading: the anchor (a classic key) locates the header (fields, columns) and footer envelopes;
+/// the footer lists cluster groups, each with a page list envelope giving every cluster's
+/// entry range and, per column, its pages. A field's values are its column's elements, found
+/// page by page across clusters (see `RNTuplePageReader`).
+public struct RNTuple: Sendable {
+  public static let className = "ROOT::RNTuple"
+  public let path: String
+  public let name: String
+  public let entries: Int
+  /// Every leaf field, dotted for records ("jets.pt"), readable or not (see `problem`).
+  public let fields: [RNTupleField]
+  let schema: RNTupleSchema
+  let clusters: [RNTupleCluster]
+  let layouts: [String: Result<RNTupleLayout, ROOTError>]
+  let file: ROOTFile
+
+  init(anchor: RNTupleAnchor, path: String, file: ROOTFile) throws(ROOTError) {
+    var header = try file.envelope(
+      anchor.header, length: anchor.headerLength, type: 1, "header envelope")
+    var schema = try RNTupleSchema(header: &header)
+    var footer = try file.envelope(
+      anchor.footer, length: anchor.footerLength, type: 2, "footer envelope")
+    clusters = try RNTupleCluster.clusters(footer: &footer, schema: &schema, file: file)
+    for (id, field) in schema.fields.enumerated() where field.parent >= schema.fields.count {
+      throw .corrupt("field \(id) '\(field.name)' has parent \(field.parent)")
+    }
+    for (i, cluster) in clusters.enumerated() where cluster.columns.count != schema.columns.count {
+      throw .corrupt(
+        "cluster \(i) has pages for \(cluster.columns.count) of \(schema.columns.count) columns")
+    }
+    self.schema = schema
+    self.path = path
+    self.file = file
+    name = schema.name
+    entries = clusters.last.map { $0.firstEntry + $0.entries } ?? 0
+    var layouts: [String: Result<RNTupleLayout, ROOTError>] = [:]
+    var fields: [RNTupleField] = []
+    for (name, type, layout) in RNTupleLayout.resolve(schema) where layouts[name] == nil {
+      layouts[name] = layout
+      fields.append(RNTupleField(name: name, typeName: type, layout: layout))
+    }
+    self.layouts = layouts
+    self.fields = fields
+  }
+
+  /// Reads field `name` over `entries` (default: all).
+  public func read(_ name: String, entries range: Range<Int>? = nil) throws(ROOTError) -> Column {
+    guard let layout = layouts[name] else {
+      throw ROOTError(
+        "\(file.path): RNTuple '\(path)' has no field '\(name)'",
+        hint: "fields: \(fields.prefix(20).map(\.name).joined(separator: ", "))")
+    }
+    do throws(ROOTError) {
+      let wanted = range ?? 0..<entries
+      guard wanted.lowerBound >= 0, wanted.upperBound <= entries else {
+        throw ROOTError("entries \(wanted) outside 0..<\(entries)")
+      }
+      switch try layout.get() {
+      case .flat(let leaf):
+        let n = leaf.inner.reduce(1, *)
+        let values = try self.values(leaf, wanted.lowerBound * n..<wanted.upperBound * n)
+        return Column(
+          type: leaf.element, innerShape: leaf.inner, offsets: nil, values: values,
+          entries: wanted.count)
+      case .jagged(let index, let leaf):
+        let n = leaf.inner.reduce(1, *)
+        let offsets = try itemOffsets(index, items: leaf.column, perItem: n, entries: wanted)
+        let values = try self.values(leaf, offsets.first! * n..<offsets.last! * n)
+        return Column(
+          type: leaf.element, innerShape: leaf.inner, offsets: offsets.map { $0 - offsets[0] },
+          values: values, entries: wanted.count)
+      case .string(let index, let chars):
+        let offsets = try itemOffsets(index, items: chars, perItem: 1, entries: wanted)
+        let type = try RNTupleColumnType(code: 0x02, bits: 8)
+        let bytes = try elements(of: chars, offsets.first!..<offsets.last!, type: type)
+        let strings = (0..<wanted.count).map { k in
+          String(
+            decoding: bytes[(offsets[k] - offsets[0])..<(offsets[k + 1] - offsets[0])],
+            as: UTF8.self)
+        }
+        return Column(
+          type: .string, innerShape: [], offsets: nil, values: .string(strings),
+          entries: wanted.count)
+      }
+    } catch {
+      throw error.context("\(file.path): RNTuple '\(path)', field '\(name)'")
+    }
+  }
+
+  /// Reads several fields at once (each also reads its pages in parallel).
+  public func read(_ names: [String], entries range: Range<Int>? = nil) throws(ROOTError)
+    -> [String: Column]
+  {
+    let results = Mutex<[String: Result<Column, ROOTError>]>([:])
+    DispatchQueue.concurrentPerform(iterations: names.count) { i in
+      let result = Result { () throws(ROOTError) -> Column in
+        try self.read(names[i], entries: range)
+      }
+      results.withLock { $0[names[i]] = result }
+    }
+    var out: [String: Column] = [:]
+    for name in names {
+      switch results.withLock({ $0[name]! }) {
+      case .success(let c): out[name] = c
+      case .failure(let e): throw e
+      }
+    }
+    return out
+  }
+
+  /// The field named `name` (errors list the fields there are).
+  public func field(_ name: String) throws(ROOTError) -> RNTupleField {
+    guard let field = fields.first(where: { $0.name == name }) else {
+      throw ROOTError(
+        "\(file.path): RNTuple '\(path)' has no field '\(name)'",
+        hint: "fields: \(fields.prefix(20).map(\.name).joined(separator: ", "))")
+    }
+    return field
+  }
+
+  /// How many pages hold a field's values (its data column, over all clusters).
+  public func pageCount(_ name: String) throws(ROOTError) -> Int {
+    switch try layouts[name]?.get() {
+    case .flat(let leaf), .jagged(_, let leaf): return try pages(of: leaf.column).pages.count
+    case .string(_, let chars): return try pages(of: chars).pages.count
+    case nil: throw ROOTError("\(file.path): RNTuple '\(path)' has no field '\(name)'")
+    }
+  }
+
+  /// How many clusters the RNTuple has.
+  public var clusterCount: Int { clusters.count }
+}
+
+/// One leaf field of an RNTuple as `inspect` lists it.
+public struct RNTupleField: Sendable {
+  public var name: String
+  /// The C++ type name as stored ("std::vector<float>"); "(untyped)" for untyped records.
+  public var typeName: String
+  /// Why the field cannot be read; nil when it can.
+  public var problem: String?
+  /// What `read` returns: "float32", "vector<float32>  jagged", "float32[3]", "string".
+  public var shape: String
+
+  init(name: String, typeName: String, layout: Result<RNTupleLayout, ROOTError>) {
+    self.name = name
+    self.typeName = typeName
+    switch layout {
+    case .failure(let error):
+      problem = error.message
+      shape = "unsupported"
+    case .success(.flat(let leaf)):
+      shape = leaf.element.rawValue + leaf.inner.map { "[\($0)]" }.joined()
+    case .success(.jagged(_, let leaf)):
+      shape = "vector<\(leaf.element.rawValue)\(leaf.inner.map { "[\($0)]" }.joined())>  jagged"
+    case .success(.string):
+      shape = "string"
+    }
+  }
+
+  public var isReadable: Bool { problem == nil }
+}
