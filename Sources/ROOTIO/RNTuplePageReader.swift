@@ -32,6 +32,12 @@ extension RNTuple {
         )
       }
       for page in pages.pages {
+        // No codec expands more than ~1100:1, so a page cannot hold more than that.
+        guard page.elements <= page.locator.size &* 1100 + 65536 else {
+          throw .corrupt(
+            "column \(column): a page of \(page.locator.size) bytes claims \(page.elements) elements"
+          )
+        }
         out.append(PlacedPage(first: next, elements: page.elements, locator: page.locator))
         next += page.elements
       }
@@ -47,6 +53,7 @@ extension RNTuple {
     guard range.lowerBound >= 0, range.upperBound <= total else {
       throw .corrupt("elements \(range) of column \(column), which holds \(total)")
     }
+    guard !range.isEmpty else { return [] }
     let wanted = all.filter {
       $0.first < range.upperBound && $0.first + $0.elements > range.lowerBound
     }
@@ -61,13 +68,20 @@ extension RNTuple {
       DispatchQueue.concurrentPerform(iterations: wanted.count) { i in
         do throws(ROOTError) {
           let page = wanted[i]
-          let decoded = try self.page(page, column: column, type: type)
           let lo = max(range.lowerBound, page.first)
           let hi = min(range.upperBound, page.first + page.elements)
-          decoded.withUnsafeBytes { raw in
-            (out.pointer! + (lo - range.lowerBound) * width).update(
-              from: raw.baseAddress!.assumingMemoryBound(to: UInt8.self) + (lo - page.first)
-                * width,
+          let target = out.pointer! + (lo - range.lowerBound) * width
+          if lo == page.first, hi == page.first + page.elements {
+            // The whole page is wanted: decode straight into the output.
+            try self.page(page, column: column, type: type) { UnsafeMutableRawPointer(target) }
+          } else {
+            // Untouched until the page has been read and decompressed.
+            let scratch = UnsafeMutableRawPointer.allocate(
+              byteCount: page.elements * width, alignment: 16)
+            defer { scratch.deallocate() }
+            try self.page(page, column: column, type: type) { scratch }
+            target.update(
+              from: scratch.assumingMemoryBound(to: UInt8.self) + (lo - page.first) * width,
               count: (hi - lo) * width)
           }
         } catch {
@@ -80,10 +94,12 @@ extension RNTuple {
     return output
   }
 
-  /// One page, read, decompressed and decoded.
-  func page(_ page: PlacedPage, column: Int, type: RNTupleColumnType) throws(ROOTError)
-    -> [UInt8]
-  {
+  /// Reads, decompresses and decodes one page into `destination()`, which has room for its
+  /// `elements * width` bytes.
+  func page(
+    _ page: PlacedPage, column: Int, type: RNTupleColumnType,
+    into destination: () -> UnsafeMutableRawPointer
+  ) throws(ROOTError) {
     let what = "page of column \(column) at byte \(page.locator.offset)"
     let stored = type.storedBytes(page.elements)
     guard stored <= page.locator.size &* 1100 + 65536 else {
@@ -98,10 +114,7 @@ extension RNTuple {
         data = try Decompressor.decompress(raw[...], expected: stored)
       } catch { throw error.context(what) }
     }
-    guard page.elements > 0 else { return [] }
-    return [UInt8](unsafeUninitializedCapacity: page.elements * type.width) { buffer, count in
-      data.withUnsafeBytes { type.decode($0, elements: page.elements, into: buffer.baseAddress!) }
-      count = page.elements * type.width
-    }
+    guard page.elements > 0 else { return }
+    data.withUnsafeBytes { type.decode($0, elements: page.elements, into: destination()) }
   }
 }

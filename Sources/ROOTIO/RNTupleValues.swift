@@ -4,17 +4,19 @@ extension RNTuple {
   /// Elements `range` of a leaf's column as typed values.
   func values(_ leaf: RNTupleLayout.Leaf, _ range: Range<Int>) throws(ROOTError) -> Column.Values {
     let bytes = try elements(of: leaf.column, range, type: leaf.type)
-    func load<T: FixedWidthInteger>(_: T.Type) -> [T] {
-      let n = bytes.count / MemoryLayout<T>.size
+    /// One pass over the little-endian elements, each converted by `convert`.
+    func fill<T>(_ width: Int, _ convert: (UnsafeRawBufferPointer, Int) -> T) -> [T] {
+      let n = bytes.count / width
       return [T](unsafeUninitializedCapacity: n) { buffer, count in
         bytes.withUnsafeBytes { raw in
-          for i in 0..<n {
-            buffer[i] = T(
-              littleEndian: raw.loadUnaligned(fromByteOffset: i &* MemoryLayout<T>.size, as: T.self)
-            )
-          }
+          for i in 0..<n { (buffer.baseAddress! + i).initialize(to: convert(raw, i)) }
         }
         count = n
+      }
+    }
+    func load<T: FixedWidthInteger>(_: T.Type) -> [T] {
+      fill(MemoryLayout<T>.size) { raw, i in
+        T(littleEndian: raw.loadUnaligned(fromByteOffset: i &* MemoryLayout<T>.size, as: T.self))
       }
     }
     switch leaf.element {
@@ -27,10 +29,28 @@ extension RNTuple {
     case .uint32: return .uint32(load(UInt32.self))
     case .int64: return .int64(load(Int64.self))
     case .uint64: return .uint64(load(UInt64.self))
-    case .float32: return .float32(load(UInt32.self).map { Float(bitPattern: $0) })
+    case .float32:
+      return .float32(
+        fill(4) { raw, i in
+          Float(
+            bitPattern: UInt32(
+              littleEndian: raw.loadUnaligned(fromByteOffset: i &* 4, as: UInt32.self)))
+        })
+    case .float64 where leaf.widen:
+      return .float64(
+        fill(4) { raw, i in
+          Double(
+            Float(
+              bitPattern: UInt32(
+                littleEndian: raw.loadUnaligned(fromByteOffset: i &* 4, as: UInt32.self))))
+        })
     case .float64:
-      if leaf.widen { return .float64(load(UInt32.self).map { Double(Float(bitPattern: $0)) }) }
-      return .float64(load(UInt64.self).map { Double(bitPattern: $0) })
+      return .float64(
+        fill(8) { raw, i in
+          Double(
+            bitPattern: UInt64(
+              littleEndian: raw.loadUnaligned(fromByteOffset: i &* 8, as: UInt64.self)))
+        })
     case .string: return .string([])
     }
   }

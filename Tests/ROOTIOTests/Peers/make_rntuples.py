@@ -7,6 +7,8 @@ Usage: python make_rntuples.py DIR
   rntuple-unsupported.root                 a float declared Real16, a vector of vectors, an int
   parity-tree.root / parity-rntuple.root   the same flat and jagged arrays as a TTree and an RNTuple
 Usage: python make_rntuples.py DIR parity   writes only the parity files.
+       python make_rntuples.py DIR seeds    writes the fuzz seeds (Fuzz/Corpus/FuzzROOTReader):
+                                            tiny split-zlib and paged RNTuples of 20 entries.
 
 uproot 5.7 writes plain (unsplit) columns and one page per column per cluster. The split and
 multi-page files come from uproot's own writer with two small changes made here: column types
@@ -121,8 +123,10 @@ def write_pages(path, parts, per_page=96):
             else:
                 width = None
             start = 0
+            # Packed booleans can only be cut at whole bytes.
+            step = per_page if width is not None else (per_page + 7) // 8 * 8
             while start < n:
-                k = min(per_page, n - start)
+                k = min(step, n - start)
                 if width is None:
                     nbytes, skip = (k + 7) // 8, start // 8
                 else:
@@ -172,6 +176,11 @@ def main():
     directory = sys.argv[1]
     if sys.argv[2:] == ["parity"]:
         return write_parity(directory)
+    if sys.argv[2:] == ["seeds"]:
+        parts = [batch(np.random.default_rng(5 + i), n) for i, n in enumerate((7, 1, 12))]
+        write_split(os.path.join(directory, "rntuple-split-zlib.root"), "zlib", parts)
+        write_pages(os.path.join(directory, "rntuple-pages.root"), parts, per_page=4)
+        return
     write_unsupported(os.path.join(directory, "rntuple-unsupported.root"))
     parts = [batch(np.random.default_rng(11 + i), n) for i, n in enumerate(CLUSTERS)]
     for codec in CODECS:
