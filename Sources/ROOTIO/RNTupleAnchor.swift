@@ -57,9 +57,9 @@ struct Locator: Sendable, Equatable {
       offset = try c.count64("\(what()) offset")
       return
     }
-    let type = Int(Int8(truncatingIfNeeded: head >> 24).magnitude)
-    let length = head & 0xFFFF
-    guard type == 1, length == 20 else {
+    // A negative head is a non-standard locator: the type is in bits 24… of its magnitude.
+    let type = -head >> 24
+    guard type == 1 else {
       throw ROOTError("\(what()): locator type \(type) (not a file locator) is not supported")
     }
     size = try c.count64("\(what()) size")
