@@ -65,7 +65,9 @@ public struct RNTuple: Sendable {
       switch try layout.get() {
       case .flat(let leaf):
         let n = leaf.inner.reduce(1, *)
-        let values = try self.values(leaf, wanted.lowerBound * n..<wanted.upperBound * n)
+        let (end, overflow) = wanted.upperBound.multipliedReportingOverflow(by: n)
+        guard !overflow else { throw .corrupt("\(entries) entries of \(n) values") }
+        let values = try self.values(leaf, wanted.lowerBound * n..<end)
         return Column(
           type: leaf.element, innerShape: leaf.inner, offsets: nil, values: values,
           entries: wanted.count)

@@ -127,8 +127,12 @@ enum RNTupleLayout: Sendable {
       let attached = columns[id]
       let result: Result<RNTupleLayout, ROOTError>
       if field.flags & 0x01 != 0, attached.isEmpty, children[id].count == 1 {
-        guard field.arraySize > 0 else {
-          return out.append((name, type, .failure(.corrupt("array of size 0"))))
+        // Arrays of up to 2^24 values per entry (a bigger one is a corrupt size).
+        guard field.arraySize > 0, field.arraySize <= 1 << 24,
+          inner.reduce(field.arraySize, *) <= 1 << 24
+        else {
+          return out.append(
+            (name, type, .failure(.corrupt("array of \(field.arraySize) values per entry"))))
         }
         return walk(
           children[id][0], collection: collection, inner: inner + [field.arraySize],

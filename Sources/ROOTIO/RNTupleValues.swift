@@ -76,15 +76,20 @@ extension RNTuple {
       clusters[cluster].firstEntry == entries.lowerBound
       ? entries.lowerBound : entries.lowerBound - 1
     let raw = try elements(of: index.column, from..<entries.upperBound, type: index.type)
-    func local(_ entry: Int) -> Int {
+    /// The cluster-relative end offset stored for `entry`, checked to be a possible item index.
+    func local(_ entry: Int) throws(ROOTError) -> Int {
       let i = entry - from
-      return raw.withUnsafeBytes { b in
+      let value = raw.withUnsafeBytes { b in
         index.type.width == 4
           ? Int(UInt32(littleEndian: b.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)))
           : Int(
             truncatingIfNeeded: UInt64(
               littleEndian: b.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)))
       }
+      guard value >= 0, value <= itemTotal else {
+        throw .corrupt("collection offset \(value) at entry \(entry) (\(itemTotal) items)")
+      }
+      return value
     }
     func base(_ c: Int) throws(ROOTError) -> Int {
       let first = clusters[c].columns[items].firstElement
@@ -98,8 +103,8 @@ extension RNTuple {
       while entry >= clusters[cluster].firstEntry + clusters[cluster].entries {
         cluster += 1
       }
-      let end = try base(cluster) + local(entry)
-      guard end >= out.last!, local(entry) >= 0 else {
+      let end = try base(cluster) + (try local(entry))
+      guard end >= out.last! else {
         throw .corrupt("collection offsets decrease at entry \(entry)")
       }
       out.append(end)
