@@ -52,6 +52,13 @@ public struct RNTuple: Sendable {
 
   /// Reads field `name` over `entries` (default: all).
   public func read(_ name: String, entries range: Range<Int>? = nil) throws(ROOTError) -> Column {
+    try read(name, entries: range, runs: [:])
+  }
+
+  /// Reads a field, taking its collection's index from `runs` (by index column) when there.
+  func read(_ name: String, entries range: Range<Int>?, runs: [Int: IndexRun]) throws(ROOTError)
+    -> Column
+  {
     guard let layout = layouts[name] else {
       throw ROOTError(
         "\(file.path): RNTuple '\(path)' has no field '\(name)'",
@@ -73,15 +80,18 @@ public struct RNTuple: Sendable {
           entries: wanted.count)
       case .jagged(let index, let leaf):
         let n = leaf.inner.reduce(1, *)
-        let offsets = try itemOffsets(index, items: leaf.column, perItem: n, entries: wanted)
+        let run = try run(of: index, wanted, runs)
+        let offsets = try itemOffsets(run, items: leaf.column, perItem: n, entries: wanted)
         let values = try self.values(leaf, offsets.first! * n..<offsets.last! * n)
         return Column(
           type: leaf.element, innerShape: leaf.inner, offsets: offsets.map { $0 - offsets[0] },
           values: values, entries: wanted.count)
       case .string(let index, let chars):
-        let offsets = try itemOffsets(index, items: chars, perItem: 1, entries: wanted)
+        let run = try run(of: index, wanted, runs)
+        let offsets = try itemOffsets(run, items: chars, perItem: 1, entries: wanted)
         let type = try RNTupleColumnType(code: 0x02, bits: 8)
-        let bytes = try elements(of: chars, offsets.first!..<offsets.last!, type: type)
+        let bytes = try elements(
+          of: chars, offsets.first!..<offsets.last!, type: type, as: UInt8.self)
         let strings = (0..<wanted.count).map { k in
           String(
             decoding: bytes[(offsets[k] - offsets[0])..<(offsets[k + 1] - offsets[0])],
@@ -96,14 +106,43 @@ public struct RNTuple: Sendable {
     }
   }
 
-  /// Reads several fields at once (each also reads its pages in parallel).
+  /// The index of a collection over `entries`: from `runs` if decoded there, else decoded now.
+  func run(of index: RNTupleLayout.IndexColumn, _ entries: Range<Int>, _ runs: [Int: IndexRun])
+    throws(ROOTError) -> IndexRun
+  {
+    if let known = runs[index.column] { return known }
+    return try indexRun(index, entries: entries)
+  }
+
+  /// Reads several fields at once (each also reads its pages in parallel); the index column of
+  /// a collection is decoded once for all its fields.
   public func read(_ names: [String], entries range: Range<Int>? = nil) throws(ROOTError)
     -> [String: Column]
   {
+    let wanted = range ?? 0..<entries
+    var indexes: [RNTupleLayout.IndexColumn] = []
+    for name in names {
+      switch try? layouts[name]?.get() {
+      case .jagged(let index, _), .string(let index, _):
+        if !indexes.contains(where: { $0.column == index.column }) { indexes.append(index) }
+      default: break
+      }
+    }
+    let decoded = Mutex<[Int: IndexRun]>([:])
+    let found = indexes
+    if wanted.lowerBound >= 0, wanted.upperBound <= entries {
+      DispatchQueue.concurrentPerform(iterations: found.count) { i in
+        // A failure here is reported by the field's own read, with its name.
+        if let run = try? self.indexRun(found[i], entries: wanted) {
+          decoded.withLock { $0[found[i].column] = run }
+        }
+      }
+    }
+    let runs = decoded.withLock { $0 }
     let results = Mutex<[String: Result<Column, ROOTError>]>([:])
     DispatchQueue.concurrentPerform(iterations: names.count) { i in
       let result = Result { () throws(ROOTError) -> Column in
-        try self.read(names[i], entries: range)
+        try self.read(names[i], entries: range, runs: runs)
       }
       results.withLock { $0[names[i]] = result }
     }

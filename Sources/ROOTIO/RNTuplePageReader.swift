@@ -45,53 +45,80 @@ extension RNTuple {
     return (out, next)
   }
 
-  /// Elements `range` of `column`, as `range.count * type.width` native bytes.
-  func elements(of column: Int, _ range: Range<Int>, type: RNTupleColumnType) throws(ROOTError)
-    -> [UInt8]
+  /// Elements `range` of `column` as an array of `T` (whose size is the column's element width):
+  /// the pages are decoded straight into the array's storage.
+  func elements<T>(of column: Int, _ range: Range<Int>, type: RNTupleColumnType, as _: T.Type)
+    throws(ROOTError) -> [T]
+  {
+    guard MemoryLayout<T>.stride == type.width, Self.littleEndianHost else {
+      throw ROOTError("\(type.name) elements cannot be read as \(T.self) on this host")
+    }
+    let wanted = try pages(of: column, range, type: type)
+    var failure: ROOTError?
+    let output = [T](unsafeUninitializedCapacity: range.count) { buffer, count in
+      do throws(ROOTError) {
+        if let base = buffer.baseAddress {
+          try fill(UnsafeMutableRawPointer(base), pages: wanted, range, column: column, type: type)
+        }
+        count = range.count
+      } catch {
+        failure = error
+        count = 0
+      }
+    }
+    if let failure { throw failure }
+    return output
+  }
+
+  /// Elements are little-endian on disk and copied as they are.
+  static let littleEndianHost = UInt16(1).littleEndian == 1
+
+  /// The pages of `column` that hold elements `range`, after checking the range.
+  func pages(of column: Int, _ range: Range<Int>, type: RNTupleColumnType) throws(ROOTError)
+    -> [PlacedPage]
   {
     let (all, total) = try pages(of: column)
     guard range.lowerBound >= 0, range.upperBound <= total else {
       throw .corrupt("elements \(range) of column \(column), which holds \(total)")
     }
-    guard !range.isEmpty else { return [] }
-    let wanted = all.filter {
-      $0.first < range.upperBound && $0.first + $0.elements > range.lowerBound
-    }
-    let width = type.width
-    let (bytes, overflow) = range.count.multipliedReportingOverflow(by: width)
+    let (bytes, overflow) = range.count.multipliedReportingOverflow(by: type.width)
     guard !overflow, bytes <= file.file.size &* 1100 + 65536 else {
       throw .corrupt("column \(column) claims \(range.count) elements")
     }
+    guard !range.isEmpty else { return [] }
+    return all.filter { $0.first < range.upperBound && $0.first + $0.elements > range.lowerBound }
+  }
+
+  /// Decodes `pages` (in parallel) into `output`, which holds elements `range`.
+  func fill(
+    _ output: UnsafeMutableRawPointer, pages wanted: [PlacedPage], _ range: Range<Int>,
+    column: Int, type: RNTupleColumnType
+  ) throws(ROOTError) {
+    let width = type.width
     let failure = Mutex<ROOTError?>(nil)
-    let output = [UInt8](unsafeUninitializedCapacity: bytes) { buffer, count in
-      let out = SendablePointer(buffer.baseAddress)
-      DispatchQueue.concurrentPerform(iterations: wanted.count) { i in
-        do throws(ROOTError) {
-          let page = wanted[i]
-          let lo = max(range.lowerBound, page.first)
-          let hi = min(range.upperBound, page.first + page.elements)
-          let target = out.pointer! + (lo - range.lowerBound) * width
-          if lo == page.first, hi == page.first + page.elements {
-            // The whole page is wanted: decode straight into the output.
-            try self.page(page, column: column, type: type) { UnsafeMutableRawPointer(target) }
-          } else {
-            // Untouched until the page has been read and decompressed.
-            let scratch = UnsafeMutableRawPointer.allocate(
-              byteCount: page.elements * width, alignment: 16)
-            defer { scratch.deallocate() }
-            try self.page(page, column: column, type: type) { scratch }
-            target.update(
-              from: scratch.assumingMemoryBound(to: UInt8.self) + (lo - page.first) * width,
-              count: (hi - lo) * width)
-          }
-        } catch {
-          failure.withLock { $0 = $0 ?? error }
+    let out = SendableRawPointer(output)
+    DispatchQueue.concurrentPerform(iterations: wanted.count) { i in
+      do throws(ROOTError) {
+        let page = wanted[i]
+        let lo = max(range.lowerBound, page.first)
+        let hi = min(range.upperBound, page.first + page.elements)
+        let target = out.pointer + (lo - range.lowerBound) * width
+        if lo == page.first, hi == page.first + page.elements {
+          // The whole page is wanted: decode straight into the output.
+          try self.page(page, column: column, type: type) { target }
+        } else {
+          // Untouched until the page has been read and decompressed.
+          let scratch = UnsafeMutableRawPointer.allocate(
+            byteCount: page.elements * width, alignment: 16)
+          defer { scratch.deallocate() }
+          try self.page(page, column: column, type: type) { scratch }
+          target.copyMemory(from: scratch + (lo - page.first) * width, byteCount: (hi - lo) * width)
         }
+      } catch {
+        failure.withLock { $0 = $0 ?? error }
       }
-      count = bytes
     }
     if let error = failure.withLock({ $0 }) { throw error }
-    return output
   }
 
   /// Reads, decompresses and decodes one page into `destination()`, which has room for its
@@ -106,15 +133,27 @@ extension RNTuple {
       throw .corrupt("\(what): \(page.elements) elements in \(page.locator.size) bytes")
     }
     let raw = try file.file.read(at: page.locator.offset, count: page.locator.size, what)
-    let data: [UInt8]
+    guard page.elements > 0 else { return }
     if raw.count == stored {
-      data = raw
+      raw.withUnsafeBytes { type.decode($0, elements: page.elements, into: destination()) }
+    } else if !type.split, !type.isBit {
+      // Plain elements: decompressed straight into the output.
+      let out = UnsafeMutableBufferPointer(
+        start: destination().assumingMemoryBound(to: UInt8.self), count: stored)
+      do throws(ROOTError) {
+        try Decompressor.decompress(raw[...], into: out)
+      } catch { throw error.context(what) }
     } else {
       do throws(ROOTError) {
-        data = try Decompressor.decompress(raw[...], expected: stored)
+        let data = try Decompressor.decompress(raw[...], expected: stored)
+        data.withUnsafeBytes { type.decode($0, elements: page.elements, into: destination()) }
       } catch { throw error.context(what) }
     }
-    guard page.elements > 0 else { return }
-    data.withUnsafeBytes { type.decode($0, elements: page.elements, into: destination()) }
   }
+}
+
+/// An output pointer handed to parallel page decoders that write disjoint ranges.
+struct SendableRawPointer: @unchecked Sendable {
+  let pointer: UnsafeMutableRawPointer
+  init(_ pointer: UnsafeMutableRawPointer) { self.pointer = pointer }
 }

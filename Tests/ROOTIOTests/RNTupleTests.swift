@@ -116,6 +116,16 @@ import Testing
         }
       }
     }
+    // Several fields at once (one collection index shared by jets.pt and jets.eta).
+    let names = ["jets.pt", "jets.eta", "vf", "s", "b"]
+    for range in [0..<2000, 650..<1500] {
+      let together = try ntuple.read(names, entries: range)
+      for name in names {
+        #expect(
+          ColumnDigest(together[name]!) == ColumnDigest(try ntuple.read(name, entries: range)),
+          "\(name) \(range)")
+      }
+    }
     #expect(throws: ROOTError.self) { try ntuple.read("f64", entries: 0..<2001) }
   }
 
