@@ -81,20 +81,21 @@ public struct RNTuple: Sendable {
       case .jagged(let index, let leaf):
         let n = leaf.inner.reduce(1, *)
         let run = try run(of: index, wanted, runs)
-        let offsets = try itemOffsets(run, items: leaf.column, perItem: n, entries: wanted)
-        let values = try self.values(leaf, offsets.first! * n..<offsets.last! * n)
+        let (start, offsets) = try itemOffsets(
+          run, items: leaf.column, perItem: n, entries: wanted)
+        let values = try self.values(leaf, start * n..<(start + offsets.last!) * n)
         return Column(
-          type: leaf.element, innerShape: leaf.inner, offsets: offsets.map { $0 - offsets[0] },
+          type: leaf.element, innerShape: leaf.inner, offsets: offsets,
           values: values, entries: wanted.count)
       case .string(let index, let chars):
         let run = try run(of: index, wanted, runs)
-        let offsets = try itemOffsets(run, items: chars, perItem: 1, entries: wanted)
+        let (start, offsets) = try itemOffsets(run, items: chars, perItem: 1, entries: wanted)
         let type = try RNTupleColumnType(code: 0x02, bits: 8)
         let bytes = try elements(
-          of: chars, offsets.first!..<offsets.last!, type: type, as: UInt8.self)
+          of: chars, start..<start + offsets.last!, type: type, as: UInt8.self)
         let strings = (0..<wanted.count).map { k in
           String(
-            decoding: bytes[(offsets[k] - offsets[0])..<(offsets[k + 1] - offsets[0])],
+            decoding: bytes[offsets[k]..<offsets[k + 1]],
             as: UTF8.self)
         }
         return Column(

@@ -45,25 +45,29 @@ extension RNTuple {
       let raw = try elements(of: index.column, range, type: index.type, as: UInt32.self)
       return IndexRun(from: from, ends: raw.map { Int($0) })
     }
-    let raw = try elements(of: index.column, range, type: index.type, as: UInt64.self)
-    // Values past Int.max become negative and are refused by `itemOffsets`.
-    return IndexRun(from: from, ends: raw.map { Int(truncatingIfNeeded: $0) })
+    // 64-bit ends read as Int: values past Int.max become negative and `itemOffsets` refuses them.
+    guard MemoryLayout<Int>.size == 8 else { throw ROOTError("64-bit index on a 32-bit host") }
+    return IndexRun(
+      from: from, ends: try elements(of: index.column, range, type: index.type, as: Int.self))
   }
 
-  /// Item offsets of `entries` (entries + 1 values, counted over the whole item column in units
-  /// of `perItem` elements of column `items`): a cluster's first item is the item column's first
-  /// element there, plus the cluster-relative ends of `run`.
+  /// Where the items of `entries` start (counted over the whole item column in units of
+  /// `perItem` elements of column `items`) and their offsets from there (entries + 1 values): a
+  /// cluster's first item is the item column's first element there, plus the cluster-relative
+  /// ends of `run`.
   func itemOffsets(_ run: IndexRun, items: Int, perItem: Int, entries: Range<Int>)
-    throws(ROOTError) -> [Int]
+    throws(ROOTError) -> (start: Int, offsets: [Int])
   {
     guard perItem > 0 else { throw .corrupt("array of size 0") }
     let itemTotal = try pages(of: items).total
+    let limit = itemTotal / perItem
     guard
-      var cluster = clusters.firstIndex(where: { $0.firstEntry + $0.entries > entries.lowerBound }),
-      !entries.isEmpty
+      var cluster = clusters.firstIndex(where: {
+        $0.firstEntry + $0.entries > entries.lowerBound
+      }), !entries.isEmpty
     else {
       let start = clusters.first { $0.firstEntry >= entries.lowerBound }?.columns[items]
-      return [(start?.firstElement ?? itemTotal) / perItem]
+      return ((start?.firstElement ?? itemTotal) / perItem, [0])
     }
     guard run.ends.count == entries.upperBound - run.from else {
       throw .corrupt("index of \(run.ends.count) entries for \(entries)")
@@ -73,36 +77,46 @@ extension RNTuple {
       guard first % perItem == 0 else { throw .corrupt("item column \(items) split mid-array") }
       return first / perItem
     }
-    let limit = itemTotal / perItem
-    var out = [Int]()
-    out.reserveCapacity(entries.count + 1)
-    let startsCluster = clusters[cluster].firstEntry == entries.lowerBound
-    let first = startsCluster ? 0 : run.ends[0]
+    let first = clusters[cluster].firstEntry == entries.lowerBound ? 0 : run.ends[0]
     guard first >= 0, first <= limit else { throw .corrupt("collection offset \(first)") }
-    out.append(try base(cluster) + first)
-    var clusterBase = try base(cluster)
+    let start = try base(cluster) + first
+    var clusterBase = try base(cluster) - start
     var clusterEnd = clusters[cluster].firstEntry + clusters[cluster].entries
     let skip = entries.lowerBound - run.from
-    try run.ends.withUnsafeBufferPointer { (ends) throws(ROOTError) in
-      var previous = out[0]
-      for k in 0..<entries.count {
-        let entry = entries.lowerBound + k
-        while entry >= clusterEnd {
-          cluster += 1
-          clusterBase = try base(cluster)
-          clusterEnd = clusters[cluster].firstEntry + clusters[cluster].entries
+    let count = entries.count
+    var failure: ROOTError?
+    let offsets = [Int](unsafeUninitializedCapacity: count + 1) { out, initialized in
+      initialized = 0
+      run.ends.withUnsafeBufferPointer { ends in
+        out[0] = 0
+        var previous = 0
+        for k in 0..<count {
+          let entry = entries.lowerBound + k
+          while entry >= clusterEnd {
+            cluster += 1
+            do throws(ROOTError) {
+              clusterBase = try base(cluster) - start
+            } catch {
+              failure = error
+              return
+            }
+            clusterEnd = clusters[cluster].firstEntry + clusters[cluster].entries
+          }
+          let local = ends[skip + k]
+          guard local >= 0, local <= limit, clusterBase + local >= previous else {
+            failure = .corrupt("collection offset \(local) at entry \(entry) (\(limit) items)")
+            return
+          }
+          previous = clusterBase + local
+          out[k + 1] = previous
         }
-        let local = ends[skip + k]
-        guard local >= 0, local <= limit, clusterBase + local >= previous else {
-          throw .corrupt("collection offset \(local) at entry \(entry) (\(limit) items)")
-        }
-        previous = clusterBase + local
-        out.append(previous)
+        initialized = count + 1
       }
     }
-    guard out.last! <= limit else {
-      throw .corrupt("collection offsets reach item \(out.last!) of \(limit)")
+    if let failure { throw failure }
+    guard start + offsets[count] <= limit else {
+      throw .corrupt("collection offsets reach item \(start + offsets[count]) of \(limit)")
     }
-    return out
+    return (start, offsets)
   }
 }
