@@ -1,10 +1,12 @@
+internal import Compression
+
 /// The `ROOT::RNTuple` key's object (RNTuple specification 1.0, "Anchor schema"): the format
 /// version and where the header and footer envelopes are. Unlike the rest of RNTuple it is a
 /// classic ROOT object, so it is big-endian, behind a byte count and class version:
 ///
 ///     byte count | class version | epoch major minor patch (u16 each)
 ///     seek, compressed and uncompressed size of the header (u64 each), the same for the footer,
-///     max key size (u64), XXH3 checksum (u64, not verified)
+///     max key size (u64), XXH3-64 of those 64 bytes (u64, verified)
 struct RNTupleAnchor: Sendable {
   var version: [Int]
   var header: Locator
@@ -30,6 +32,11 @@ struct RNTupleAnchor: Sendable {
     headerLength = try size("header length")
     footer = Locator(offset: try size("footer seek"), size: try size("footer size"))
     footerLength = try size("footer length")
+    _ = try c.u64("max key size")
+    let checksum = try c.u64("anchor checksum")
+    guard XXHash.hash3(data[6..<70]) == checksum else {
+      throw .corrupt("RNTuple anchor checksum (XXH3) mismatch")
+    }
     guard version[0] == 1 else {
       throw ROOTError(
         "RNTuple format \(version.map(String.init).joined(separator: ".")) is not supported "
@@ -100,6 +107,11 @@ extension ROOTFile {
     let bytes =
       locator.size == length
       ? stored : try Decompressor.decompress(stored[...], expected: length)
+    // The last 8 bytes are the XXH3-64 of everything before them.
+    var tail = EnvelopeCursor(bytes, offset: length - 8)
+    guard XXHash.hash3(bytes[..<(length - 8)]) == (try tail.u64("\(what) checksum")) else {
+      throw .corrupt("\(what): checksum (XXH3) mismatch")
+    }
     var c = EnvelopeCursor(bytes)
     let word = try c.u64("\(what) type")
     guard Int(word & 0xFFFF) == type, Int(word >> 16) == length else {

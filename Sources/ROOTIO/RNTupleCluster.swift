@@ -10,6 +10,8 @@ struct RNTupleCluster: Sendable {
   struct Page: Sendable {
     var elements: Int
     var locator: Locator
+    /// An XXH3-64 of the stored page follows it on disk.
+    var checksum: Bool
   }
 
   struct ColumnPages: Sendable {
@@ -114,11 +116,11 @@ struct RNTupleCluster: Sendable {
       var total = 0
       for p in 0..<frame.items {
         let n = try c.i32("elements of page \(p) of \(what)")
-        // A negative count marks a page followed by a checksum (not verified).
+        // A negative count marks a page followed by its checksum.
         let elements = abs(n)
         let locator = try Locator(&c, "page \(p) of \(what)")
         total += elements
-        pages.append(Page(elements: elements, locator: locator))
+        pages.append(Page(elements: elements, locator: locator, checksum: n < 0))
       }
       let offset = try c.i64("element offset of \(what)")
       let suppressed = offset < 0

@@ -1,3 +1,4 @@
+internal import Compression
 internal import Dispatch
 internal import Synchronization
 
@@ -9,6 +10,7 @@ extension RNTuple {
     var first: Int
     var elements: Int
     var locator: Locator
+    var checksum: Bool
   }
 
   /// Every page of `column` with the index of its first element, checked to follow one another
@@ -38,7 +40,9 @@ extension RNTuple {
             "column \(column): a page of \(page.locator.size) bytes claims \(page.elements) elements"
           )
         }
-        out.append(PlacedPage(first: next, elements: page.elements, locator: page.locator))
+        out.append(
+          PlacedPage(
+            first: next, elements: page.elements, locator: page.locator, checksum: page.checksum))
         next += page.elements
       }
     }
@@ -107,11 +111,16 @@ extension RNTuple {
           // The whole page is wanted: decode straight into the output.
           try self.page(page, column: column, type: type) { target }
         } else {
-          // Untouched until the page has been read and decompressed.
-          let scratch = UnsafeMutableRawPointer.allocate(
-            byteCount: page.elements * width, alignment: 16)
-          defer { scratch.deallocate() }
-          try self.page(page, column: column, type: type) { scratch }
+          // Allocated only once the page has been read and decompressed, so a page claiming
+          // more elements than its bytes can hold fails before it costs memory.
+          var scratch: UnsafeMutableRawPointer?
+          defer { scratch?.deallocate() }
+          try self.page(page, column: column, type: type) {
+            scratch = UnsafeMutableRawPointer.allocate(
+              byteCount: page.elements * width, alignment: 16)
+            return scratch!
+          }
+          guard let scratch else { return }
           target.copyMemory(from: scratch + (lo - page.first) * width, byteCount: (hi - lo) * width)
         }
       } catch {
@@ -132,7 +141,15 @@ extension RNTuple {
     guard stored <= page.locator.size &* 1100 + 65536 else {
       throw .corrupt("\(what): \(page.elements) elements in \(page.locator.size) bytes")
     }
-    let raw = try file.file.read(at: page.locator.offset, count: page.locator.size, what)
+    var raw = try file.file.read(
+      at: page.locator.offset, count: page.locator.size + (page.checksum ? 8 : 0), what)
+    if page.checksum {
+      var tail = EnvelopeCursor(raw, offset: page.locator.size)
+      guard XXHash.hash3(raw[..<page.locator.size]) == (try tail.u64("\(what) checksum")) else {
+        throw .corrupt("\(what): checksum (XXH3) mismatch")
+      }
+      raw.removeLast(8)
+    }
     guard page.elements > 0 else { return }
     if raw.count == stored {
       raw.withUnsafeBytes { type.decode($0, elements: page.elements, into: destination()) }

@@ -167,6 +167,26 @@ import Testing
     #expect(throws: ROOTError.self) { try ntuple.read("nope") }
   }
 
+  @Test func aChangedByteInTheHeaderFailsItsChecksum() throws {
+    guard let (directory, _) = try load() else { return }
+    var bytes = try [UInt8](
+      Data(contentsOf: URL(fileURLWithPath: directory + "/rntuple-none.root")))
+    // The writer's name is in the (uncompressed) header envelope.
+    let marker = Array("Uproot ".utf8)
+    let at = try #require(
+      (0..<(bytes.count - marker.count)).first { Array(bytes[$0..<$0 + marker.count]) == marker })
+    bytes[at] ^= 0x20
+    let ws = try TemporaryWorkspace("rntuple-checksum")
+    defer { ws.destroy() }
+    let path = ws.path("changed.root")
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    #expect(
+      throws: ROOTError(
+        "\(path): RNTuple 'events': corrupt or truncated data: header envelope: checksum (XXH3) mismatch"
+      )
+    ) { try ROOTFile(path: path).rntuple("events") }
+  }
+
   /// Truncated copies, flipped bytes and zeroed holes: errors or values, never a crash or hang.
   @Test(arguments: ["rntuple-zlib.root", "rntuple-split-none.root", "rntuple-pages.root"])
   func corruptCopiesFailCleanly(_ name: String) throws {
