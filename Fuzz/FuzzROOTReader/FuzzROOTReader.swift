@@ -2,7 +2,8 @@ import FuzzSupport
 import ROOTIO
 
 /// libFuzzer target: the native ROOT reader. Opens the input as a ROOT file, lists every key,
-/// and reads every readable branch of every tree. Errors are expected; crashes, leaks,
+/// and reads every readable branch of every tree and every readable field of every RNTuple
+/// (whole, and a range that starts mid-cluster). Errors are expected; crashes, leaks,
 /// timeouts and runaway allocations are findings.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzROOTReader(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
@@ -13,6 +14,15 @@ public func fuzzROOTReader(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
       guard let tree = try? file.tree(entry.path) else { continue }
       for branch in tree.allBranches where branch.isReadable {
         _ = try? tree.read(branch.name, entries: 0..<min(tree.entries, 100_000))
+      }
+    }
+    for entry in entries where entry.isRNTuple {
+      guard let ntuple = try? file.rntuple(entry.path), ntuple.entries <= 1_000_000 else {
+        continue
+      }
+      for field in ntuple.fields where field.isReadable {
+        _ = try? ntuple.read(field.name)
+        _ = try? ntuple.read(field.name, entries: ntuple.entries / 2..<ntuple.entries)
       }
     }
   }

@@ -9,14 +9,16 @@ internal import Glibc
 struct Inspect: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "inspect",
-    abstract: "Show a ROOT file's directories, trees and branches with types and entry counts.",
+    abstract: "Show a ROOT file's trees and RNTuples: branches or fields, types, entry counts.",
     discussion: """
-      With --tree T --branch B (repeatable, or 'all'), reads those branches and prints entries, \
-      values, min, max and mean of each, and the time the read took.
+      With --tree T --branch B (repeatable, or 'all'), reads those branches (or an RNTuple's \
+      fields) and prints entries, values, min, max and mean of each, and the time the read took.
       """)
   @Argument(help: "The ROOT file.") var file: String
-  @Option(help: "A tree to read values from (path such as dir/tree).") var tree: String?
-  @Option(name: .customLong("branch"), help: "A branch to read ('all' for every readable one).")
+  @Option(help: "A tree or RNTuple to read values from (path such as dir/tree).")
+  var tree: String?
+  @Option(
+    name: .customLong("branch"), help: "A branch or field to read ('all' for every readable one).")
   var branches: [String] = []
   @Option(help: "Only entries FROM..<TO, as FROM:TO.") var entries: String?
   @Flag(help: "Print JSON.") var json = false
@@ -27,10 +29,14 @@ struct Inspect: AsyncParsableCommand {
       print(try root.outline(), terminator: "")
       return
     }
-    let t = try root.tree(treePath)
+    let isRNTuple = try root.className(of: treePath) == RNTuple.className
+    let ntuple = isRNTuple ? try root.rntuple(treePath) : nil
+    let t = isRNTuple ? nil : try root.tree(treePath)
     var names = branches
     if names.isEmpty || names == ["all"] {
-      names = t.allBranches.filter(\.isReadable).map(\.name)
+      names =
+        ntuple?.fields.filter(\.isReadable).map(\.name)
+        ?? t?.allBranches.filter(\.isReadable).map(\.name) ?? []
     }
     var range: Range<Int>?
     if let entries {
@@ -43,7 +49,12 @@ struct Inspect: AsyncParsableCommand {
     var rows: [Value] = []
     var totalBytes = 0
     let start = MonotonicClock.now()
-    let read = try t.read(names, entries: range)
+    var read: [String: Column] = [:]
+    if let ntuple {
+      read = try ntuple.read(names, entries: range)
+    } else if let t {
+      read = try t.read(names, entries: range)
+    }
     let columns = names.map { ($0, read[$0]!) }
     let seconds = MonotonicClock.now() - start
     for (name, column) in columns {

@@ -85,7 +85,8 @@ public struct Column: Sendable {
     case .int32(let v): return v.map(Double.init)
     case .uint32(let v): return v.map(Double.init)
     case .int64(let v): return v.map(Double.init)
-    case .uint64(let v): return v.map(Double.init)
+    // Not `map(Double.init)`: for UInt64 that picks `Double(bitPattern:)`.
+    case .uint64(let v): return v.map { Double($0) }
     case .float32(let v): return v.map(Double.init)
     case .float64(let v): return v
     case .string(let v): return v.map { _ in .nan }

@@ -9,6 +9,18 @@ enum Decompressor {
   static func decompress(_ input: ArraySlice<UInt8>, expected: Int) throws(ROOTError) -> [UInt8] {
     // Every byte is written by a decompressor below, or the call throws.
     var output = [UInt8](unsafeUninitializedCapacity: expected) { _, count in count = expected }
+    try output.withUnsafeMutableBufferPointer { (out) throws(ROOTError) in
+      try decompress(input, into: out)
+    }
+    return output
+  }
+
+  /// Decompresses `input` into exactly all of `output` (RNTuple pages go straight into the
+  /// column they belong to).
+  static func decompress(_ input: ArraySlice<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>)
+    throws(ROOTError)
+  {
+    let expected = out.count
     var inPos = input.startIndex
     var outPos = 0
     while outPos < expected {
@@ -24,7 +36,7 @@ enum Decompressor {
           "compression block sizes (compressed \(c), uncompressed \(u)) do not fit the record")
       }
       let payload = input[payloadStart..<payloadStart + c]
-      try output.withUnsafeMutableBufferPointer { out throws(ROOTError) in
+      do {
         let destination = UnsafeMutableBufferPointer(rebasing: out[outPos..<outPos + u])
         switch tag {
         case "ZL":
@@ -50,7 +62,6 @@ enum Decompressor {
       inPos = payloadStart + c
       outPos += u
     }
-    return output
   }
 
   /// ROOT's "L4" payload: the big-endian XXH64 of the LZ4 block, then the block.

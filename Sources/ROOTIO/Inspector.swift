@@ -1,6 +1,7 @@
 extension ROOTFile {
-  /// A readable outline: directories, trees with their entry counts and branches with types
-  /// (like uproot's `show()`), other objects by class. Unsupported branches say why.
+  /// A readable outline: directories, trees and RNTuples with their entry counts, branches and
+  /// fields with types (like uproot's `show()`), other objects by class. Unsupported branches
+  /// and fields say why.
   public func outline() throws(ROOTError) -> String {
     let v = version
     var out =
@@ -24,11 +25,31 @@ extension ROOTFile {
         } catch {
           out += "\(indent)\(name)  \(entry.className)  unreadable: \(error.message)\n"
         }
+      } else if entry.isRNTuple {
+        out += rntupleOutline(entry.path, name: name, indent: indent)
       } else {
         out += "\(indent)\(name)  \(entry.className)\n"
       }
     }
     return out
+  }
+
+  /// An RNTuple's line and one line per field: name, what reading gives, the C++ type.
+  func rntupleOutline(_ path: String, name: String, indent: String) -> String {
+    do {
+      let ntuple = try rntuple(path)
+      var out =
+        "\(indent)\(name)  \(RNTuple.className)  \(ntuple.entries) entries  "
+        + "\(ntuple.clusterCount) clusters\n"
+      let width = max(8, ntuple.fields.map(\.name.count).max() ?? 8)
+      for field in ntuple.fields {
+        let what = field.problem.map { "unsupported: " + $0 } ?? field.shape
+        out += "\(indent)  \(field.name.padding(width))  \(what)  (\(field.typeName))\n"
+      }
+      return out
+    } catch {
+      return "\(indent)\(name)  \(RNTuple.className)  unreadable: \(error.message)\n"
+    }
   }
 
   static func describe(_ branch: Branch) -> String {

@@ -1,5 +1,6 @@
 /// A ROOT file opened for reading: its header, directories and keys (reference §1). Trees are
-/// read with `tree(_:)`; values with `TTree.read(_:entries:)`.
+/// read with `tree(_:)`, RNTuples with `rntuple(_:)`; values with `TTree.read(_:entries:)` and
+/// `RNTuple.read(_:entries:)`.
 ///
 /// Thread-safe for reading: the file is read with pread and parsed objects are values.
 public final class ROOTFile: Sendable {
@@ -63,6 +64,7 @@ public final class ROOTFile: Sendable {
     public var cycle: Int
     public var isDirectory: Bool { className == "TDirectory" || className == "TDirectoryFile" }
     public var isTree: Bool { ["TTree", "TNtuple", "TNtupleD"].contains(className) }
+    public var isRNTuple: Bool { className == RNTuple.className }
   }
 
   /// Every key, depth first (directories before their contents); for several cycles of one name

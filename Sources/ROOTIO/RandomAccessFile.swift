@@ -30,20 +30,24 @@ final class RandomAccessFile: Sendable {
       throw ROOTError.corrupt(
         "\(what()) at byte \(offset) (\(count) bytes) lies outside the \(size)-byte file")
     }
-    var buffer = [UInt8](repeating: 0, count: count)
-    var done = 0
-    while done < count {
-      let n = buffer.withUnsafeMutableBytes { raw in
-        pread(fd, raw.baseAddress! + done, count - done, off_t(offset + done))
+    // Filled by pread below (or the call throws): no zero-filling first.
+    var failure: ROOTError?
+    let buffer = [UInt8](unsafeUninitializedCapacity: count) { raw, initialized in
+      var done = 0
+      while done < count {
+        let n = pread(fd, raw.baseAddress! + done, count - done, off_t(offset + done))
+        if n < 0, errno == EINTR { continue }
+        guard n > 0 else {
+          failure = ROOTError(
+            "cannot read \(path) at byte \(offset + done): \(n == 0 ? "unexpected end of file" : String(cString: strerror(errno)))"
+          )
+          break
+        }
+        done += n
       }
-      if n < 0, errno == EINTR { continue }
-      guard n > 0 else {
-        throw ROOTError(
-          "cannot read \(path) at byte \(offset + done): \(n == 0 ? "unexpected end of file" : String(cString: strerror(errno)))"
-        )
-      }
-      done += n
+      initialized = failure == nil ? count : 0
     }
+    if let failure { throw failure }
     return buffer
   }
 }

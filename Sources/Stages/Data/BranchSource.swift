@@ -2,7 +2,7 @@ internal import HDF5
 internal import ROOTIO
 internal import StageSupport
 
-/// Where `convert` reads per-entry branches from: a ROOT TTree, or a "raw" HDF5 file in the same
+/// Where `convert` reads per-entry branches from: a ROOT TTree or RNTuple (fields as branches), or a "raw" HDF5 file in the same
 /// schema (`generate` writes these; docs/convert.md): one dataset per branch, flat branches as
 /// `[N]` arrays, jagged branches as flat value arrays whose `counter` attribute names the `[N]`
 /// dataset of per-entry counts (like ROOT's `x[n]` leaves).
@@ -22,6 +22,18 @@ extension TTree: BranchSource {
     for name in names {
       let branch = try self.branch(name)
       if !branch.isReadable { _ = try read(name, entries: 0..<0) }
+    }
+  }
+}
+
+extension RNTuple: BranchSource {
+  func readBranches(_ names: [String], entries range: Range<Int>) throws -> [String: Column] {
+    try read(names, entries: range)
+  }
+
+  func validate(_ names: [String]) throws {
+    for name in names where !(try field(name).isReadable) {
+      _ = try read(name, entries: 0..<0)
     }
   }
 }

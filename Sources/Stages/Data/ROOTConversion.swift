@@ -55,11 +55,19 @@ struct ROOTConversion {
       let source: any BranchSource =
         config.format == .rawHDF5
         ? try RawHDF5Source(path: input.path(file), display: file)
-        : try ROOTFile(path: input.path(file)).tree(config.tree ?? "")
+        : try Self.rootSource(input.path(file), object: config.tree ?? "")
       try source.validate(branches)
       trees.append(source)
     }
     return trees
+  }
+
+  /// The TTree or RNTuple at `object` in a ROOT file (both read branches the same way: an
+  /// RNTuple's fields are its branches).
+  static func rootSource(_ path: String, object: String) throws -> any BranchSource {
+    let root = try ROOTFile(path: path)
+    if try root.className(of: object) == RNTuple.className { return try root.rntuple(object) }
+    return try root.tree(object)
   }
 
   /// Creates the collection, `jets` and `labels` datasets in the split files.
