@@ -54,6 +54,10 @@ public final class ObjectSink: @unchecked Sendable {
   public func write(_ bytes: [UInt8]) throws {
     bytes.withUnsafeBytes { hasher.update($0) }
     count += bytes.count
+    if buffer.isEmpty, bytes.count >= Self.flushSize / 16 {
+      try writeAll(bytes)  // large chunks go straight to the file
+      return
+    }
     buffer += bytes
     if buffer.count >= Self.flushSize { try flushBuffer() }
   }
@@ -67,16 +71,20 @@ public final class ObjectSink: @unchecked Sendable {
   }
 
   private func flushBuffer() throws {
+    try writeAll(buffer)
+    buffer.removeAll(keepingCapacity: true)
+  }
+
+  private func writeAll(_ bytes: [UInt8]) throws {
     var offset = 0
-    while offset < buffer.count {
-      let n = buffer.withUnsafeBytes {
+    while offset < bytes.count {
+      let n = bytes.withUnsafeBytes {
         Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset)
       }
       if n < 0, errno == EINTR { continue }
       guard n > 0 else { throw system("write") }
       offset += n
     }
-    buffer.removeAll(keepingCapacity: true)
   }
 
   /// Verifies and moves the object into `store` (read-only). Not fsynced here: the caller syncs

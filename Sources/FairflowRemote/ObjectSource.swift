@@ -60,16 +60,21 @@ public struct ObjectSource: Sendable {
     func next() throws -> [UInt8]? {
       if done { return nil }
       let want = min(ObjectSource.chunkSize, source.size - offset)
-      var chunk = [UInt8](repeating: 0, count: want)
-      var filled = 0
-      while filled < want {
-        let n = chunk.withUnsafeMutableBytes {
-          pread(fd, $0.baseAddress! + filled, want - filled, off_t(offset + filled))
+      var failed = false
+      let chunk = [UInt8](unsafeUninitializedCapacity: want) { buffer, count in
+        var filled = 0
+        while filled < want {
+          let n = pread(fd, buffer.baseAddress! + filled, want - filled, off_t(offset + filled))
+          if n < 0, errno == EINTR { continue }
+          guard n > 0 else {
+            failed = true
+            break
+          }
+          filled += n
         }
-        if n < 0, errno == EINTR { continue }
-        guard n > 0 else { throw changed() }
-        filled += n
+        count = filled
       }
+      if failed { throw changed() }
       chunk.withUnsafeBytes { hasher.update($0) }
       offset += want
       if offset == source.size {

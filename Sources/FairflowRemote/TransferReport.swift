@@ -38,7 +38,7 @@ public struct TransferReport: Sendable {
       ("direction", .string(direction.rawValue)), ("remote", .string(remote)),
       ("objects", .int(objects)), ("transferred", .int(transferred)), ("bytes", .int(bytes)),
       ("present", .int(present)), ("run_entries_transferred", .int(runEntriesTransferred)),
-      ("run_entries_present", .int(runEntriesPresent)),
+      ("run_entries_present", .int(runEntriesPresent)), ("schema", .int(1)),
       ("unavailable", .list(unavailable.map(Value.string))),
       ("failures", .list(failures.map(Value.string))),
       ("seconds", .double((seconds * 1000).rounded() / 1000)),

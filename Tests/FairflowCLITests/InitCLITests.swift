@@ -170,6 +170,11 @@ import Testing
       workflow.contains(
         #"fairflow check --junit fairflow-gates.xml --markdown "$GITHUB_STEP_SUMMARY""#))
     #expect(workflow.contains("uses: actions/upload-artifact@v4"))
+    // Results are shared: provenance by its refspec, the cache through a remote (docs/remotes.md).
+    #expect(
+      workflow.contains("git fetch origin '+refs/fairflow/provenance:refs/fairflow/provenance'"))
+    #expect(workflow.contains("git push origin refs/fairflow/provenance"))
+    #expect(workflow.contains("fairflow pull") && workflow.contains("fairflow push"))
     guard let python = PythonPeer.interpreter else {
       if PythonPeer.required { Issue.record("no Python peer venv: run scripts/install-deps") }
       return
@@ -189,7 +194,8 @@ import Testing
     #expect(
       parsed.stdout == """
         ["actions/checkout@v4", "System libraries", "Restore fairflow and its cache", \
-        "Build fairflow", "fairflow run", "fairflow check", "Upload the gate report"]
+        "Build fairflow", "Earlier results", "fairflow run", "Share the results", \
+        "fairflow check", "Upload the gate report"]
         ["${{ !cancelled() }}", "fairflow-gates.xml", ["pull_request", "push"]]
 
         """)
