@@ -4,6 +4,7 @@ internal import FairflowCore
 internal import FairflowEngine
 internal import FairflowRemote
 internal import FairflowStages
+internal import FAIRStages
 internal import FairflowStore
 internal import Foundation
 
@@ -77,18 +78,6 @@ struct LockSelection {
   }
 }
 
-/// Sizes for humans: 1.2 MB, 340 kB (decimal, as rclone and browsers print them).
-func byteCount(_ bytes: Int) -> String {
-  let units = ["B", "kB", "MB", "GB", "TB"]
-  var value = Double(bytes)
-  var unit = 0
-  while value >= 1000, unit < units.count - 1 {
-    value /= 1000
-    unit += 1
-  }
-  return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
-}
-
 /// Runs a transfer with Ctrl-C cancelling it (exit 130; nothing partial is left at a final name).
 func cancellable<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
   let task = Task { try await work() }
@@ -108,7 +97,7 @@ func printReport(_ report: TransferReport, json: Bool, remote: Remote) {
     let verb = report.direction == .push ? "pushed" : "pulled"
     let other = report.direction == .push ? "already on the remote" : "already here"
     print(
-      "\(verb) \(report.transferred) of \(report.objects) objects (\(byteCount(report.bytes))) "
+      "\(verb) \(report.transferred) of \(report.objects) objects (\(FetchSession.byteCount(Int64(report.bytes)))) "
         + "and \(report.runEntriesTransferred) run-cache entries \(report.direction == .push ? "to" : "from") "
         + "\(remote.storage.display) in \(String(format: "%.2f", report.seconds)) s; "
         + "\(report.present) objects \(other)")

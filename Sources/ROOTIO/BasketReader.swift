@@ -194,11 +194,21 @@ extension TTree {
   public func read(_ names: [String], entries range: Range<Int>? = nil) throws(ROOTError)
     -> [String: Column]
   {
+    try Column.readConcurrently(names) { name throws(ROOTError) in
+      try self.read(name, entries: range)
+    }
+  }
+}
+
+extension Column {
+  /// Reads the columns `names` in parallel (one worker per core), keyed by name; the first
+  /// failure, in the order of `names`, is thrown. Shared by TTree and RNTuple reads.
+  static func readConcurrently(
+    _ names: [String], _ read: @Sendable (String) throws(ROOTError) -> Column
+  ) throws(ROOTError) -> [String: Column] {
     let results = Mutex<[String: Result<Column, ROOTError>]>([:])
     DispatchQueue.concurrentPerform(iterations: names.count) { i in
-      let result = Result { () throws(ROOTError) -> Column in
-        try self.read(names[i], entries: range)
-      }
+      let result = Result { () throws(ROOTError) -> Column in try read(names[i]) }
       results.withLock { $0[names[i]] = result }
     }
     var out: [String: Column] = [:]

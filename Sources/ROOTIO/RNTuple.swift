@@ -138,21 +138,9 @@ public struct RNTuple: Sendable {
       }
     }
     let runs = decoded.withLock { $0 }
-    let results = Mutex<[String: Result<Column, ROOTError>]>([:])
-    DispatchQueue.concurrentPerform(iterations: names.count) { i in
-      let result = Result { () throws(ROOTError) -> Column in
-        try self.read(names[i], entries: range, runs: runs)
-      }
-      results.withLock { $0[names[i]] = result }
+    return try Column.readConcurrently(names) { name throws(ROOTError) in
+      try self.read(name, entries: range, runs: runs)
     }
-    var out: [String: Column] = [:]
-    for name in names {
-      switch results.withLock({ $0[name]! }) {
-      case .success(let c): out[name] = c
-      case .failure(let e): throw e
-      }
-    }
-    return out
   }
 
   /// The field named `name` (errors list the fields there are).
