@@ -40,8 +40,9 @@ struct RemoteCommand: ParsableCommand {
         throw RemoteError(problem, hint: hint, exitStatus: .invalidInput)
       }
       for (value, what, range) in [
-        (jobs, "--jobs", 1...256), (timeout, "--timeout", 1...86_400),
-        (retries, "--retries", 1...100),
+        (jobs, "--jobs", WorkspaceConfig.jobsRange),
+        (timeout, "--timeout", WorkspaceConfig.timeoutRange),
+        (retries, "--retries", WorkspaceConfig.retriesRange),
       ] {
         if let value, !range.contains(value) {
           throw RemoteError(

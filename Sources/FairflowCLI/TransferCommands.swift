@@ -33,7 +33,9 @@ struct TransferOptions: ParsableArguments {
   @Flag(help: "Print the result as JSON.") var json = false
 
   func validate() throws {
-    if let jobs, !(1...256).contains(jobs) { throw ValidationError("-j must be between 1 and 256") }
+    if let jobs, !WorkspaceConfig.jobsRange.contains(jobs) {
+      throw ValidationError("-j must be between 1 and 256")
+    }
   }
 }
 

@@ -49,6 +49,11 @@ public struct WorkspaceConfig: Sendable, Equatable {
 
   public static let fileName = "fairflow.yaml"
 
+  /// What a remote's settings may be: parallel transfers, seconds of silence, attempts.
+  public static let jobsRange = 1...256
+  public static let timeoutRange = 1...86_400
+  public static let retriesRange = 1...100
+
   public func remote(named name: String) -> Remote? { remotes.first { $0.name == name } }
 
   /// A remote's name becomes part of environment variable names (`FAIRFLOW_REMOTE_<NAME>_TOKEN`).
@@ -167,11 +172,11 @@ public struct WorkspaceConfig: Sendable, Equatable {
         remote.url = try reader.string(field.value, what: "the url of remote '\(name)'").value
         urlNode = field.value
       case "jobs":
-        remote.jobs = try reader.int(field.value, what: "jobs", range: 1...256)
+        remote.jobs = try reader.int(field.value, what: "jobs", range: jobsRange)
       case "timeout":
-        remote.timeout = try reader.int(field.value, what: "timeout", range: 1...86_400)
+        remote.timeout = try reader.int(field.value, what: "timeout", range: timeoutRange)
       default:
-        remote.retries = try reader.int(field.value, what: "retries", range: 1...100)
+        remote.retries = try reader.int(field.value, what: "retries", range: retriesRange)
       }
     }
     guard let urlNode else {

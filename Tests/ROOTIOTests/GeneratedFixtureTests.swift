@@ -21,19 +21,7 @@ import Testing
         .filter { $0.hasSuffix(".root") }.sorted().map { ws.root + "/" + $0 }
       let out = try Shell.run([python, peers + "/uproot_digest.py"] + files, in: ws.root)
       guard out.status == 0 else { throw ROOTError("uproot_digest.py failed: \(out.stderr)") }
-      let refs = try out.stdout.split(separator: "\n").map { line in
-        let o = try #require(
-          try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-        return UprootReferenceTests.Reference(
-          file: o["file"] as? String ?? "", tree: o["tree"] as? String ?? "",
-          branch: o["branch"] as? String,
-          digest: o["error"] == nil
-            ? ColumnDigest(
-              dtype: o["dtype"] as? String ?? "", inner: o["inner"] as? [Int] ?? [],
-              jagged: o["jagged"] as? Bool ?? false, entries: o["entries"] as? Int ?? -1,
-              counts: o["counts"] as? String, values: o["values"] as? String ?? "") : nil,
-          error: o["error"] as? String)
-      }
+      let refs = try UprootReferenceTests.Reference.parse(out.stdout)
       return (ws.root, refs)
     }
   }()

@@ -31,20 +31,10 @@ import Testing
     var branch: String?
     var digest: ColumnDigest?
     var error: String?
-  }
 
-  /// uproot's digests of every branch of every file (one Python run for the suite).
-  static let references: Result<[Reference], any Error>? = {
-    guard let directory else { return nil }
-    return Result {
-      let python = try #require(
-        PythonPeer.interpreter, "no Python peer venv: run scripts/install-deps")
-      let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("Peers/uproot_digest.py").path
-      let files = expectedFiles.map { directory + "/" + $0 }
-      let out = try Shell.run([python, script] + files, in: directory)
-      guard out.status == 0 else { throw ROOTError("uproot_digest.py failed: \(out.stderr)") }
-      return try out.stdout.split(separator: "\n").map { line in
+    /// The peer scripts' output (uproot_digest.py, rntuple_digest.py): one JSON object a line.
+    static func parse(_ output: String) throws -> [Reference] {
+      try output.split(separator: "\n").map { line in
         let o = try #require(
           try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         var digest: ColumnDigest?
@@ -58,6 +48,21 @@ import Testing
           file: o["file"] as? String ?? "", tree: o["tree"] as? String ?? "",
           branch: o["branch"] as? String, digest: digest, error: o["error"] as? String)
       }
+    }
+  }
+
+  /// uproot's digests of every branch of every file (one Python run for the suite).
+  static let references: Result<[Reference], any Error>? = {
+    guard let directory else { return nil }
+    return Result {
+      let python = try #require(
+        PythonPeer.interpreter, "no Python peer venv: run scripts/install-deps")
+      let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Peers/uproot_digest.py").path
+      let files = expectedFiles.map { directory + "/" + $0 }
+      let out = try Shell.run([python, script] + files, in: directory)
+      guard out.status == 0 else { throw ROOTError("uproot_digest.py failed: \(out.stderr)") }
+      return try Reference.parse(out.stdout)
     }
   }()
 
